@@ -1,0 +1,43 @@
+"""The Dispatcher with every router and middleware: one builder for production and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+
+from bot.i18n import Translator
+from bot.panel.client import PanelClient
+from bot.shop.config import ShopConfig
+from handlers import create_router
+from handlers.middleware import UserMiddleware
+from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """Long-lived dependencies; handlers receive each one by its field name."""
+
+    db: Database
+    panel: PanelClient
+    shop: ShopConfig
+    translator: Translator
+
+
+def build_dispatcher(
+    deps: Deps, *, catch_errors: bool = True, storage: BaseStorage | None = None
+) -> Dispatcher:
+    """`catch_errors=False` lets a test fail on a bug instead of seeing a polite message."""
+    dp = Dispatcher(
+        storage=storage or MemoryStorage(),
+        events_isolation=SimpleEventIsolation(),
+        db=deps.db,
+        panel=deps.panel,
+        shop=deps.shop,
+        translator=deps.translator,
+    )
+    dp.update.outer_middleware(UserMiddleware(deps.db, deps.translator, deps.shop))
+    dp.include_router(create_router(catch_errors=catch_errors))
+    return dp

@@ -1,0 +1,135 @@
+"""Settings read from the environment and `.env`; built only by the composition root."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SANDBOX = "sandbox"
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+LOCALES = ("en", "tr", "ru")
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr
+    panel_url: str = SANDBOX
+    panel_key: SecretStr = SecretStr("")
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    database_path: Path = Path("data/shop.sqlite3")
+    shop_currency: str = Field("USD", min_length=3, max_length=3)
+    panel_currency: str = Field("USD", min_length=3, max_length=3)
+    fx_rate: Decimal = Field(Decimal(1), gt=0)
+    markup_percent: Decimal = Field(Decimal(30), ge=-99, le=10000)
+    default_locale: str = "en"
+    telegram_api_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(8080, ge=1, le=65535)
+    poll_interval_seconds: int = Field(60, ge=5, le=3600)
+    catalog_sync_minutes: int = Field(60, ge=1, le=1440)
+    panel_timeout_seconds: float = Field(30, gt=0, le=300)
+    send_rate_per_second: float = Field(25, gt=0, le=30)
+    send_chat_interval_seconds: float = Field(1.0, ge=0, le=60)
+    log_level: str = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        bot_id, _, secret = value.get_secret_value().partition(":")
+        if not (bot_id.isdigit() and secret):
+            raise ValueError("must look like 123456:ABC... (from @BotFather)")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("must be comma-separated numeric Telegram user ids")
+            return frozenset(int(part) for part in parts)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("panel_url")
+    @classmethod
+    def _panel_url(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() == SANDBOX:
+            return SANDBOX
+        return _checked_url(value)
+
+    @field_validator("telegram_api_url", "webhook_url")
+    @classmethod
+    def _optional_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return _checked_url(value.strip()).rstrip("/")
+
+    @field_validator("shop_currency", "panel_currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if not value.isalpha():
+            raise ValueError("must be a three-letter currency code such as USD")
+        return value.upper()
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value not in LOCALES:
+            raise ValueError(f"must be one of {', '.join(LOCALES)}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Settings:
+        if not self.sandbox and not self.panel_key.get_secret_value():
+            raise ValueError("PANEL_KEY is required unless PANEL_URL=sandbox")
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+        return self
+
+    @property
+    def sandbox(self) -> bool:
+        return self.panel_url == SANDBOX
+
+
+def _checked_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme == "https" and parts.hostname:
+        return value
+    if parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS:
+        return value
+    raise ValueError("must be an https:// URL (plain http only for 127.0.0.1 or localhost)")
+
+
+def settings_problems(error: ValidationError) -> list[str]:
+    """One readable line per problem, naming the environment variable; never the value."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        name = "_".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "missing":
+            message = "is required"
+        lines.append(f"{name}: {message}" if name else message)
+    return lines

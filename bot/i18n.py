@@ -1,0 +1,85 @@
+"""Fluent messages per locale with an English fallback, and money/date formatting."""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+from babel.dates import format_datetime
+from babel.numbers import format_currency
+from fluent.runtime import FluentBundle, FluentResource
+
+from bot.config import LOCALES
+from bot.shop.money import from_minor
+
+log = logging.getLogger(__name__)
+FALLBACK = "en"
+
+
+def _bundle(locale: str) -> FluentBundle:
+    source = (resources.files("locales") / locale / "bot.ftl").read_text("utf-8")
+    bundle = FluentBundle([locale], use_isolating=False)
+    bundle.add_resource(FluentResource(source))
+    return bundle
+
+
+class Translator:
+    """Every locale's messages, loaded once at start-up."""
+
+    def __init__(self, default: str = FALLBACK) -> None:
+        self.default = default
+        self.bundles = {locale: _bundle(locale) for locale in LOCALES}
+
+    def pick(self, *candidates: str | None) -> str:
+        """The first supported locale among the candidates (`pt-br` -> `pt`), else the default."""
+        for candidate in candidates:
+            if candidate:
+                short = candidate.lower().split("-")[0]
+                if short in self.bundles:
+                    return short
+        return self.default
+
+    def get(self, locale: str, message: str, /, **args: Any) -> str:
+        """Render a message; `str` arguments are HTML-escaped, since texts are sent as HTML."""
+        safe = {key: html.escape(v) if isinstance(v, str) else v for key, v in args.items()}
+        for name in (locale, FALLBACK):
+            bundle = self.bundles.get(name)
+            if bundle is not None and bundle.has_message(message):
+                pattern = bundle.get_message(message).value
+                text, errors = bundle.format_pattern(pattern, safe)
+                if errors:
+                    log.error("locale %s message %s: %s", name, message, errors)
+                return str(text)
+        log.error("missing message %s", message)
+        return message
+
+    def texts(self, locale: str, currency: str) -> Texts:
+        return Texts(self, locale, currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Messages bound to one reader's locale and the shop currency."""
+
+    translator: Translator
+    locale: str
+    currency: str
+
+    def __call__(self, message: str, /, **args: Any) -> str:
+        return self.translator.get(self.locale, message, **args)
+
+    def money(self, minor: int) -> str:
+        return format_money(minor, self.currency, self.locale)
+
+    def time(self, timestamp: int) -> str:
+        moment = datetime.fromtimestamp(timestamp, tz=UTC)
+        return str(format_datetime(moment, "short", tzinfo=UTC, locale=self.locale))
+
+
+def format_money(minor: int, currency: str, locale: str) -> str:
+    return str(format_currency(from_minor(minor), currency, locale=locale))
+

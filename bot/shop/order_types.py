@@ -1,0 +1,243 @@
+"""What each service type asks for, how each answer is checked, and how many units it sells."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from storage.services import Service
+
+DELAYS = (0, 5, 10, 15, 20, 30, 40, 50, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420,
+          480, 540, 600)  # fmt: skip
+MAX_INTERVAL = 1440  # minutes between drip-feed runs
+MAX_TEXT = 4000  # characters in one answer (Telegram's own cap is 4096)
+_USERNAME = re.compile(r"@?[A-Za-z0-9_.]{1,64}")
+_HASHTAG = re.compile(r"#?\w{1,100}")
+
+
+class Kind(StrEnum):
+    LINK = "link"  # an http(s) URL
+    TARGET = "target"  # an http(s) URL or an @username
+    NUMBER = "number"
+    LINES = "lines"  # one entry per line
+    HASHTAG = "hashtag"
+    CHOICE = "choice"
+    DATE = "date"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str  # the `add` parameter
+    kind: Kind
+    optional: bool = False
+
+
+FIELDS = {
+    field.name: field
+    for field in (
+        Field("link", Kind.LINK),
+        Field("quantity", Kind.NUMBER),
+        Field("runs", Kind.NUMBER, optional=True),
+        Field("interval", Kind.NUMBER),
+        Field("keywords", Kind.LINES),
+        Field("comments", Kind.LINES),
+        Field("usernames", Kind.LINES),
+        Field("hashtags", Kind.LINES),
+        Field("hashtag", Kind.HASHTAG),
+        Field("username", Kind.TARGET),
+        Field("media", Kind.LINK),
+        Field("answer_number", Kind.NUMBER),
+        Field("groups", Kind.LINES),
+        Field("min", Kind.NUMBER),
+        Field("max", Kind.NUMBER),
+        Field("posts", Kind.NUMBER),
+        Field("old_posts", Kind.NUMBER, optional=True),
+        Field("delay", Kind.CHOICE),
+        Field("expiry", Kind.DATE, optional=True),
+    )
+}
+
+Answers = Mapping[str, str]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _quantity(answers: Answers) -> int:
+    return int(answers["quantity"]) * int(answers.get("runs") or 1)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSpec:
+    fields: tuple[str, ...]
+    units: Callable[[Answers], int]
+    counted: str | None = "quantity"  # the answer held to the service's min..max
+
+
+def _count(field: str) -> TypeSpec:
+    return TypeSpec(("link", field), lambda answers: len(_lines(answers[field])), field)
+
+
+TYPES: dict[str, TypeSpec] = {
+    "Default": TypeSpec(("link", "quantity"), _quantity),
+    "Package": TypeSpec(("link",), lambda _: 1, None),
+    "SEO": TypeSpec(("link", "quantity", "keywords"), _quantity),
+    "Custom Comments": _count("comments"),
+    "Custom Comments Package": TypeSpec(("link", "comments"), lambda _: 1, None),
+    "Mentions": TypeSpec(("link", "quantity", "usernames"), _quantity),
+    "Mentions with Hashtags": TypeSpec(("link", "quantity", "usernames", "hashtags"), _quantity),
+    "Mentions Custom List": _count("usernames"),
+    "Mentions Hashtag": TypeSpec(("link", "quantity", "hashtag"), _quantity),
+    "Mentions User Followers": TypeSpec(("link", "quantity", "username"), _quantity),
+    "Mentions Media Likers": TypeSpec(("link", "quantity", "media"), _quantity),
+    "Comment Likes": TypeSpec(("link", "quantity", "username"), _quantity),
+    "Comment Replies": TypeSpec(
+        ("link", "username", "comments"), lambda a: len(_lines(a["comments"])), "comments"
+    ),
+    "Poll": TypeSpec(("link", "quantity", "answer_number"), _quantity),
+    "Invites from Groups": TypeSpec(("link", "quantity", "groups"), _quantity),
+    "Subscriptions": TypeSpec(
+        ("username", "min", "max", "posts", "old_posts", "delay", "expiry"),
+        lambda a: int(a["max"]) * int(a["posts"]),
+        "max",
+    ),
+}
+
+
+class InvalidAnswer(Exception):
+    """An answer the wizard asks for again; `message` is a locale id, `args` its arguments."""
+
+    def __init__(self, message: str, **args: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.args_ = args
+
+
+def sellable(service: Service) -> bool:
+    return service.sellable and service.type in TYPES
+
+
+def fields_for(service: Service) -> tuple[str, ...]:
+    spec = TYPES[service.type or ""]
+    if service.type == "Default" and service.dripfeed:
+        return (*spec.fields, "runs", "interval")
+    return spec.fields
+
+
+def next_field(service: Service, answers: Answers) -> str | None:
+    """The first field without an answer (a skipped optional one has ""), or None when done."""
+    for name in fields_for(service):
+        if name == "interval" and not answers.get("runs"):
+            continue
+        if name not in answers:
+            return name
+    return None
+
+
+def units(service: Service, answers: Answers) -> int:
+    return TYPES[service.type or ""].units(answers)
+
+
+def add_params(service: Service, answers: Answers) -> dict[str, str]:
+    """The `add` form for this order: the service id and every answer that was given."""
+    params = {"service": str(service.id)}
+    for name in fields_for(service):
+        value = answers.get(name, "")
+        if name == "interval" and not answers.get("runs"):
+            continue
+        if value:
+            params[name] = value
+    return params
+
+
+def _is_url(text: str) -> bool:
+    if any(char.isspace() for char in text) or len(text) > 2000:
+        return False
+    parts = urlsplit(text)
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and "." in host
+
+
+def _number(text: str) -> int:
+    cleaned = text.strip().replace(" ", "").replace("_", "")
+    if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 12:
+        raise InvalidAnswer("error-number")
+    return int(cleaned)
+
+
+def _in_range(value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise InvalidAnswer("error-range", min=low, max=high)
+    return value
+
+
+def check(service: Service, name: str, text: str, answers: Answers, today: date) -> str:
+    """The cleaned answer for field `name`, or `InvalidAnswer` saying what is wrong."""
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise InvalidAnswer("error-too-long", max=MAX_TEXT)
+    field = FIELDS[name]
+    counted = TYPES[service.type or ""].counted == name
+    if field.kind is Kind.LINK:
+        if not _is_url(text):
+            raise InvalidAnswer("error-link")
+        return text
+    if field.kind is Kind.TARGET:
+        if not (_is_url(text) or _USERNAME.fullmatch(text)):
+            raise InvalidAnswer("error-username")
+        return text
+    if field.kind is Kind.HASHTAG:
+        if not _HASHTAG.fullmatch(text):
+            raise InvalidAnswer("error-hashtag")
+        return text if text.startswith("#") else f"#{text}"
+    if field.kind is Kind.LINES:
+        entries = _lines(text)
+        if not entries:
+            raise InvalidAnswer("error-lines-empty")
+        if counted and not service.min <= len(entries) <= service.max:
+            raise InvalidAnswer(
+                "error-lines-count", count=len(entries), min=service.min, max=service.max
+            )
+        return "\n".join(entries)
+    if field.kind is Kind.CHOICE:
+        delay = _number(text)
+        if delay not in DELAYS:
+            raise InvalidAnswer("error-delay")
+        return str(delay)
+    if field.kind is Kind.DATE:
+        return _check_expiry(text, today)
+    return str(_check_number(service, name, _number(text), answers))
+
+
+def _check_number(service: Service, name: str, value: int, answers: Answers) -> int:
+    if name in ("quantity", "min", "max"):
+        _in_range(value, service.min, service.max)
+        if name == "max" and value < int(answers["min"]):
+            raise InvalidAnswer("error-max-below-min", min=answers["min"])
+        return value
+    if name == "runs":
+        most = service.max // int(answers["quantity"])
+        if most < 2:
+            raise InvalidAnswer("error-runs-impossible")
+        return _in_range(value, 2, most)
+    if name == "interval":
+        return _in_range(value, 1, MAX_INTERVAL)
+    if name in ("answer_number", "posts"):
+        return _in_range(value, 1, 1_000_000)
+    return _in_range(value, 0, 1_000_000)  # old_posts
+
+
+def _check_expiry(text: str, today: date) -> str:
+    try:
+        expiry = datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise InvalidAnswer("error-date") from None
+    if expiry <= today:
+        raise InvalidAnswer("error-date-past")
+    return expiry.strftime("%d/%m/%Y")

@@ -1,0 +1,199 @@
+"""Browsing: categories, the services of one, search, and the service card."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Texts
+from bot.shop import order_types
+from bot.shop.config import ShopConfig
+from bot.shop.pricing import PER_PACKAGE, display_price, global_markup, markup_of
+from handlers.callbacks import Buy, Card, Categories, Found, Nav, Screen, Services
+from handlers.keyboards import PAGE_SIZE, button, clamp_page, home_button, pager
+from handlers.screens import show
+from storage import services
+from storage.db import Database
+from storage.services import Service
+
+SEARCH_KEY = "search"
+MAX_QUERY = 64
+
+
+def create_router() -> Router:
+    router = Router(name="catalog")
+    router.callback_query.register(categories_screen, Nav.filter(F.screen == Screen.CATALOG))
+    router.callback_query.register(categories_screen, Categories.filter())
+    router.callback_query.register(services_screen, Services.filter())
+    router.callback_query.register(found_screen, Found.filter())
+    router.callback_query.register(card_screen, Card.filter())
+    router.message.register(search_command, Command("search"))
+    router.message.register(search_text, StateFilter(None), F.text, ~F.text.startswith("/"))
+    return router
+
+
+async def categories_screen(
+    query: CallbackQuery, db: Database, t: Texts, callback_data: Categories | Nav
+) -> None:
+    page = callback_data.page if isinstance(callback_data, Categories) else 0
+    found, total = await services.categories(db, page * PAGE_SIZE, PAGE_SIZE)
+    if total and not found:  # a stale page number: show the last page
+        page = clamp_page(page, total)
+        found, total = await services.categories(db, page * PAGE_SIZE, PAGE_SIZE)
+    builder = InlineKeyboardBuilder()
+    for category in found:
+        builder.row(button(f"{category.name} ({category.services})", Services(category=category.id)))
+    builder.row(*pager(t, page, total, Categories))
+    builder.row(home_button(t))
+    await show(query, t("catalog" if total else "catalog-empty"), builder.as_markup())
+
+
+async def services_screen(
+    query: CallbackQuery, db: Database, shop: ShopConfig, t: Texts, callback_data: Services
+) -> None:
+    category = await services.category(db, callback_data.category)
+    if category is None or category.hidden:
+        await query.answer(t("not-available"), show_alert=True)
+        return
+    page = clamp_page(callback_data.page, category.services)
+    found, total = await services.in_category(db, category.id, page * PAGE_SIZE, PAGE_SIZE)
+    lines = await _service_lines(db, shop, t, found)
+    builder = InlineKeyboardBuilder()
+    for service in found:
+        builder.row(button(_label(service), Card(service=service.id, page=page)))
+    builder.row(*pager(t, page, total, Services, category=category.id))
+    builder.row(button(t("btn-back"), Categories()), home_button(t))
+    text = t("category", name=category.name, services="\n".join(lines))
+    await show(query, text, builder.as_markup())
+
+
+async def search_command(
+    message: Message, command: CommandObject, state: FSMContext, db: Database, shop: ShopConfig,
+    t: Texts,
+) -> None:  # fmt: skip
+    if not command.args:
+        await message.answer(t("search-usage"))
+        return
+    await _search(message, command.args, state, db, shop, t)
+
+
+async def search_text(
+    message: Message, state: FSMContext, db: Database, shop: ShopConfig, t: Texts
+) -> None:
+    await _search(message, message.text or "", state, db, shop, t)
+
+
+async def _search(
+    message: Message, words: str, state: FSMContext, db: Database, shop: ShopConfig, t: Texts
+) -> None:
+    words = " ".join(words.split())[:MAX_QUERY]
+    if len(words) < 2:
+        await message.answer(t("search-too-short"))
+        return
+    await state.update_data({SEARCH_KEY: words})
+    text, markup = await _found(db, shop, t, words, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def found_screen(
+    query: CallbackQuery, state: FSMContext, db: Database, shop: ShopConfig, t: Texts,
+    callback_data: Found,
+) -> None:  # fmt: skip
+    words = (await state.get_data()).get(SEARCH_KEY)
+    if not words:
+        await query.answer(t("search-expired"), show_alert=True)
+        return
+    text, markup = await _found(db, shop, t, words, callback_data.page)
+    await show(query, text, markup)
+
+
+async def _found(
+    db: Database, shop: ShopConfig, t: Texts, words: str, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    found, total = await services.search(db, words, page * PAGE_SIZE, PAGE_SIZE)
+    if total and not found:
+        page = clamp_page(page, total)
+        found, total = await services.search(db, words, page * PAGE_SIZE, PAGE_SIZE)
+    builder = InlineKeyboardBuilder()
+    for service in found:
+        builder.row(button(_label(service), Card(service=service.id, page=page, found=True)))
+    builder.row(*pager(t, page, total, Found))
+    builder.row(button(t("btn-catalog"), Categories()), home_button(t))
+    if not total:
+        return t("search-none", query=words), builder.as_markup()
+    lines = await _service_lines(db, shop, t, found)
+    text = t("search-results", query=words, count=total, services="\n".join(lines))
+    return text, builder.as_markup()
+
+
+async def card_screen(
+    query: CallbackQuery, db: Database, shop: ShopConfig, t: Texts, callback_data: Card
+) -> None:
+    service = await services.get(db, callback_data.service)
+    if service is None or not service.available or service.hidden or service.category_hidden:
+        await query.answer(t("not-available"), show_alert=True)
+        return
+    back = Found(page=callback_data.page) if callback_data.found else Services(
+        category=service.category_id, page=callback_data.page
+    )
+    builder = InlineKeyboardBuilder()
+    if order_types.sellable(service):
+        builder.row(button(t("btn-order"), Buy(service=service.id)))
+    builder.row(button(t("btn-back"), back), home_button(t))
+    await show(query, await service_card(db, shop, t, service), builder.as_markup())
+
+
+async def service_card(db: Database, shop: ShopConfig, t: Texts, service: Service) -> str:
+    markup = markup_of(service, await global_markup(db, shop.markup))
+    return t(
+        "service-card",
+        id=service.id,
+        name=service.name,
+        category=service.category,
+        price=_price_text(t, service, display_price(service, markup=markup, fx=shop.fx)),
+        min=service.min,
+        max=service.max,
+        badges=_badges(t, service),
+        sellable=str(order_types.sellable(service)).lower(),
+    )
+
+
+async def _service_lines(
+    db: Database, shop: ShopConfig, t: Texts, found: list[Service]
+) -> list[str]:
+    default = await global_markup(db, shop.markup)
+    return [
+        t(
+            "service-line",
+            id=service.id,
+            name=service.name,
+            price=_price_text(
+                t, service, display_price(service, markup=markup_of(service, default), fx=shop.fx)
+            ),
+            min=service.min,
+            max=service.max,
+            badges=_badges(t, service),
+        )
+        for service in found
+    ]
+
+
+def _price_text(t: Texts, service: Service, price: int) -> str:
+    per = "price-per-package" if service.type in PER_PACKAGE else "price-per-1000"
+    return t(per, price=t.money(price))
+
+
+def _badges(t: Texts, service: Service) -> str:
+    flags = (
+        ("badge-refill", service.refill),
+        ("badge-cancel", service.cancel),
+        ("badge-dripfeed", service.dripfeed),
+    )
+    return " ".join(t(name) for name, on in flags if on)
+
+
+def _label(service: Service) -> str:
+    return f"#{service.id} {service.name}"[:60]

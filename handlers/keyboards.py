@@ -1,0 +1,55 @@
+"""Keyboard pieces shared by the screens: the main menu, page arrows, Back and Home."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Texts
+from handlers.callbacks import Nav, Screen
+
+PAGE_SIZE = 8
+
+
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def main_menu(t: Texts) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.row(button(t("btn-new-order"), Nav(screen=Screen.CATALOG)))
+    builder.row(
+        button(t("btn-my-orders"), Nav(screen=Screen.ORDERS)),
+        button(t("btn-balance"), Nav(screen=Screen.BALANCE)),
+    )
+    builder.row(
+        button(t("btn-language"), Nav(screen=Screen.LANGUAGE)),
+        button(t("btn-help"), Nav(screen=Screen.HELP)),
+    )
+    return builder.as_markup()
+
+
+def home_button(t: Texts) -> InlineKeyboardButton:
+    return button(t("btn-home"), Nav(screen=Screen.HOME))
+
+
+def pager(
+    t: Texts, page: int, total: int, make: type[CallbackData], **fixed: object
+) -> list[InlineKeyboardButton]:
+    """‹ n/m › for a list of `total` items shown PAGE_SIZE at a time (empty for one page)."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    if pages == 1:
+        return []
+    row = []
+    if page > 0:
+        row.append(button("‹", make(page=page - 1, **fixed)))
+    row.append(button(t("page", page=page + 1, pages=pages), make(page=page, **fixed)))
+    if page < pages - 1:
+        row.append(button("›", make(page=page + 1, **fixed)))
+    return row
+
+
+def clamp_page(page: int, total: int) -> int:
+    pages = max(1, -(-total // PAGE_SIZE))
+    return min(max(page, 0), pages - 1)

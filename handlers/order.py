@@ -1,0 +1,281 @@
+"""The order wizard: ask each field the service type needs, show the summary, place it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Texts
+from bot.panel.client import PanelClient
+from bot.shop import checkout, order_types
+from bot.shop.checkout import Outcome
+from bot.shop.config import ShopConfig
+from bot.shop.order_types import FIELDS, InvalidAnswer, Kind
+from bot.shop.pricing import BelowCost
+from handlers.callbacks import Buy, Card, Detail, Nav, Screen, Step, Wizard
+from handlers.keyboards import button, home_button, main_menu
+from handlers.screens import show
+from storage import services
+from storage.db import Database
+from storage.services import Service
+from storage.users import User
+
+SHOWN_CHARS = 300  # of one answer in the summary; a long comment list is cut for display
+
+
+class OrderForm(StatesGroup):
+    answer = State()
+    confirm = State()
+
+
+def create_router() -> Router:
+    router = Router(name="order")
+    router.message.register(cancel_command, Command("cancel"))
+    router.callback_query.register(start_order, Buy.filter())
+    router.callback_query.register(confirm, Wizard.filter(F.step == Step.CONFIRM))
+    router.callback_query.register(cancel, Wizard.filter(F.step == Step.CANCEL))
+    router.callback_query.register(back, Wizard.filter(F.step == Step.BACK), OrderForm())
+    router.callback_query.register(skip, Wizard.filter(F.step == Step.SKIP), OrderForm.answer)
+    router.callback_query.register(pick, Wizard.filter(F.step == Step.PICK), OrderForm.answer)
+    router.message.register(answer, OrderForm.answer, F.text)
+    router.message.register(not_text, OrderForm.answer)
+    router.message.register(use_buttons, OrderForm.confirm)
+    return router
+
+
+async def cancel_command(message: Message, state: FSMContext, t: Texts) -> None:
+    had_flow = await state.get_state() is not None
+    await state.clear()
+    await message.answer(t("cancelled" if had_flow else "nothing-to-cancel"), reply_markup=main_menu(t))
+
+
+async def cancel(query: CallbackQuery, state: FSMContext, t: Texts) -> None:
+    await state.clear()
+    await show(query, t("cancelled"), main_menu(t))
+
+
+async def start_order(
+    query: CallbackQuery, callback_data: Buy, state: FSMContext, db: Database, shop: ShopConfig,
+    t: Texts, user: User,
+) -> None:  # fmt: skip
+    service = await services.get(db, callback_data.service)
+    if service is None or not order_types.sellable(service):
+        await query.answer(t("not-available"), show_alert=True)
+        return
+    await state.set_state(OrderForm.answer)
+    await state.set_data({"service": service.id, "answers": {}})
+    await _next(query, state, db, shop, t, user, service, {})
+
+
+async def answer(
+    message: Message, state: FSMContext, db: Database, shop: ShopConfig, t: Texts, user: User
+) -> None:
+    await _take(message, message.text or "", state, db, shop, t, user)
+
+
+async def pick(
+    query: CallbackQuery, callback_data: Wizard, state: FSMContext, db: Database,
+    shop: ShopConfig, t: Texts, user: User,
+) -> None:  # fmt: skip
+    await _take(query, callback_data.value, state, db, shop, t, user)
+
+
+async def skip(
+    query: CallbackQuery, state: FSMContext, db: Database, shop: ShopConfig, t: Texts, user: User
+) -> None:
+    draft = await _draft(query, state, db, t)
+    if draft is None:
+        return
+    service, answers = draft
+    field = order_types.next_field(service, answers)
+    if field is None or not FIELDS[field].optional:
+        await query.answer(t("not-available"), show_alert=True)
+        return
+    answers[field] = ""
+    await _next(query, state, db, shop, t, user, service, answers)
+
+
+async def back(
+    query: CallbackQuery, state: FSMContext, db: Database, shop: ShopConfig, t: Texts, user: User
+) -> None:
+    draft = await _draft(query, state, db, t)
+    if draft is None:
+        return
+    service, answers = draft
+    if not answers:
+        await state.clear()
+        await show(query, t("cancelled"), main_menu(t))
+        return
+    answers.pop(list(answers)[-1])
+    if "interval" in answers and not answers.get("runs"):
+        answers.pop("interval")
+    await state.set_state(OrderForm.answer)
+    await _next(query, state, db, shop, t, user, service, answers)
+
+
+async def not_text(message: Message, state: FSMContext, db: Database, t: Texts) -> None:
+    draft = await _draft(message, state, db, t)
+    if draft is not None:
+        service, answers = draft
+        field = order_types.next_field(service, answers)
+        assert field is not None
+        text, markup = _prompt(t, service, field)
+        await message.answer(f"{t('error-not-text')}\n\n{text}", reply_markup=markup)
+
+
+async def use_buttons(message: Message, t: Texts) -> None:
+    await message.answer(t("use-buttons"))
+
+
+async def _take(
+    event: Message | CallbackQuery, text: str, state: FSMContext, db: Database, shop: ShopConfig,
+    t: Texts, user: User,
+) -> None:  # fmt: skip
+    draft = await _draft(event, state, db, t)
+    if draft is None:
+        return
+    service, answers = draft
+    field = order_types.next_field(service, answers)
+    assert field is not None
+    today = datetime.now(UTC).date()
+    try:
+        answers[field] = order_types.check(service, field, text, answers, today)
+    except InvalidAnswer as error:
+        prompt, markup = _prompt(t, service, field)
+        reply = f"{t(error.message, **error.args_)}\n\n{prompt}"
+        if isinstance(event, CallbackQuery):
+            await show(event, reply, markup)
+        else:
+            await event.answer(reply, reply_markup=markup)
+        return
+    await _next(event, state, db, shop, t, user, service, answers)
+
+
+async def _draft(
+    event: Message | CallbackQuery, state: FSMContext, db: Database, t: Texts
+) -> tuple[Service, dict[str, str]] | None:
+    """The service and answers so far; None (and the user told) when it cannot go on."""
+    data = await state.get_data()
+    service = await services.get(db, data["service"]) if "service" in data else None
+    if service is None or not order_types.sellable(service):
+        await state.clear()
+        if isinstance(event, CallbackQuery):
+            await show(event, t("service-gone"), main_menu(t))
+        else:
+            await event.answer(t("service-gone"), reply_markup=main_menu(t))
+        return None
+    return service, dict(data["answers"])
+
+
+async def _next(
+    event: Message | CallbackQuery, state: FSMContext, db: Database, shop: ShopConfig, t: Texts,
+    user: User, service: Service, answers: dict[str, str],
+) -> None:  # fmt: skip
+    """Ask the next field, or show the summary once every field has an answer."""
+    await state.update_data({"answers": answers})
+    field = order_types.next_field(service, answers)
+    if field is not None:
+        await state.set_state(OrderForm.answer)
+        text, markup = _prompt(t, service, field)
+    else:
+        text, markup = await _summary(state, db, shop, t, user, service, answers)
+    if isinstance(event, CallbackQuery):
+        await show(event, text, markup)
+    else:
+        await event.answer(text, reply_markup=markup)
+
+
+def _prompt(t: Texts, service: Service, field: str) -> tuple[str, InlineKeyboardMarkup]:
+    spec = FIELDS[field]
+    builder = InlineKeyboardBuilder()
+    if spec.kind is Kind.CHOICE:
+        for delay in order_types.DELAYS:
+            builder.button(text=str(delay), callback_data=Wizard(step=Step.PICK, value=str(delay)))
+        builder.adjust(6)
+    if spec.optional:
+        builder.row(button(t("btn-skip"), Wizard(step=Step.SKIP)))
+    builder.row(button(t("btn-back"), Wizard(step=Step.BACK)), button(t("btn-cancel"), Wizard(step=Step.CANCEL)))
+    text = t(f"ask-{field}", name=service.name, min=service.min, max=service.max)
+    return text, builder.as_markup()
+
+
+async def _summary(
+    state: FSMContext, db: Database, shop: ShopConfig, t: Texts, user: User, service: Service,
+    answers: dict[str, str],
+) -> tuple[str, InlineKeyboardMarkup]:  # fmt: skip
+    units = order_types.units(service, answers)
+    builder = InlineKeyboardBuilder()
+    try:
+        quote = await checkout.price(db, shop, service, units)
+    except BelowCost:
+        await state.clear()
+        builder.row(button(t("btn-back"), Card(service=service.id)), home_button(t))
+        return t("service-gone"), builder.as_markup()
+    token = secrets.token_urlsafe(12)
+    await state.set_state(OrderForm.confirm)
+    await state.update_data({"token": token})
+    shown = [
+        t("summary-field", field=t(f"field-{name}"), value=_shorten(value))
+        for name, value in answers.items()
+        if value
+    ]
+    after = user.balance - quote.charge
+    text = t(
+        "summary", name=service.name, fields="\n".join(shown), quantity=units,
+        price=t.money(quote.charge), balance=t.money(user.balance),
+        after=t.money(max(after, 0)), enough=str(after >= 0).lower(),
+    )  # fmt: skip
+    if after >= 0:
+        builder.row(button(t("btn-confirm"), Wizard(step=Step.CONFIRM, value=token)))
+    else:
+        builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
+    builder.row(button(t("btn-back"), Wizard(step=Step.BACK)), button(t("btn-cancel"), Wizard(step=Step.CANCEL)))
+    return text, builder.as_markup()
+
+
+def _shorten(value: str) -> str:
+    return value if len(value) <= SHOWN_CHARS else f"{value[:SHOWN_CHARS]}…"
+
+
+async def confirm(
+    query: CallbackQuery, callback_data: Wizard, state: FSMContext, db: Database,
+    panel: PanelClient, shop: ShopConfig, t: Texts, user: User,
+) -> None:  # fmt: skip
+    data: dict[str, Any] = await state.get_data()
+    if not callback_data.value or data.get("token") != callback_data.value:
+        await query.answer(t("confirm-stale"), show_alert=True)
+        return
+    await state.update_data({"token": None})  # one-shot: a second tap finds no token
+    service = await services.get(db, data["service"])
+    if service is None:
+        await state.clear()
+        await show(query, t("service-gone"), main_menu(t))
+        return
+    await query.answer(t("placing"))
+    result = await checkout.place_order(
+        db, panel, shop, user_id=user.id, service=service, answers=data["answers"],
+        token=callback_data.value,
+    )  # fmt: skip
+    await state.clear()
+    builder = InlineKeyboardBuilder()
+    if result.order_id is not None and result.outcome is not Outcome.FAILED:
+        builder.row(button(t("btn-view-order"), Detail(order=result.order_id)))
+    if result.outcome is Outcome.NO_FUNDS:
+        builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
+    builder.row(button(t("btn-new-order"), Nav(screen=Screen.CATALOG)), home_button(t))
+    text = _outcome_text(t, result)
+    await show(query, text, builder.as_markup())
+
+
+def _outcome_text(t: Texts, result: checkout.Result) -> str:
+    if result.outcome is Outcome.FAILED:
+        return t("order-failed", order=result.order_id or 0, reason=t(f"reason-{result.reason}"))
+    return t(f"order-{result.outcome.value.replace('_', '-')}", order=result.order_id or 0)

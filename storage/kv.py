@@ -1,0 +1,39 @@
+"""Small key-value settings the owner changes at run time, and the poller lease."""
+
+from __future__ import annotations
+
+from storage.clock import now
+from storage.db import Database
+
+
+async def get(db: Database, key: str) -> str | None:
+    value = await db.scalar("SELECT value FROM kv WHERE key = ?", (key,))
+    return None if value is None else str(value)
+
+
+async def put(db: Database, key: str, value: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO kv (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+async def take_lease(db: Database, name: str, holder: str, seconds: int) -> bool:
+    """Hold `name` for `seconds` unless another live holder has it; renewing is allowed."""
+    stamp = now()
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,"
+            " expires_at = excluded.expires_at"
+            " WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
+            (name, holder, stamp + seconds, stamp),
+        )
+        return cursor.rowcount == 1
+
+
+async def release_lease(db: Database, name: str, holder: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))

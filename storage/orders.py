@@ -1,0 +1,228 @@
+"""Orders and their refills: what we charged, what the panel says, where each one stands."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+from storage.clock import now
+from storage.db import Database
+
+
+class State(StrEnum):
+    SUBMITTING = "submitting"  # money taken, `add` not answered yet
+    ACTIVE = "active"  # the panel has it; tracked by the poller
+    UNKNOWN = "unknown"  # `add` outcome unknown: an admin decides
+    FAILED = "failed"  # the panel refused it: refunded
+    COMPLETED = "completed"
+    PARTIAL = "partial"
+    CANCELED = "canceled"
+    REFUNDED = "refunded"
+
+
+FINAL_STATES = frozenset(
+    {State.FAILED, State.COMPLETED, State.PARTIAL, State.CANCELED, State.REFUNDED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: int
+    user_id: int
+    service_id: int
+    service_name: str
+    service_type: str
+    link: str
+    quantity: int
+    fields: dict[str, str]
+    charge: int
+    cost: int
+    state: State
+    upstream_id: int | None
+    status: str
+    upstream_charge: str | None
+    remains: int | None
+    start_count: int | None
+    error: str
+    cancel_requested: bool
+    created_at: int
+    updated_at: int
+    checked_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Refill:
+    id: int
+    order_id: int
+    upstream_id: str
+    status: str
+    final: bool
+    created_at: int
+
+
+_COLUMNS = (
+    "id, user_id, service_id, service_name, service_type, link, quantity, fields, charge, cost,"
+    " state, upstream_id, status, upstream_charge, remains, start_count, error, cancel_requested,"
+    " created_at, updated_at, checked_at"
+)
+_UPDATABLE = frozenset(
+    {"state", "upstream_id", "status", "upstream_charge", "remains", "start_count", "error",
+     "cancel_requested", "checked_at"}
+)  # fmt: skip
+
+
+def _order(row: sqlite3.Row) -> Order:
+    data = dict(row)
+    data["fields"] = json.loads(data["fields"])
+    data["state"] = State(data["state"])
+    data["cancel_requested"] = bool(data["cancel_requested"])
+    return Order(**data)
+
+
+async def create(
+    conn: aiosqlite.Connection,
+    *,
+    user_id: int,
+    service_id: int,
+    service_name: str,
+    service_type: str,
+    link: str,
+    quantity: int,
+    fields: dict[str, str],
+    charge: int,
+    cost: int,
+    token: str,
+) -> int | None:
+    """Insert an order in `submitting`; None when this confirmation token was already used."""
+    stamp = now()
+    cursor = await conn.execute(
+        "INSERT INTO orders (user_id, service_id, service_name, service_type, link, quantity,"
+        " fields, charge, cost, token, state, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO NOTHING",
+        (
+            user_id, service_id, service_name, service_type, link, quantity,
+            json.dumps(fields, ensure_ascii=False), charge, cost, token, State.SUBMITTING,
+            stamp, stamp,
+        ),
+    )  # fmt: skip
+    return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
+async def update(conn: aiosqlite.Connection, order_id: int, **values: Any) -> None:
+    unknown = set(values) - _UPDATABLE
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    assignments = ", ".join(f"{column} = :{column}" for column in values)
+    await conn.execute(
+        f"UPDATE orders SET {assignments}, updated_at = :updated_at WHERE id = :id",
+        {**values, "updated_at": now(), "id": order_id},
+    )
+
+
+async def get(db: Database, order_id: int) -> Order | None:
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,))
+    return None if row is None else _order(row)
+
+
+async def get_in(conn: aiosqlite.Connection, order_id: int) -> Order | None:
+    """Read an order inside the caller's transaction (to decide on fresh data)."""
+    async with conn.execute(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else _order(row)
+
+
+async def get_for_user(db: Database, order_id: int, user_id: int) -> Order | None:
+    """The order only when it belongs to this user: every button goes through here."""
+    row = await db.fetchone(
+        f"SELECT {_COLUMNS} FROM orders WHERE id = ? AND user_id = ?", (order_id, user_id)
+    )
+    return None if row is None else _order(row)
+
+
+async def page_for_user(
+    db: Database, user_id: int, offset: int, limit: int
+) -> tuple[list[Order], int]:
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM orders WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+        (user_id, limit, offset),
+    )
+    total = await db.scalar("SELECT COUNT(*) FROM orders WHERE user_id = ?", (user_id,))
+    return [_order(row) for row in rows], int(total)
+
+
+async def due_for_poll(db: Database, limit: int) -> list[Order]:
+    """Active orders, the least recently checked first."""
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM orders WHERE state = ? ORDER BY checked_at, id LIMIT ?",
+        (State.ACTIVE, limit),
+    )
+    return [_order(row) for row in rows]
+
+
+async def abandon_submitting(db: Database) -> list[int]:
+    """At start-up: orders whose `add` never got an answer become `unknown`."""
+    async with (
+        db.transaction() as conn,
+        conn.execute(
+            "UPDATE orders SET state = ?, updated_at = ? WHERE state = ? RETURNING id",
+            (State.UNKNOWN, now(), State.SUBMITTING),
+        ) as cursor,
+    ):
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def add_refill(conn: aiosqlite.Connection, order_id: int, upstream_id: str) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO refills (order_id, upstream_id, created_at) VALUES (?, ?, ?)",
+        (order_id, upstream_id, now()),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def refills_of(db: Database, order_id: int) -> list[Refill]:
+    rows = await db.fetchall(
+        "SELECT id, order_id, upstream_id, status, final, created_at FROM refills"
+        " WHERE order_id = ? ORDER BY id",
+        (order_id,),
+    )
+    return [Refill(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) for row in rows]
+
+
+async def open_refills(db: Database, limit: int) -> list[Refill]:
+    rows = await db.fetchall(
+        "SELECT id, order_id, upstream_id, status, final, created_at FROM refills"
+        " WHERE final = 0 ORDER BY checked_at, id LIMIT ?",
+        (limit,),
+    )
+    return [Refill(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) for row in rows]
+
+
+async def update_refill(
+    conn: aiosqlite.Connection, refill_id: int, status: str, final: bool
+) -> None:
+    await conn.execute(
+        "UPDATE refills SET status = ?, final = ?, checked_at = ? WHERE id = ?",
+        (status, int(final), now(), refill_id),
+    )
+
+
+async def counts_by_state(db: Database) -> dict[str, int]:
+    rows = await db.fetchall("SELECT state, COUNT(*) FROM orders GROUP BY state")
+    return {row[0]: row[1] for row in rows}
+
+
+async def in_states(db: Database, states: Sequence[State], limit: int = -1) -> list[Order]:
+    """Orders in any of `states`, oldest first (`limit` -1: all of them)."""
+    marks = ",".join("?" * len(states))
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM orders WHERE state IN ({marks}) ORDER BY id LIMIT ?",
+        (*states, limit),
+    )
+    return [_order(row) for row in rows]

@@ -1,0 +1,71 @@
+"""Messages waiting to be sent: written with the change they announce, drained by the sender."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from storage.clock import now
+from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    chat_id: int
+    message: str  # a locale message id
+    args: dict[str, Any]
+    attempts: int
+
+
+async def put(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    message: str,
+    args: dict[str, Any] | None = None,
+    *,
+    key: str | None = None,
+) -> bool:
+    """Queue a message inside the caller's transaction; False when `key` was queued before."""
+    cursor = await conn.execute(
+        "INSERT INTO outbox (chat_id, message, args, key, created_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (key) DO NOTHING",
+        (chat_id, message, json.dumps(args or {}, ensure_ascii=False), key, now()),
+    )
+    return cursor.rowcount == 1
+
+
+async def due(db: Database, limit: int) -> list[Message]:
+    rows = await db.fetchall(
+        "SELECT id, chat_id, message, args, attempts FROM outbox"
+        " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? ORDER BY id LIMIT ?",
+        (now(), limit),
+    )
+    return [Message(row[0], row[1], row[2], json.loads(row[3]), row[4]) for row in rows]
+
+
+async def mark_sent(db: Database, message_id: int) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (now(), message_id))
+
+
+async def mark_failed(db: Database, message_id: int, reason: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE outbox SET failed = ? WHERE id = ?", (reason, message_id))
+
+
+async def postpone(db: Database, message_id: int, seconds: int) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET not_before = ?, attempts = attempts + 1 WHERE id = ?",
+            (now() + seconds, message_id),
+        )
+
+
+async def pending_count(db: Database) -> int:
+    return int(
+        await db.scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed IS NULL")
+    )

@@ -1,0 +1,234 @@
+"""The catalog cache: services and categories from the panel, with the owner's overrides."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from storage.clock import now
+from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """One service as the panel lists it (what a sync writes)."""
+
+    id: int
+    name: str
+    type: str | None
+    raw_type: str
+    category: str
+    rate: Decimal
+    min: int
+    max: int
+    refill: bool
+    cancel: bool
+    dripfeed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: int
+    name: str  # the owner's display name when set
+    type: str | None
+    raw_type: str
+    category_id: int
+    category: str
+    rate: Decimal
+    min: int
+    max: int
+    refill: bool
+    cancel: bool
+    dripfeed: bool
+    available: bool
+    hidden: bool
+    markup: Decimal | None  # service override
+    category_markup: Decimal | None
+    category_hidden: bool
+
+    @property
+    def sellable(self) -> bool:
+        return self.available and not self.hidden and not self.category_hidden and bool(self.type)
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: int
+    name: str
+    services: int
+    hidden: bool = False
+    markup: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSummary:
+    added: int
+    changed: int
+    removed: int
+    total: int
+
+
+_SELECT = (
+    "SELECT s.id, COALESCE(s.display_name, s.name) AS name, s.type, s.raw_type, s.category_id,"
+    " c.name AS category, s.rate, s.min, s.max, s.refill, s.cancel, s.dripfeed, s.available,"
+    " s.hidden, s.markup, c.markup AS category_markup, c.hidden AS category_hidden"
+    " FROM services s JOIN categories c ON c.id = s.category_id"
+)
+_VISIBLE = "s.available = 1 AND s.hidden = 0 AND c.hidden = 0"
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _service(row: sqlite3.Row) -> Service:
+    data = dict(row)
+    for flag in ("refill", "cancel", "dripfeed", "available", "hidden", "category_hidden"):
+        data[flag] = bool(data[flag])
+    data["rate"] = Decimal(data["rate"])
+    data["markup"] = _decimal(data["markup"])
+    data["category_markup"] = _decimal(data["category_markup"])
+    return Service(**data)
+
+
+def search_text(name: str, category: str) -> str:
+    return f"{name}\n{category}".casefold()
+
+
+async def sync(db: Database, catalog: Sequence[Upstream]) -> SyncSummary:
+    """Upsert the panel's list; services missing from it are hidden, never deleted.
+
+    The owner's overrides (hidden, markup, display name) are columns a sync never writes.
+    """
+    stamp = now()
+    old = {
+        row[0]: tuple(row[1:])
+        for row in await db.fetchall(
+            "SELECT s.id, s.name, s.type, s.rate, s.min, s.max, s.refill, s.cancel, s.dripfeed,"
+            " c.name, s.available FROM services s JOIN categories c ON c.id = s.category_id"
+        )
+    }
+    categories = list(dict.fromkeys(item.category for item in catalog))
+    added = changed = 0
+    seen: set[int] = set()
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO categories (name, position) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+            [(name, position) for position, name in enumerate(categories)],
+        )
+        async with conn.execute("SELECT name, id FROM categories") as cursor:
+            category_ids = {row[0]: row[1] for row in await cursor.fetchall()}
+        rows = []
+        for position, item in enumerate(catalog):
+            if item.id in seen:
+                continue
+            seen.add(item.id)
+            fresh = (
+                item.name, item.type, str(item.rate), item.min, item.max, int(item.refill),
+                int(item.cancel), int(item.dripfeed), item.category, 1,
+            )  # fmt: skip
+            if item.id not in old:
+                added += 1
+            elif old[item.id] != fresh:
+                changed += 1
+            rows.append(
+                (
+                    item.id, item.name, item.type, item.raw_type, category_ids[item.category],
+                    str(item.rate), item.min, item.max, int(item.refill), int(item.cancel),
+                    int(item.dripfeed), position, search_text(item.name, item.category), stamp,
+                )
+            )  # fmt: skip
+        await conn.executemany(
+            "INSERT INTO services (id, name, type, raw_type, category_id, rate, min, max, refill,"
+            " cancel, dripfeed, available, position, search, synced_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            " name = excluded.name, type = excluded.type, raw_type = excluded.raw_type,"
+            " category_id = excluded.category_id, rate = excluded.rate, min = excluded.min,"
+            " max = excluded.max, refill = excluded.refill, cancel = excluded.cancel,"
+            " dripfeed = excluded.dripfeed, available = 1, position = excluded.position,"
+            " search = excluded.search, synced_at = excluded.synced_at",
+            rows,
+        )
+        gone = [
+            (service_id,) for service_id, row in old.items() if row[-1] and service_id not in seen
+        ]
+        await conn.executemany("UPDATE services SET available = 0 WHERE id = ?", gone)
+    return SyncSummary(added=added, changed=changed, removed=len(gone), total=len(seen))
+
+
+async def get(db: Database, service_id: int) -> Service | None:
+    row = await db.fetchone(f"{_SELECT} WHERE s.id = ?", (service_id,))
+    return None if row is None else _service(row)
+
+
+async def categories(db: Database, offset: int, limit: int) -> tuple[list[Category], int]:
+    """One page of the categories that have something to show, and how many there are."""
+    rows = await db.fetchall(
+        "SELECT c.id, c.name, COUNT(*) AS services FROM categories c"
+        f" JOIN services s ON s.category_id = c.id WHERE {_VISIBLE}"
+        " GROUP BY c.id ORDER BY c.position, c.id LIMIT ? OFFSET ?",
+        (limit, offset),
+    )
+    total = await db.scalar(
+        "SELECT COUNT(DISTINCT c.id) FROM categories c"
+        f" JOIN services s ON s.category_id = c.id WHERE {_VISIBLE}"
+    )
+    return [Category(id=row[0], name=row[1], services=row[2]) for row in rows], int(total)
+
+
+async def category(db: Database, category_id: int) -> Category | None:
+    row = await db.fetchone(
+        "SELECT c.id, c.name, COUNT(s.id), c.hidden, c.markup FROM categories c"
+        " LEFT JOIN services s ON s.category_id = c.id AND s.available = 1 AND s.hidden = 0"
+        " WHERE c.id = ? GROUP BY c.id",
+        (category_id,),
+    )
+    if row is None:
+        return None
+    return Category(row[0], row[1], row[2], bool(row[3]), _decimal(row[4]))
+
+
+async def find_category(db: Database, name: str) -> Category | None:
+    category_id = await db.scalar(
+        "SELECT id FROM categories WHERE name = ? OR lower(name) = lower(?)", (name, name)
+    )
+    return None if category_id is None else await category(db, int(category_id))
+
+
+async def in_category(
+    db: Database, category_id: int, offset: int, limit: int
+) -> tuple[list[Service], int]:
+    rows = await db.fetchall(
+        f"{_SELECT} WHERE s.category_id = ? AND {_VISIBLE} ORDER BY s.position, s.id"
+        " LIMIT ? OFFSET ?",
+        (category_id, limit, offset),
+    )
+    total = await db.scalar(
+        "SELECT COUNT(*) FROM services s JOIN categories c ON c.id = s.category_id"
+        f" WHERE s.category_id = ? AND {_VISIBLE}",
+        (category_id,),
+    )
+    return [_service(row) for row in rows], int(total)
+
+
+def _like(words: str) -> str:
+    escaped = words.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def search(db: Database, words: str, offset: int, limit: int) -> tuple[list[Service], int]:
+    pattern = _like(words)
+    rows = await db.fetchall(
+        f"{_SELECT} WHERE s.search LIKE ? ESCAPE '\\' AND {_VISIBLE}"
+        " ORDER BY c.position, s.position LIMIT ? OFFSET ?",
+        (pattern, limit, offset),
+    )
+    total = await db.scalar(
+        "SELECT COUNT(*) FROM services s JOIN categories c ON c.id = s.category_id"
+        f" WHERE s.search LIKE ? ESCAPE '\\' AND {_VISIBLE}",
+        (pattern,),
+    )
+    return [_service(row) for row in rows], int(total)

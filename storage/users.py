@@ -1,0 +1,103 @@
+"""Customers: profile, language, balance cache, ban and blocked flags."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from storage.clock import now
+from storage.db import Database
+
+_COLUMNS = "id, username, first_name, locale, balance, banned, blocked, created_at, last_seen_at"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    username: str | None
+    first_name: str
+    locale: str | None
+    balance: int
+    banned: bool
+    blocked: bool
+    created_at: int
+    last_seen_at: int
+
+
+def _user(row: sqlite3.Row) -> User:
+    data = dict(row)
+    data["banned"] = bool(data["banned"])
+    data["blocked"] = bool(data["blocked"])
+    return User(**data)
+
+
+SEEN_EVERY = 300  # seconds: `last_seen_at` is refreshed at most this often
+
+
+async def touch(
+    db: Database, user_id: int, username: str | None, first_name: str, locale: str | None
+) -> User:
+    """Create the user on first contact (with a language guess); refresh a changed profile.
+
+    Most updates come from a known user whose profile did not change: they cost one read.
+    """
+    known = await get(db, user_id)
+    stamp = now()
+    if (
+        known is not None
+        and (known.username, known.first_name) == (username, first_name)
+        and not known.blocked
+        and stamp - known.last_seen_at < SEEN_EVERY
+    ):
+        return known
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO users (id, username, first_name, locale, created_at, last_seen_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            " username = excluded.username, first_name = excluded.first_name,"
+            " last_seen_at = excluded.last_seen_at, blocked = 0",
+            (user_id, username, first_name, locale, stamp, stamp),
+        )
+        async with conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)) as cur:
+            row = await cur.fetchone()
+    assert row is not None
+    return _user(row)
+
+
+async def get(db: Database, user_id: int) -> User | None:
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
+    return None if row is None else _user(row)
+
+
+async def find(db: Database, ref: str) -> User | None:
+    """By numeric id or by @username (case-insensitive)."""
+    ref = ref.strip()
+    if ref.lstrip("-").isdigit():
+        return await get(db, int(ref))
+    row = await db.fetchone(
+        f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower(?)", (ref.lstrip("@"),)
+    )
+    return None if row is None else _user(row)
+
+
+async def set_locale(db: Database, user_id: int, locale: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE users SET locale = ? WHERE id = ?", (locale, user_id))
+
+
+async def set_banned(db: Database, user_id: int, banned: bool) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE users SET banned = ? WHERE id = ?", (int(banned), user_id))
+
+
+async def set_blocked(db: Database, user_id: int) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
+
+
+async def locales(db: Database, user_ids: list[int]) -> dict[int, str | None]:
+    if not user_ids:
+        return {}
+    marks = ",".join("?" * len(user_ids))
+    rows = await db.fetchall(f"SELECT id, locale FROM users WHERE id IN ({marks})", user_ids)
+    return {row[0]: row[1] for row in rows}
