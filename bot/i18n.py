@@ -21,9 +21,11 @@ FALLBACK = "en"
 
 
 def _bundle(locale: str) -> FluentBundle:
-    source = (resources.files("locales") / locale / "bot.ftl").read_text("utf-8")
     bundle = FluentBundle([locale], use_isolating=False)
-    bundle.add_resource(FluentResource(source))
+    folder = resources.files("locales") / locale
+    for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        if entry.name.endswith(".ftl"):
+            bundle.add_resource(FluentResource(entry.read_text("utf-8")))
     return bundle
 
 
@@ -32,7 +34,10 @@ class Translator:
 
     def __init__(self, default: str = FALLBACK) -> None:
         self.default = default
-        self.bundles = {locale: _bundle(locale) for locale in LOCALES}
+        folder = resources.files("locales")
+        self.bundles = {
+            locale: _bundle(locale) for locale in LOCALES if (folder / locale).is_dir()
+        }
 
     def pick(self, *candidates: str | None) -> str:
         """The first supported locale among the candidates (`pt-br` -> `pt`), else the default."""
@@ -48,8 +53,12 @@ class Translator:
         safe = {key: html.escape(v) if isinstance(v, str) else v for key, v in args.items()}
         for name in (locale, FALLBACK):
             bundle = self.bundles.get(name)
-            if bundle is not None and bundle.has_message(message):
-                pattern = bundle.get_message(message).value
+            pattern = (
+                bundle.get_message(message).value
+                if bundle and bundle.has_message(message)
+                else None
+            )
+            if bundle is not None and pattern is not None:
                 text, errors = bundle.format_pattern(pattern, safe)
                 if errors:
                     log.error("locale %s message %s: %s", name, message, errors)
@@ -82,4 +91,3 @@ class Texts:
 
 def format_money(minor: int, currency: str, locale: str) -> str:
     return str(format_currency(from_minor(minor), currency, locale=locale))
-

@@ -1,0 +1,23 @@
+"""The router tree: one readable function, access rules on the parent routers."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+
+from handlers import balance, catalog, errors, history, order, start
+
+
+def create_router(*, catch_errors: bool = True) -> Router:
+    root = Router(name="root")
+    root.message.filter(F.chat.type == "private")
+    root.include_routers(
+        order.create_router(),  # /cancel and the wizard's states come before browsing
+        start.create_router(),
+        catalog.create_router(),
+        history.create_router(),
+        balance.create_router(),
+        start.create_fallback_router(),
+    )
+    if catch_errors:
+        root.include_router(errors.create_router())
+    return root

@@ -45,7 +45,9 @@ async def categories_screen(
         found, total = await services.categories(db, page * PAGE_SIZE, PAGE_SIZE)
     builder = InlineKeyboardBuilder()
     for category in found:
-        builder.row(button(f"{category.name} ({category.services})", Services(category=category.id)))
+        builder.row(
+            button(f"{category.name} ({category.services})", Services(category=category.id))
+        )
     builder.row(*pager(t, page, total, Categories))
     builder.row(home_button(t))
     await show(query, t("catalog" if total else "catalog-empty"), builder.as_markup())
@@ -136,8 +138,10 @@ async def card_screen(
     if service is None or not service.available or service.hidden or service.category_hidden:
         await query.answer(t("not-available"), show_alert=True)
         return
-    back = Found(page=callback_data.page) if callback_data.found else Services(
-        category=service.category_id, page=callback_data.page
+    back = (
+        Found(page=callback_data.page)
+        if callback_data.found
+        else Services(category=service.category_id, page=callback_data.page)
     )
     builder = InlineKeyboardBuilder()
     if order_types.sellable(service):

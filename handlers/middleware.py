@@ -24,14 +24,14 @@ class UserMiddleware(BaseMiddleware):
         self.translator = translator
         self.shop = shop
 
-    async def __call__(
-        self, handler: Handler, event: TelegramObject, data: dict[str, Any]
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         sender: User | None = data.get("event_from_user")
         if sender is None or sender.is_bot:
             return None
         guess = self.translator.pick(sender.language_code)
         user = await users.touch(self.db, sender.id, sender.username, sender.first_name, guess)
         data["user"] = user
-        data["t"] = self.translator.texts(self.translator.pick(user.locale, guess), self.shop.currency)
+        data["t"] = self.translator.texts(
+            self.translator.pick(user.locale, guess), self.shop.currency
+        )
         return await handler(event, data)

@@ -54,7 +54,9 @@ def create_router() -> Router:
 async def cancel_command(message: Message, state: FSMContext, t: Texts) -> None:
     had_flow = await state.get_state() is not None
     await state.clear()
-    await message.answer(t("cancelled" if had_flow else "nothing-to-cancel"), reply_markup=main_menu(t))
+    await message.answer(
+        t("cancelled" if had_flow else "nothing-to-cancel"), reply_markup=main_menu(t)
+    )
 
 
 async def cancel(query: CallbackQuery, state: FSMContext, t: Texts) -> None:
@@ -202,7 +204,10 @@ def _prompt(t: Texts, service: Service, field: str) -> tuple[str, InlineKeyboard
         builder.adjust(6)
     if spec.optional:
         builder.row(button(t("btn-skip"), Wizard(step=Step.SKIP)))
-    builder.row(button(t("btn-back"), Wizard(step=Step.BACK)), button(t("btn-cancel"), Wizard(step=Step.CANCEL)))
+    builder.row(
+        button(t("btn-back"), Wizard(step=Step.BACK)),
+        button(t("btn-cancel"), Wizard(step=Step.CANCEL)),
+    )
     text = t(f"ask-{field}", name=service.name, min=service.min, max=service.max)
     return text, builder.as_markup()
 
@@ -237,7 +242,10 @@ async def _summary(
         builder.row(button(t("btn-confirm"), Wizard(step=Step.CONFIRM, value=token)))
     else:
         builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
-    builder.row(button(t("btn-back"), Wizard(step=Step.BACK)), button(t("btn-cancel"), Wizard(step=Step.CANCEL)))
+    builder.row(
+        button(t("btn-back"), Wizard(step=Step.BACK)),
+        button(t("btn-cancel"), Wizard(step=Step.CANCEL)),
+    )
     return text, builder.as_markup()
 
 

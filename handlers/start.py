@@ -11,7 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.config import LOCALES
 from bot.i18n import Texts, Translator
 from handlers.callbacks import Language, Nav, Screen
-from handlers.keyboards import button, home_button, main_menu
+from handlers.keyboards import home_button, main_menu
 from handlers.screens import show
 from storage import users
 from storage.db import Database

@@ -226,3 +226,17 @@ async def in_states(db: Database, states: Sequence[State], limit: int = -1) -> l
         (*states, limit),
     )
     return [_order(row) for row in rows]
+
+
+async def touch_checked(conn: aiosqlite.Connection, order_ids: Sequence[int]) -> None:
+    """Stamp `checked_at` on orders the panel answered nothing usable for (caller's transaction).
+
+    They go to the back of the poll queue instead of being asked about again first.
+    """
+    if not order_ids:
+        return
+    stamp = now()
+    await conn.executemany(
+        "UPDATE orders SET checked_at = ? WHERE id = ?",
+        [(stamp, order_id) for order_id in order_ids],
+    )

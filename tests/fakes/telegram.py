@@ -35,6 +35,7 @@ from aiogram.methods import (
     EditMessageText,
     GetMe,
     SendInvoice,
+    SendMediaGroup,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -307,7 +308,7 @@ class FakeSession(BaseSession):
             return chat
         for name, known_id in self._named_chats.items():
             if known_id == chat_id:
-                return {"id": chat_id, "type": "channel", "title": name, "username": name[1:]}
+                return {"id": chat_id, "type": "channel", "title": name[1:], "username": name[1:]}
         chat_type = "supergroup" if chat_id < -1_000_000_000_000 else "group"
         return {"id": chat_id, "type": chat_type, "title": f"Test {chat_type}"}
 
@@ -378,7 +379,7 @@ class FakeSession(BaseSession):
         if isinstance(
             method, EditMessageText | EditMessageCaption | EditMessageReplyMarkup | EditMessageMedia
         ):
-            return self._edit(bot, method, params)
+            return self._edit(method, params)
         if isinstance(method, DeleteMessage):
             if self._messages.pop((_require(chat_id), int(params["message_id"])), None) is None:
                 raise _Refusal(400, "Bad Request: message to delete not found")
@@ -389,16 +390,18 @@ class FakeSession(BaseSession):
             return True
         if isinstance(method, CopyMessage):
             return self._copy(bot, params, _require(chat_id))
+        if isinstance(method, SendMediaGroup):
+            return [
+                self._bot_message(bot, _require(chat_id), self._media_content(media))
+                for media in json.loads(params["media"])
+            ]
         if isinstance(method, GetMe):
             return self._me(bot)
         returning = method.__returning__
         if returning is bool:
             return True
         if _returns_message(returning) and chat_id is not None:
-            content = self._content(method, params)
-            payload = self._new_message(chat_id, {"from": self._me(bot), **content})
-            self._store(chat_id, payload, from_bot=True)
-            return payload
+            return self._bot_message(bot, chat_id, self._content(method, params))
         if get_origin(returning) is list:
             return []
         raise NotImplementedError(
@@ -413,7 +416,7 @@ class FakeSession(BaseSession):
         self.answered_callbacks.add(query_id)
         return True
 
-    def _edit(self, bot: Bot, method: TelegramMethod[Any], params: dict[str, str]) -> Any:
+    def _edit(self, method: TelegramMethod[Any], params: dict[str, str]) -> Any:
         if "inline_message_id" in params:
             return True
         key = (self._resolve_chat(params["chat_id"]), int(params["message_id"]))
@@ -433,11 +436,9 @@ class FakeSession(BaseSession):
             payload.pop("caption_entities", None)
             payload.update(_formatted(params, "caption", "caption_entities", _CAPTION_LIMIT))
         elif isinstance(method, EditMessageMedia):
-            media = json.loads(params["media"])
             for kind in (*_MEDIA_KINDS, "caption", "caption_entities"):
                 payload.pop(kind, None)
-            payload[media["type"]] = self._media_stub(media["type"], str(media["media"]))
-            payload.update(_formatted(media, "caption", "caption_entities", _CAPTION_LIMIT))
+            payload.update(self._media_content(json.loads(params["media"])))
         payload.pop("reply_markup", None)
         markup = _inline_markup(params)
         if markup is not None:
@@ -461,9 +462,7 @@ class FakeSession(BaseSession):
         markup = _inline_markup(params)
         if markup is not None:
             content["reply_markup"] = markup
-        payload = self._new_message(chat_id, {"from": self._me(bot), **content})
-        self._store(chat_id, payload, from_bot=True)
-        return {"message_id": payload["message_id"]}
+        return {"message_id": self._bot_message(bot, chat_id, content)["message_id"]}
 
     def _content(self, method: TelegramMethod[Any], params: dict[str, str]) -> dict[str, Any]:
         """Message fields echoed back for a send*: text, caption, media, invoice, keyboard."""
@@ -487,6 +486,17 @@ class FakeSession(BaseSession):
         if markup is not None:
             content["reply_markup"] = markup
         return content
+
+    def _media_content(self, media: dict[str, Any]) -> dict[str, Any]:
+        """Message fields for one InputMedia* (as posted: JSON with `type` and `media`)."""
+        content = {media["type"]: self._media_stub(media["type"], str(media["media"]))}
+        content.update(_formatted(media, "caption", "caption_entities", _CAPTION_LIMIT))
+        return content
+
+    def _bot_message(self, bot: Bot, chat_id: int, content: dict[str, Any]) -> dict[str, Any]:
+        payload = self._new_message(chat_id, {"from": self._me(bot), **content})
+        self._store(chat_id, payload, from_bot=True)
+        return payload
 
     def _media_stub(self, kind: str, reference: str) -> Any:
         if reference.startswith(("attach://", "http://", "https://")):
@@ -779,6 +789,17 @@ def _parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
                     f'found "</{name}>"'
                 )
             if (entity := _html_entity(tag, attrs, start, length - start)) is not None:
+                inner_code = entities[-1] if entities else None
+                if (
+                    tag == "pre"
+                    and inner_code is not None
+                    and inner_code["type"] == "code"
+                    and (inner_code["offset"], inner_code["length"]) == (start, length - start)
+                ):
+                    # <pre><code class="language-x"> is one pre entity with a language.
+                    entities.pop()
+                    if "language" in inner_code:
+                        entity["language"] = inner_code["language"]
                 entities.append(entity)
         else:
             name, _, rest = inner.partition(" ")
@@ -811,6 +832,8 @@ def _html_entity(
         if not attrs.get("href"):
             return None
         entity["url"] = attrs["href"]
+    elif tag == "code" and attrs.get("class", "").startswith("language-"):
+        entity["language"] = attrs["class"].removeprefix("language-")
     elif tag == "blockquote" and "expandable" in attrs:
         entity["type"] = "expandable_blockquote"
     elif tag == "tg-emoji":

@@ -30,6 +30,7 @@ from aiogram.types import (
     InaccessibleMessage,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     LabeledPrice,
     Message,
     User,
@@ -264,7 +265,7 @@ async def test_clicking_before_the_bot_spoke_is_refused(user: TelegramUser) -> N
         await user.click("Catalog")
 
 
-async def test_older_message_keeps_its_buttons(user: TelegramUser, dp: Dispatcher) -> None:
+async def test_older_message_keeps_its_buttons(user: TelegramUser) -> None:
     await user.send("/start")
     first = user.last_message()
     await user.send("/start")
@@ -519,3 +520,22 @@ async def test_edit_of_a_reply_markup_only(bot: Bot, user: TelegramUser) -> None
     assert len(user.session.sent(EditMessageReplyMarkup)) == methods_before + 1
     assert user.buttons() == [["Likes", "Likes (fast)"], ["⬅️ Back"]]
     assert user.last_text() == "Hello, friend! Pick one:"
+
+
+async def test_media_captions_and_edits_follow_telegram(bot: Bot) -> None:
+    album = await bot.send_media_group(
+        USER_ID, [InputMediaPhoto(media="photo-a", caption="<b>A</b>"), InputMediaPhoto(media="b")]
+    )
+    assert [(m.caption, m.photo is not None) for m in album] == [("A", True), (None, True)]
+
+    edited = await bot.edit_message_caption(
+        chat_id=USER_ID, message_id=album[0].message_id, caption="New"
+    )
+    assert isinstance(edited, Message)
+    assert edited.caption == "New"
+    with pytest.raises(TelegramBadRequest, match="no text in the message"):
+        await bot.edit_message_text("text", chat_id=USER_ID, message_id=album[0].message_id)
+
+    code = await bot.send_message(USER_ID, '<pre><code class="language-py">x = 1</code></pre>')
+    assert code.entities is not None
+    assert [(e.type, e.language) for e in code.entities] == [("pre", "py")]

@@ -1,0 +1,238 @@
+"""Order tracking: polled statuses with their refunds and pushes; refill and cancel requests."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+import aiosqlite
+
+from bot.panel.client import PanelClient
+from bot.panel.errors import PanelError, PanelErrorKind, PanelRefused, PanelUnreachable
+from bot.panel.models import OrderStatus
+from bot.shop.checkout import queue_alert
+from bot.shop.config import ShopConfig
+from bot.shop.money import from_cost
+from bot.shop.refunds import owed
+from storage import ledger, orders, outbox
+from storage.clock import now
+from storage.db import Database
+from storage.orders import Order, State
+from storage.services import Service
+
+log = logging.getLogger(__name__)
+
+UNREACHABLE = "unreachable"
+UNKNOWN = "unknown"
+
+TERMINAL = {
+    "completed": State.COMPLETED,
+    "partial": State.PARTIAL,
+    "canceled": State.CANCELED,
+    "refunded": State.REFUNDED,
+}
+# Statuses API v2 panels send while an order is still running.
+RUNNING = frozenset({"pending", "in progress", "processing"})
+# What the user hears about: "pending" is what they were told at checkout, so it has no push.
+_PHASES = {"in progress": "in-progress", "processing": "in-progress"}
+_PUSHES = {
+    "in-progress": "push-in-progress",
+    "completed": "push-completed",
+    "partial": "push-partial",
+    "canceled": "push-canceled",
+    "refunded": "push-refunded",
+}
+REFILLABLE = frozenset({State.COMPLETED, State.PARTIAL})
+# Panels quote at least cents; a charge sent with fewer decimals than our 1e-5 cost is only
+# compared to the precision it was sent with.
+_COARSEST_CHARGE_STEP = Decimal("0.01")
+_FINEST_CHARGE_STEP = Decimal("0.00001")
+_UNKNOWN_SEEN_MAX = 10_000
+
+_unknown_seen: set[tuple[int, str]] = set()
+
+
+def _phase(status: str) -> str | None:
+    """The user-visible phase of a normalised status; None when there is nothing to tell."""
+    if status in TERMINAL:
+        return status
+    return _PHASES.get(status)
+
+
+def _log_unknown(order_id: int, status: OrderStatus) -> None:
+    """Once per (order, text) per process: a panel repeating itself every poll is one line."""
+    seen = (order_id, status.status)
+    if seen in _unknown_seen:
+        return
+    if len(_unknown_seen) >= _UNKNOWN_SEEN_MAX:
+        _unknown_seen.clear()
+    _unknown_seen.add(seen)
+    log.warning("order %s: unknown status %.60r kept active", order_id, status.raw_status)
+
+
+def charge_differs(expected: Decimal, charged: Decimal) -> bool:
+    """True when the panel's charge cannot be our expected cost, allowing for its rounding."""
+    exponent = charged.as_tuple().exponent
+    step = Decimal(1).scaleb(exponent) if isinstance(exponent, int) else _FINEST_CHARGE_STEP
+    tolerance = min(max(step, _FINEST_CHARGE_STEP), _COARSEST_CHARGE_STEP)
+    return abs(charged - expected) > tolerance
+
+
+async def apply_status(
+    db: Database, config: ShopConfig, order_id: int, status: OrderStatus
+) -> bool:
+    """Record one polled status in one transaction; True when the state or the phase changed.
+
+    Refunds and pushes are keyed, so a replayed status (a second poll, a retried batch) moves no
+    money and queues no message twice.
+    """
+    async with db.transaction() as conn:
+        return await apply_status_in(conn, config, order_id, status)
+
+
+async def apply_status_in(
+    conn: aiosqlite.Connection, config: ShopConfig, order_id: int, status: OrderStatus
+) -> bool:
+    """`apply_status` inside the caller's write transaction (the poller applies a batch at once)."""
+    before = await orders.get_in(conn, order_id)
+    if before is None or before.state is not State.ACTIVE:
+        return False  # finished or resolved by an admin since it was picked for polling
+    text = status.status
+    state = TERMINAL.get(text, State.ACTIVE)
+    if state is State.ACTIVE and text not in RUNNING:
+        _log_unknown(order_id, status)
+    # A panel that leaves a figure out has not changed it: keep the last one it sent.
+    remains = before.remains if status.remains is None else status.remains
+    if state is State.PARTIAL and status.remains is None:
+        log.warning("order %s: Partial without remains, refund uses the last known", order_id)
+    after = dataclasses.replace(
+        before,
+        state=state,
+        status=text,
+        remains=remains,
+        start_count=before.start_count if status.start_count is None else status.start_count,
+        upstream_charge=(before.upstream_charge if status.charge is None else str(status.charge)),
+        checked_at=now(),
+    )
+    await orders.update(
+        conn, order_id, state=after.state, status=after.status, remains=after.remains,
+        start_count=after.start_count, upstream_charge=after.upstream_charge,
+        checked_at=after.checked_at,
+    )  # fmt: skip
+    if before.upstream_charge is None and status.charge is not None and state is State.ACTIVE:
+        # Only a running order's charge is the full price: panels lower it on Partial/Canceled.
+        await _check_charge(conn, config, after, status.charge)
+    refund = owed(after)
+    if refund > 0:
+        await ledger.post(
+            conn, user_id=after.user_id, amount=refund, key=f"refund:{order_id}", kind="refund",
+            order_id=order_id, note=text,
+        )  # fmt: skip
+    old_phase, new_phase = _phase(before.status), _phase(text)
+    changed = state is not before.state or (new_phase is not None and new_phase != old_phase)
+    if changed and new_phase is not None:
+        args: dict[str, object] = {"order": str(order_id), "service": after.service_name}
+        if state is not State.ACTIVE and state is not State.COMPLETED:
+            args["refund"] = refund
+        await outbox.put(
+            conn, after.user_id, _PUSHES[new_phase], args, key=f"status:{order_id}:{new_phase}"
+        )
+    return changed
+
+
+async def _check_charge(
+    conn: aiosqlite.Connection, config: ShopConfig, order: Order, charged: Decimal
+) -> None:
+    expected = from_cost(order.cost)
+    if not charge_differs(expected, charged):
+        return
+    log.warning("order %s: panel charged %s, expected %s", order.id, charged, expected)
+    await queue_alert(
+        conn, config, "admin-charge-mismatch", f"mismatch:{order.id}", order=str(order.id),
+        expected=str(expected), charged=str(charged), currency=config.panel_currency,
+    )  # fmt: skip
+
+
+def can_refill(order: Order, service: Service | None) -> bool:
+    return (
+        service is not None
+        and service.refill
+        and order.state in REFILLABLE
+        and order.upstream_id is not None
+    )
+
+
+def can_cancel(order: Order, service: Service | None) -> bool:
+    return (
+        service is not None
+        and service.cancel
+        and order.state is State.ACTIVE
+        and not order.cancel_requested
+        and order.upstream_id is not None
+    )
+
+
+class ActionOutcome(StrEnum):
+    REQUESTED = "requested"
+    REFUSED = "refused"  # the panel said no: reason is a PanelErrorKind value
+    NOT_ALLOWED = "not_allowed"  # the service or the order's state does not allow it
+    ERROR = "error"  # no answer: reason is "unreachable" or "unknown"
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    outcome: ActionOutcome
+    reason: str | None = None
+
+
+def _failed(order: Order, action: str, error: PanelError) -> ActionResult:
+    if isinstance(error, PanelRefused):
+        log.info("order %s: panel refused %s (%s)", order.id, action, error.kind)
+        return ActionResult(ActionOutcome.REFUSED, error.kind.value)
+    log.warning("order %s: %s request failed: %s", order.id, action, error)
+    reason = UNREACHABLE if isinstance(error, PanelUnreachable) else UNKNOWN
+    return ActionResult(ActionOutcome.ERROR, reason)
+
+
+async def request_refill(
+    db: Database, panel: PanelClient, order: Order, service: Service | None
+) -> ActionResult:
+    """Ask the panel for a refill and record its id for the refill poller."""
+    if not can_refill(order, service) or order.upstream_id is None:
+        return ActionResult(ActionOutcome.NOT_ALLOWED)
+    try:
+        refill_id = await panel.refill(order.upstream_id)
+    except PanelError as error:
+        return _failed(order, "refill", error)
+    async with db.transaction() as conn:
+        await orders.add_refill(conn, order.id, refill_id)
+    log.info("order %s: refill %s requested", order.id, refill_id)
+    return ActionResult(ActionOutcome.REQUESTED)
+
+
+async def request_cancel(
+    db: Database, panel: PanelClient, order: Order, service: Service | None
+) -> ActionResult:
+    """Ask the panel to cancel. Nothing is refunded here: only a polled Canceled does that."""
+    if not can_cancel(order, service) or order.upstream_id is None:
+        return ActionResult(ActionOutcome.NOT_ALLOWED)
+    try:
+        answers = await panel.cancel([order.upstream_id])
+    except PanelError as error:
+        return _failed(order, "cancel", error)
+    answer = answers.get(order.upstream_id)
+    if isinstance(answer, PanelRefused):
+        return _failed(order, "cancel", answer)
+    if answer is None:
+        log.warning("order %s: the cancel answer left this order out", order.id)
+        return ActionResult(ActionOutcome.ERROR, UNKNOWN)
+    if not answer:
+        log.info("order %s: panel answered cancel 0", order.id)
+        return ActionResult(ActionOutcome.REFUSED, PanelErrorKind.OTHER.value)
+    async with db.transaction() as conn:
+        await orders.update(conn, order.id, cancel_requested=1)
+    log.info("order %s: cancel requested", order.id)
+    return ActionResult(ActionOutcome.REQUESTED)

@@ -1,0 +1,115 @@
+"""My orders: the paginated list, the order card, and its Refill and Cancel buttons."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Texts
+from bot.panel.client import PanelClient
+from bot.shop import tracking
+from bot.shop.tracking import ActionOutcome
+from handlers.callbacks import Act, Detail, History, Nav, OrderAction, Screen
+from handlers.keyboards import PAGE_SIZE, button, clamp_page, home_button, pager
+from handlers.screens import show
+from storage import orders, services
+from storage.db import Database
+from storage.orders import Order
+from storage.users import User
+
+FIELDS_SHOWN = 400  # characters of the type's fields on the card
+
+
+def create_router() -> Router:
+    router = Router(name="history")
+    router.callback_query.register(history, Nav.filter(F.screen == Screen.ORDERS))
+    router.callback_query.register(history, History.filter())
+    router.callback_query.register(detail, Detail.filter())
+    router.callback_query.register(act, OrderAction.filter())
+    return router
+
+
+async def history(
+    query: CallbackQuery, db: Database, t: Texts, user: User, callback_data: History | Nav
+) -> None:
+    page = callback_data.page if isinstance(callback_data, History) else 0
+    found, total = await orders.page_for_user(db, user.id, page * PAGE_SIZE, PAGE_SIZE)
+    if total and not found:
+        page = clamp_page(page, total)
+        found, total = await orders.page_for_user(db, user.id, page * PAGE_SIZE, PAGE_SIZE)
+    builder = InlineKeyboardBuilder()
+    for order in found:
+        label = t("order-button", order=order.id, service=order.service_name[:40],
+                  status=t(f"state-{order.state.value}"))  # fmt: skip
+        builder.row(button(label, Detail(order=order.id, page=page)))
+    builder.row(*pager(t, page, total, History))
+    builder.row(home_button(t))
+    await show(query, t("orders" if total else "orders-empty", count=total), builder.as_markup())
+
+
+async def detail(
+    query: CallbackQuery, db: Database, t: Texts, user: User, callback_data: Detail
+) -> None:
+    order = await orders.get_for_user(db, callback_data.order, user.id)
+    if order is None:
+        await query.answer(t("not-available"), show_alert=True)
+        return
+    await _card(query, db, t, order, callback_data.page)
+
+
+async def _card(query: CallbackQuery, db: Database, t: Texts, order: Order, page: int) -> None:
+    service = await services.get(db, order.service_id)
+    refills = await orders.refills_of(db, order.id)
+    extra = [
+        t("summary-field", field=t(f"field-{name}"), value=value[:FIELDS_SHOWN])
+        for name, value in order.fields.items()
+        if name not in ("service", "link")
+    ]
+    refill_lines = [
+        t("refill-line", refill=refill.upstream_id, status=refill.status) for refill in refills
+    ]
+    text = t(
+        "order-card", order=order.id, service=order.service_name, link=order.link,
+        fields="\n".join(extra), quantity=order.quantity, price=t.money(order.charge),
+        state=t(f"state-{order.state.value}"), status=order.status or "-",
+        remains="-" if order.remains is None else order.remains,
+        start_count="-" if order.start_count is None else order.start_count,
+        created=t.time(order.created_at), refills="\n".join(refill_lines),
+        cancel_requested=str(order.cancel_requested).lower(),
+    )  # fmt: skip
+    builder = InlineKeyboardBuilder()
+    if tracking.can_refill(order, service):
+        builder.button(
+            text=t("btn-refill"), callback_data=OrderAction(act=Act.REFILL, order=order.id)
+        )
+    if tracking.can_cancel(order, service):
+        builder.button(
+            text=t("btn-cancel-order"), callback_data=OrderAction(act=Act.CANCEL, order=order.id)
+        )
+    builder.row(button(t("btn-refresh"), Detail(order=order.id, page=page)))
+    builder.row(button(t("btn-back"), History(page=page)), home_button(t))
+    await show(query, text, builder.as_markup())
+
+
+async def act(
+    query: CallbackQuery, db: Database, panel: PanelClient, t: Texts, user: User,
+    callback_data: OrderAction,
+) -> None:  # fmt: skip
+    order = await orders.get_for_user(db, callback_data.order, user.id)
+    if order is None:  # forged, or somebody else's order: reveal nothing
+        await query.answer(t("not-available"), show_alert=True)
+        return
+    service = await services.get(db, order.service_id)
+    request = (
+        tracking.request_refill if callback_data.act is Act.REFILL else tracking.request_cancel
+    )
+    result = await request(db, panel, order, service)
+    if result.outcome is ActionOutcome.NOT_ALLOWED:
+        await query.answer(t("not-available"), show_alert=True)
+        return
+    key = f"{callback_data.act.value}-{result.outcome.value}"
+    await query.answer(t(key, reason=t(f"reason-{result.reason}")), show_alert=True)
+    fresh = await orders.get_for_user(db, order.id, user.id)
+    assert fresh is not None
+    await _card(query, db, t, fresh, 0)

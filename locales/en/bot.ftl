@@ -1,0 +1,249 @@
+## Menu and navigation
+
+welcome =
+    Hi, { $name }! This shop sells followers, likes, views and more for your social accounts.
+    Pick a service, give a link, pay from your balance — we handle the rest and tell you how it goes.
+menu = What would you like to do?
+help =
+    <b>How it works</b>
+    1. Tap <b>New order</b>, pick a category and a service.
+    2. Answer a few questions (link, quantity…), check the price and confirm.
+    3. We tell you when the order starts and when it is done.
+
+    Type a word (for example <i>instagram</i>) to search the catalog.
+
+    /start — main menu
+    /search word — find a service
+    /language — change the language
+    /cancel — stop what you are doing
+    /help — this text
+hint = Type a word to search the catalog, or pick an action below.
+unknown-command = I don't know that command. Here is the menu:
+not-available = This is no longer available.
+page = { $page }/{ $pages }
+sandbox-banner = 🧪 SANDBOX — test mode, no real orders or payments.
+error-generic = Something went wrong on our side. Nothing was charged twice; please try again in a moment.
+
+btn-new-order = 🛒 New order
+btn-my-orders = 📦 My orders
+btn-balance = 💰 Balance
+btn-language = 🌐 Language
+btn-help = ❓ Help
+btn-home = 🏠 Menu
+btn-back = ‹ Back
+btn-catalog = 📂 Catalog
+btn-cancel = ✖ Cancel
+btn-skip = Skip ›
+btn-order = 🛒 Order this
+btn-confirm = ✅ Confirm and pay
+btn-top-up = 💰 Top up
+btn-view-order = 📦 View order
+btn-refill = 🔄 Refill
+btn-cancel-order = ✖ Cancel order
+btn-refresh = 🔃 Refresh
+
+## Language
+
+language-choose = Choose your language:
+language-en = English
+language-tr = Türkçe
+language-ru = Русский
+language-set = Language set to English.
+
+## Catalog
+
+catalog = Choose a category:
+catalog-empty = The catalog is empty right now. Please come back a little later.
+category =
+    <b>{ $name }</b>
+
+    { $services }
+service-line = <b>#{ $id }</b> { $name } — { $price } · { $min }–{ $max } { $badges }
+price-per-1000 = { $price } per 1000
+price-per-package = { $price } per package
+badge-refill = 🔄
+badge-cancel = ✖
+badge-dripfeed = 💧
+service-card =
+    <b>{ $name }</b>
+    Service #{ $id } · { $category }
+
+    Price: { $price }
+    Order size: { $min } to { $max }
+    { $badges }
+    { $sellable ->
+        [true] Tap <b>Order this</b> to start.
+       *[false] This service can't be ordered through the bot.
+    }
+search-usage = Type /search and a word, for example: /search instagram followers
+search-too-short = Type at least two letters to search.
+search-expired = This search has expired. Type your words again.
+search-none = Nothing matches “{ $query }”. Try another word, or browse the catalog.
+search-results =
+    { $count ->
+        [one] One service matches “{ $query }”:
+       *[other] { $count } services match “{ $query }”:
+    }
+
+    { $services }
+
+## Order wizard
+
+ask-link = Send the <b>link</b> for { $name } (it starts with https://).
+ask-quantity = How many? Send a whole number from <b>{ $min }</b> to <b>{ $max }</b>.
+ask-runs = Drip-feed: in how many <b>runs</b> should it be delivered? Send a number (2 or more), or tap Skip to get it all at once.
+ask-interval = How many <b>minutes</b> between runs? Send a number from 1 to 1440.
+ask-keywords = Send the <b>keywords</b>, one per line.
+ask-comments = Send the <b>comments</b>, one per line ({ $min } to { $max } lines).
+ask-usernames = Send the <b>usernames</b>, one per line.
+ask-hashtags = Send the <b>hashtags</b>, one per line.
+ask-hashtag = Send the <b>hashtag</b>, for example #travel.
+ask-username = Send the <b>username</b> (for example @name) or a link to the profile.
+ask-media = Send the <b>link to the post</b> whose likers should be mentioned.
+ask-answer_number = Which <b>answer number</b> in the poll should get the votes? Send a number (1 for the first answer).
+ask-groups = Send the <b>groups</b> to invite from, one per line.
+ask-min = Subscription: the <b>smallest</b> quantity per post, from { $min } to { $max }.
+ask-max = Subscription: the <b>largest</b> quantity per post, up to { $max }.
+ask-posts = For how many <b>new posts</b> should the subscription run? Send a number.
+ask-old_posts = How many <b>existing posts</b> should also be served? Send a number, or tap Skip.
+ask-delay = How long should we <b>wait</b> after a post appears? Pick the minutes below.
+ask-expiry = Should the subscription <b>end</b> on a date? Send it as day/month/year (for example 31/12/2026), or tap Skip.
+
+field-link = Link
+field-quantity = Quantity
+field-runs = Runs
+field-interval = Interval (minutes)
+field-keywords = Keywords
+field-comments = Comments
+field-usernames = Usernames
+field-hashtags = Hashtags
+field-hashtag = Hashtag
+field-username = Username
+field-media = Post
+field-answer_number = Answer number
+field-groups = Groups
+field-min = Minimum per post
+field-max = Maximum per post
+field-posts = New posts
+field-old_posts = Existing posts
+field-delay = Delay (minutes)
+field-expiry = Ends on
+
+error-number = Please send a whole number, using digits only.
+error-range = That number is out of range: send a number from { $min } to { $max }.
+error-too-long = That message is too long (at most { $max } characters).
+error-link = That doesn't look like a link. Send a full address that starts with https://
+error-username = That doesn't look like a username. Send it like @name, or a link to the profile.
+error-hashtag = A hashtag is one word of letters, digits or _, like #travel.
+error-lines-empty = I need at least one line of text.
+error-lines-count =
+    { $count ->
+        [one] You sent one line,
+       *[other] You sent { $count } lines,
+    } but this service takes { $min } to { $max }. Please send the list again.
+error-delay = Please pick one of the delays on the buttons.
+error-date = Please send the date as day/month/year, for example 31/12/2026.
+error-date-past = That date has already passed. Send a date in the future.
+error-max-below-min = The largest quantity can't be smaller than the smallest ({ $min }).
+error-runs-impossible = This quantity is too large to split into runs. Tap Skip to get it all at once.
+error-not-text = Please answer with a text message.
+
+use-buttons = Please use the buttons under the summary: confirm, go back or cancel.
+cancelled = Cancelled. Nothing was charged.
+nothing-to-cancel = There is nothing to cancel.
+service-gone = This service is not available any more. Please pick another one.
+summary-field = <b>{ $field }:</b> { $value }
+summary =
+    <b>Please check your order</b>
+
+    <b>Service:</b> { $name }
+    { $fields }
+    <b>Units charged:</b> { $quantity }
+
+    <b>Price:</b> { $price }
+    <b>Your balance:</b> { $balance }
+    { $enough ->
+        [true] <b>Balance after:</b> { $after }
+       *[false] Your balance is not enough for this order. Top up, then come back.
+    }
+confirm-stale = This summary was already used or has expired.
+placing = Placing your order…
+
+order-placed = ✅ Order <b>#{ $order }</b> is placed. We'll message you when it starts and when it's done.
+order-unknown = ⏳ Order <b>#{ $order }</b> is being checked with our supplier. Your money is safe: we'll confirm it or refund it shortly.
+order-no-funds = Your balance is not enough for this order. Nothing was charged. Top up and try again.
+order-duplicate = This order was already placed.
+order-unavailable = This service can't be ordered right now. Nothing was charged.
+order-failed = ❌ Order <b>#{ $order }</b> could not be placed: { $reason } Your money is back on your balance.
+
+reason-auth = the shop could not reach its supplier right now.
+reason-funds = the shop's supplier is temporarily out of stock.
+reason-quantity = the quantity is not accepted for this service.
+reason-link = the link was not accepted. Check that the page is public and the link is right.
+reason-service = this service is not available at the moment.
+reason-order_id = the order was not found.
+reason-other = the supplier refused it.
+reason-unreachable = our supplier did not answer.
+reason-unknown = we could not get an answer from our supplier.
+reason-None = something went wrong.
+
+## My orders
+
+orders =
+    { $count ->
+        [one] Your order:
+       *[other] Your orders ({ $count }):
+    }
+orders-empty = You have no orders yet. Tap New order to make your first one.
+order-button = #{ $order } { $service } · { $status }
+order-card =
+    <b>Order #{ $order }</b>
+    { $service }
+    <b>Link:</b> { $link }
+    { $fields }
+    <b>Quantity:</b> { $quantity }
+    <b>Price:</b> { $price }
+    <b>Status:</b> { $state }
+    <b>Start count:</b> { $start_count } · <b>Remains:</b> { $remains }
+    <b>Placed:</b> { $created }
+    { $cancel_requested ->
+        [true] Cancellation requested.
+       *[false] {""}
+    }
+    { $refills }
+refill-line = Refill { $refill }: { $status }
+
+state-submitting = ⏳ Placing
+state-active = 🔵 In progress
+state-unknown = ⏳ Being checked
+state-failed = ❌ Failed (refunded)
+state-completed = ✅ Completed
+state-partial = 🟡 Partial (part refunded)
+state-canceled = ✖ Canceled (refunded)
+state-refunded = ↩ Refunded
+
+refill-requested = Refill requested. We'll tell you when it's done.
+refill-refused = The supplier refused the refill: { $reason }
+refill-error = We could not request the refill right now. Please try again later.
+cancel-requested = Cancellation requested. If the supplier cancels it, the money comes back to your balance.
+cancel-refused = The supplier refused to cancel: { $reason }
+cancel-error = We could not request the cancellation right now. Please try again later.
+
+## Balance
+
+balance =
+    <b>Your balance:</b> { $balance }
+
+    { $movements }
+balance-empty = No movements yet.
+movement = { $time } · { $amount } · { $kind }
+kind-order = order #{ $order }
+kind-refund = refund for #{ $order }
+kind-topup = top-up
+kind-admin = adjustment
+
+## Admin alerts
+
+admin-below-cost = ⚠ Service #{ $service } ({ $name }) would sell at { $charge } { $currency }, under its cost of { $cost } { $currency }. Orders for it are refused until the markup is fixed.
+admin-panel-problem = ⚠ Order #{ $order } was refused by the panel: { $reason }. Check the panel key and balance.
+admin-order-unknown = ⚠ Order #{ $order } (user { $user }): the panel's answer to `add` was lost. Check the panel and resolve it with /review.

@@ -1,0 +1,80 @@
+"""Fixtures shared by every test layer: a real SQLite file, the sandbox panel, the shop rules."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from bot.i18n import Translator
+from bot.panel.client import PanelClient
+from bot.panel.sandbox import SandboxPanel
+from bot.shop.config import ShopConfig
+from storage.db import Database
+
+ADMIN_ID = 900
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "shop.sqlite3")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sandbox(clock: FakeClock) -> SandboxPanel:
+    return SandboxPanel(key="test-key", clock=clock)
+
+
+@pytest.fixture
+async def panel(sandbox: SandboxPanel) -> AsyncIterator[PanelClient]:
+    async with httpx.AsyncClient(transport=sandbox.transport()) as http:
+        yield PanelClient(http, "https://panel.test/api/v2", SecretStr("test-key"))
+
+
+@pytest.fixture
+def shop_config() -> ShopConfig:
+    return ShopConfig(
+        currency="USD",
+        panel_currency="USD",
+        fx=Decimal(1),
+        markup=Decimal(50),
+        admin_ids=frozenset({ADMIN_ID}),
+        sandbox=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def translator() -> Translator:
+    return Translator("en")
+
+
+@pytest.fixture
+async def catalog(db: Database, panel: PanelClient) -> None:
+    """The sandbox's catalog synced into the database."""
+    from bot.jobs.catalog import sync_catalog  # noqa: PLC0415  TEMP until the job lands
+
+    await sync_catalog(db, panel)

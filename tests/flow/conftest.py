@@ -1,0 +1,72 @@
+"""A real Dispatcher over a recording fake of Telegram, the sandbox panel and a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from aiogram import Bot, Dispatcher
+
+from bot.app import Deps, build_dispatcher
+from bot.i18n import Translator
+from bot.panel.client import PanelClient
+from bot.panel.sandbox import SandboxPanel
+from bot.shop.config import ShopConfig
+from storage import ledger, users
+from storage.db import Database
+from tests.fakes.telegram import FakeSession, TelegramUser, make_bot
+
+
+@dataclass
+class Shop:
+    dp: Dispatcher
+    bot: Bot
+    session: FakeSession
+    db: Database
+    sandbox: SandboxPanel
+
+    async def customer(
+        self, user_id: int = 1, *, balance: int = 0, language_code: str = "en"
+    ) -> TelegramUser:
+        """A customer who has already said /start, with `balance` minor units to spend."""
+        person = TelegramUser(
+            self.dp, self.bot, self.session, user_id=user_id, language_code=language_code
+        )
+        await person.send("/start")
+        if balance:
+            await self.credit(user_id, balance)
+        return person
+
+    async def credit(self, user_id: int, amount: int) -> None:
+        async with self.db.transaction() as conn:
+            await ledger.post(
+                conn, user_id=user_id, amount=amount, key=f"test-credit:{user_id}:{amount}",
+                kind="topup",
+            )  # fmt: skip
+
+    async def balance(self, user_id: int) -> int:
+        user = await users.get(self.db, user_id)
+        assert user is not None
+        return user.balance
+
+    def adds(self) -> list[dict[str, str]]:
+        """Every `add` form the panel received (without the key)."""
+        return [form for form in self.sandbox.requests if form.get("action") == "add"]
+
+
+@pytest.fixture
+async def shop(
+    db: Database,
+    panel: PanelClient,
+    sandbox: SandboxPanel,
+    shop_config: ShopConfig,
+    translator: Translator,
+    catalog: None,
+) -> AsyncIterator[Shop]:
+    deps = Deps(db=db, panel=panel, shop=shop_config, translator=translator)
+    dp = build_dispatcher(deps, catch_errors=False)
+    session = FakeSession()
+    bot = make_bot(session)
+    yield Shop(dp, bot, session, db, sandbox)
+    await bot.session.close()

@@ -1,0 +1,76 @@
+"""Settings: readable problems naming the variable, no secret in any output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.config import Settings, settings_problems
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:SECRET-token-value"
+
+
+def _problems(monkeypatch: pytest.MonkeyPatch, **env: str) -> list[str]:
+    fields = {field.upper() for field in Settings.model_fields}
+    for name in list(os.environ):
+        if name.upper() in fields:
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    try:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    except ValidationError as error:
+        return settings_problems(error)
+    return []
+
+
+def test_sandbox_needs_only_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _problems(monkeypatch, BOT_TOKEN=TOKEN) == []
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.sandbox
+    assert TOKEN not in repr(settings)
+
+
+def test_every_problem_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    problems = _problems(
+        monkeypatch,
+        BOT_TOKEN="nonsense",
+        PANEL_URL="http://panel.example/api/v2",
+        ADMIN_IDS="12,abc",
+        FX_RATE="-1",
+        DEFAULT_LOCALE="de",
+    )
+    names = sorted(line.split(":")[0] for line in problems)
+    assert names == ["ADMIN_IDS", "BOT_TOKEN", "DEFAULT_LOCALE", "FX_RATE", "PANEL_URL"]
+    assert not any("nonsense" in line for line in problems)
+
+
+def test_live_panel_needs_a_key_and_https(monkeypatch: pytest.MonkeyPatch) -> None:
+    problems = _problems(monkeypatch, BOT_TOKEN=TOKEN, PANEL_URL="https://panel.example/api/v2")
+    assert problems == ["PANEL_KEY is required unless PANEL_URL=sandbox"]
+    assert _problems(
+        monkeypatch, BOT_TOKEN=TOKEN, PANEL_URL="http://127.0.0.1:9000/api/v2", PANEL_KEY="k"
+    ) == []
+
+
+def test_admin_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    _problems(monkeypatch, BOT_TOKEN=TOKEN, ADMIN_IDS=" 1, 22 ,333")
+    assert Settings(_env_file=None).admin_ids == {1, 22, 333}  # type: ignore[call-arg]
+
+
+def test_start_without_configuration_exits_2_naming_bot_token(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key.upper() != "BOT_TOKEN"}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "BOT_TOKEN: is required" in done.stderr
+    assert "Traceback" not in done.stderr
