@@ -20,7 +20,6 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramMigrateToChat,
     TelegramRetryAfter,
-    TelegramUnauthorizedError,
 )
 
 from bot.i18n import Translator, format_money
@@ -150,11 +149,12 @@ class Sender:
             return True
         except Exception as error:  # network, server error, bad token: try again later
             backoff = min(MAX_BACKOFF, 2 ** min(row.attempts + 1, 16))
-            log.warning("outbox %s: not sent (%s), again in %ss", row.id, type(error).__name__, backoff)
+            log.warning(
+                "outbox %s: not sent (%s), again in %ss", row.id, type(error).__name__, backoff
+            )
             await outbox.postpone(self._db, row.id, backoff)
             stats.retried += 1
-            # The next row would most likely fail the same way; leave it for the next pass.
-            return not isinstance(error, TelegramUnauthorizedError | OSError | TimeoutError)
+            return False  # the next row would most likely fail the same way
         await outbox.mark_sent(self._db, row.id)
         stats.sent += 1
         return True

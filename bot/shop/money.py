@@ -29,7 +29,8 @@ def from_cost(cost: int) -> Decimal:
 def parse_amount(text: str) -> int | None:
     """A positive amount a person typed ("10", "10.5", "10,50") in minor units, else None."""
     cleaned = text.strip().replace(" ", "").replace(",", ".")
-    if not cleaned or cleaned.count(".") > 1 or not cleaned.replace(".", "").isdigit():
+    digits = cleaned.replace(".", "")
+    if cleaned.count(".") > 1 or not (digits.isascii() and digits.isdigit()):
         return None
     try:
         amount = Decimal(cleaned)

@@ -1,0 +1,78 @@
+"""The background jobs on one AsyncIOScheduler; the polls run only where the lease is held."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.jobs.catalog import sync_catalog
+from bot.jobs.poller import poll_once
+from bot.jobs.refills import poll_refills_once
+from bot.jobs.sender import Sender
+from bot.panel.client import PanelClient
+from bot.shop.config import ShopConfig
+from storage import kv
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+POLLER_LEASE = "poller"
+SENDER_LEASE = "sender"
+SENDER_LEASE_SECONDS = 30
+
+
+async def leased(
+    db: Database, name: str, holder: str, seconds: int, job: Callable[[], Awaitable[object]]
+) -> None:
+    """Run `job` only while this process holds lease `name` (taking or renewing it first)."""
+    if not await kv.take_lease(db, name, holder, seconds):
+        log.debug("lease %s is held by another process; skipped", name)
+        return
+    await job()
+
+
+def build_scheduler(
+    db: Database,
+    panel: PanelClient,
+    config: ShopConfig,
+    sender: Sender,
+    *,
+    poll_interval: int,
+    catalog_minutes: int,
+    holder: str | None = None,
+) -> AsyncIOScheduler:
+    """Status poll, refill poll, catalog sync and outbox sender; not started.
+
+    Every job runs one instance at a time and coalesces missed runs. Two processes on one
+    database would poll twice and send every message twice, so the panel jobs share the
+    `poller` lease and the sender takes the `sender` lease. The lease outlives a few poll
+    intervals: a live holder renews it each run, a dead one loses it after that.
+    """
+    holder = holder or uuid.uuid4().hex
+    lease_seconds = max(3 * poll_interval, 30)
+    poller = partial(leased, db, POLLER_LEASE, holder, lease_seconds)
+    scheduler = AsyncIOScheduler()
+    common = {"max_instances": 1, "coalesce": True}
+    scheduler.add_job(
+        partial(poller, partial(poll_once, db, panel, config)), "interval",
+        seconds=poll_interval, id="status-poll", misfire_grace_time=poll_interval, **common,
+    )  # fmt: skip
+    scheduler.add_job(
+        partial(poller, partial(poll_refills_once, db, panel)), "interval",
+        seconds=2 * poll_interval, id="refill-poll", misfire_grace_time=2 * poll_interval,
+        **common,
+    )  # fmt: skip
+    scheduler.add_job(
+        partial(poller, partial(sync_catalog, db, panel)), "interval",
+        minutes=catalog_minutes, id="catalog-sync", misfire_grace_time=60 * catalog_minutes,
+        **common,
+    )  # fmt: skip
+    scheduler.add_job(
+        partial(leased, db, SENDER_LEASE, holder, SENDER_LEASE_SECONDS, sender.send_once),
+        "interval", seconds=1, id="outbox-sender", misfire_grace_time=5, **common,
+    )  # fmt: skip
+    return scheduler
