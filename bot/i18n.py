@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -18,6 +19,18 @@ from bot.shop.money import from_minor
 
 log = logging.getLogger(__name__)
 FALLBACK = "en"
+
+
+class Markup(str):
+    """Text that is already safe HTML (a rendered message): never escaped again."""
+
+    __slots__ = ()
+
+
+def lines(parts: Iterable[str]) -> Markup:
+    """Join fragments one per line, escaping any that are not already `Markup`."""
+    safe = (part if isinstance(part, Markup) else html.escape(part) for part in parts)
+    return Markup("\n".join(safe))
 
 
 def _bundle(locale: str) -> FluentBundle:
@@ -35,9 +48,7 @@ class Translator:
     def __init__(self, default: str = FALLBACK) -> None:
         self.default = default
         folder = resources.files("locales")
-        self.bundles = {
-            locale: _bundle(locale) for locale in LOCALES if (folder / locale).is_dir()
-        }
+        self.bundles = {locale: _bundle(locale) for locale in LOCALES if (folder / locale).is_dir()}
 
     def pick(self, *candidates: str | None) -> str:
         """The first supported locale among the candidates (`pt-br` -> `pt`), else the default."""
@@ -48,23 +59,27 @@ class Translator:
                     return short
         return self.default
 
-    def get(self, locale: str, message: str, /, **args: Any) -> str:
-        """Render a message; `str` arguments are HTML-escaped, since texts are sent as HTML."""
-        safe = {key: html.escape(v) if isinstance(v, str) else v for key, v in args.items()}
+    def get(self, locale: str, message: str, /, **args: Any) -> Markup:
+        """Render a message as HTML: plain `str` arguments are escaped, `Markup` ones are safe."""
+        safe = {key: html.escape(value) if _plain(value) else value for key, value in args.items()}
+        return Markup(self._render(locale, message, safe))
+
+    def plain(self, locale: str, message: str, /, **args: Any) -> str:
+        """Render a message for a button label or an alert, which Telegram shows as typed."""
+        return self._render(locale, message, args)
+
+    def _render(self, locale: str, message: str, args: dict[str, Any]) -> str:
         for name in (locale, FALLBACK):
             bundle = self.bundles.get(name)
-            pattern = (
-                bundle.get_message(message).value
-                if bundle and bundle.has_message(message)
-                else None
-            )
-            if bundle is not None and pattern is not None:
-                text, errors = bundle.format_pattern(pattern, safe)
-                if errors:
-                    log.error("locale %s message %s: %s", name, message, errors)
-                return str(text)
+            if bundle is not None and bundle.has_message(message):
+                pattern = bundle.get_message(message).value
+                if pattern is not None:
+                    text, errors = bundle.format_pattern(pattern, args)
+                    if errors:
+                        log.error("locale %s message %s: %s", name, message, errors)
+                    return str(text)
         log.error("missing message %s", message)
-        return message
+        return html.escape(message)
 
     def texts(self, locale: str, currency: str) -> Texts:
         return Texts(self, locale, currency)
@@ -78,15 +93,23 @@ class Texts:
     locale: str
     currency: str
 
-    def __call__(self, message: str, /, **args: Any) -> str:
+    def __call__(self, message: str, /, **args: Any) -> Markup:
         return self.translator.get(self.locale, message, **args)
 
-    def money(self, minor: int) -> str:
-        return format_money(minor, self.currency, self.locale)
+    def plain(self, message: str, /, **args: Any) -> str:
+        """For button labels and alerts: Telegram shows them as typed, not as HTML."""
+        return self.translator.plain(self.locale, message, **args)
+
+    def money(self, minor: int) -> Markup:
+        return Markup(format_money(minor, self.currency, self.locale))
 
     def time(self, timestamp: int) -> str:
         moment = datetime.fromtimestamp(timestamp, tz=UTC)
         return str(format_datetime(moment, "short", tzinfo=UTC, locale=self.locale))
+
+
+def _plain(value: object) -> bool:
+    return isinstance(value, str) and not isinstance(value, Markup)
 
 
 def format_money(minor: int, currency: str, locale: str) -> str:

@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Texts
+from bot.i18n import Texts, lines
 from handlers.callbacks import Nav, Screen
 from handlers.keyboards import home_button
 from handlers.screens import show
@@ -25,7 +25,7 @@ def create_router() -> Router:
 
 async def balance(query: CallbackQuery, db: Database, t: Texts, user: User) -> None:
     entries = await ledger.recent(db, user.id, MOVEMENTS)
-    lines = [
+    movement_lines = [
         t(
             "movement",
             time=t.time(entry.created_at),
@@ -36,7 +36,7 @@ async def balance(query: CallbackQuery, db: Database, t: Texts, user: User) -> N
     ]
     builder = InlineKeyboardBuilder()
     builder.row(home_button(t))
-    movements = "\n".join(lines) or t("balance-empty")
+    movements = lines(movement_lines) or t("balance-empty")
     await show(
         query, t("balance", balance=t.money(user.balance), movements=movements), builder.as_markup()
     )

@@ -8,7 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Texts
+from bot.i18n import Texts, lines
 from bot.shop import order_types
 from bot.shop.config import ShopConfig
 from bot.shop.pricing import PER_PACKAGE, display_price, global_markup, markup_of
@@ -58,17 +58,17 @@ async def services_screen(
 ) -> None:
     category = await services.category(db, callback_data.category)
     if category is None or category.hidden:
-        await query.answer(t("not-available"), show_alert=True)
+        await query.answer(t.plain("not-available"), show_alert=True)
         return
     page = clamp_page(callback_data.page, category.services)
     found, total = await services.in_category(db, category.id, page * PAGE_SIZE, PAGE_SIZE)
-    lines = await _service_lines(db, shop, t, found)
+    shown = await _service_lines(db, shop, t, found)
     builder = InlineKeyboardBuilder()
     for service in found:
         builder.row(button(_label(service), Card(service=service.id, page=page)))
     builder.row(*pager(t, page, total, Services, category=category.id))
     builder.row(button(t("btn-back"), Categories()), home_button(t))
-    text = t("category", name=category.name, services="\n".join(lines))
+    text = t("category", name=category.name, services=lines(shown))
     await show(query, text, builder.as_markup())
 
 
@@ -106,7 +106,7 @@ async def found_screen(
 ) -> None:  # fmt: skip
     words = (await state.get_data()).get(SEARCH_KEY)
     if not words:
-        await query.answer(t("search-expired"), show_alert=True)
+        await query.answer(t.plain("search-expired"), show_alert=True)
         return
     text, markup = await _found(db, shop, t, words, callback_data.page)
     await show(query, text, markup)
@@ -126,8 +126,8 @@ async def _found(
     builder.row(button(t("btn-catalog"), Categories()), home_button(t))
     if not total:
         return t("search-none", query=words), builder.as_markup()
-    lines = await _service_lines(db, shop, t, found)
-    text = t("search-results", query=words, count=total, services="\n".join(lines))
+    shown = await _service_lines(db, shop, t, found)
+    text = t("search-results", query=words, count=total, services=lines(shown))
     return text, builder.as_markup()
 
 
@@ -136,7 +136,7 @@ async def card_screen(
 ) -> None:
     service = await services.get(db, callback_data.service)
     if service is None or not service.available or service.hidden or service.category_hidden:
-        await query.answer(t("not-available"), show_alert=True)
+        await query.answer(t.plain("not-available"), show_alert=True)
         return
     back = (
         Found(page=callback_data.page)

@@ -25,7 +25,7 @@ async def on_error(event: ErrorEvent, t: Texts | None = None) -> None:
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(t("error-generic"), show_alert=True)
+            await update.callback_query.answer(t.plain("error-generic"), show_alert=True)
         elif update.message is not None:
             await update.message.answer(t("error-generic"))
     except Exception:  # Telegram itself failing here must not loop back into this handler

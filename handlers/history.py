@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Texts
+from bot.i18n import Texts, lines
 from bot.panel.client import PanelClient
 from bot.shop import tracking
 from bot.shop.tracking import ActionOutcome
@@ -40,7 +40,7 @@ async def history(
         found, total = await orders.page_for_user(db, user.id, page * PAGE_SIZE, PAGE_SIZE)
     builder = InlineKeyboardBuilder()
     for order in found:
-        label = t("order-button", order=order.id, service=order.service_name[:40],
+        label = t.plain("order-button", order=order.id, service=order.service_name[:40],
                   status=t(f"state-{order.state.value}"))  # fmt: skip
         builder.row(button(label, Detail(order=order.id, page=page)))
     builder.row(*pager(t, page, total, History))
@@ -53,7 +53,7 @@ async def detail(
 ) -> None:
     order = await orders.get_for_user(db, callback_data.order, user.id)
     if order is None:
-        await query.answer(t("not-available"), show_alert=True)
+        await query.answer(t.plain("not-available"), show_alert=True)
         return
     await _card(query, db, t, order, callback_data.page)
 
@@ -71,11 +71,11 @@ async def _card(query: CallbackQuery, db: Database, t: Texts, order: Order, page
     ]
     text = t(
         "order-card", order=order.id, service=order.service_name, link=order.link,
-        fields="\n".join(extra), quantity=order.quantity, price=t.money(order.charge),
+        fields=lines(extra), quantity=order.quantity, price=t.money(order.charge),
         state=t(f"state-{order.state.value}"), status=order.status or "-",
         remains="-" if order.remains is None else order.remains,
         start_count="-" if order.start_count is None else order.start_count,
-        created=t.time(order.created_at), refills="\n".join(refill_lines),
+        created=t.time(order.created_at), refills=lines(refill_lines),
         cancel_requested=str(order.cancel_requested).lower(),
     )  # fmt: skip
     builder = InlineKeyboardBuilder()
@@ -98,7 +98,7 @@ async def act(
 ) -> None:  # fmt: skip
     order = await orders.get_for_user(db, callback_data.order, user.id)
     if order is None:  # forged, or somebody else's order: reveal nothing
-        await query.answer(t("not-available"), show_alert=True)
+        await query.answer(t.plain("not-available"), show_alert=True)
         return
     service = await services.get(db, order.service_id)
     request = (
@@ -106,10 +106,10 @@ async def act(
     )
     result = await request(db, panel, order, service)
     if result.outcome is ActionOutcome.NOT_ALLOWED:
-        await query.answer(t("not-available"), show_alert=True)
+        await query.answer(t.plain("not-available"), show_alert=True)
         return
     key = f"{callback_data.act.value}-{result.outcome.value}"
-    await query.answer(t(key, reason=t(f"reason-{result.reason}")), show_alert=True)
+    await query.answer(t.plain(key, reason=t(f"reason-{result.reason}")), show_alert=True)
     fresh = await orders.get_for_user(db, order.id, user.id)
     assert fresh is not None
     await _card(query, db, t, fresh, 0)

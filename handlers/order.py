@@ -13,7 +13,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Texts
+from bot.i18n import Texts, lines
 from bot.panel.client import PanelClient
 from bot.shop import checkout, order_types
 from bot.shop.checkout import Outcome
@@ -70,7 +70,7 @@ async def start_order(
 ) -> None:  # fmt: skip
     service = await services.get(db, callback_data.service)
     if service is None or not order_types.sellable(service):
-        await query.answer(t("not-available"), show_alert=True)
+        await query.answer(t.plain("not-available"), show_alert=True)
         return
     await state.set_state(OrderForm.answer)
     await state.set_data({"service": service.id, "answers": {}})
@@ -99,7 +99,7 @@ async def skip(
     service, answers = draft
     field = order_types.next_field(service, answers)
     if field is None or not FIELDS[field].optional:
-        await query.answer(t("not-available"), show_alert=True)
+        await query.answer(t.plain("not-available"), show_alert=True)
         return
     answers[field] = ""
     await _next(query, state, db, shop, t, user, service, answers)
@@ -234,7 +234,7 @@ async def _summary(
     ]
     after = user.balance - quote.charge
     text = t(
-        "summary", name=service.name, fields="\n".join(shown), quantity=units,
+        "summary", name=service.name, fields=lines(shown), quantity=units,
         price=t.money(quote.charge), balance=t.money(user.balance),
         after=t.money(max(after, 0)), enough=str(after >= 0).lower(),
     )  # fmt: skip
@@ -259,7 +259,7 @@ async def confirm(
 ) -> None:  # fmt: skip
     data: dict[str, Any] = await state.get_data()
     if not callback_data.value or data.get("token") != callback_data.value:
-        await query.answer(t("confirm-stale"), show_alert=True)
+        await query.answer(t.plain("confirm-stale"), show_alert=True)
         return
     await state.update_data({"token": None})  # one-shot: a second tap finds no token
     service = await services.get(db, data["service"])
@@ -267,7 +267,7 @@ async def confirm(
         await state.clear()
         await show(query, t("service-gone"), main_menu(t))
         return
-    await query.answer(t("placing"))
+    await query.answer(t.plain("placing"))
     result = await checkout.place_order(
         db, panel, shop, user_id=user.id, service=service, answers=data["answers"],
         token=callback_data.value,
@@ -279,8 +279,7 @@ async def confirm(
     if result.outcome is Outcome.NO_FUNDS:
         builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
     builder.row(button(t("btn-new-order"), Nav(screen=Screen.CATALOG)), home_button(t))
-    text = _outcome_text(t, result)
-    await show(query, text, builder.as_markup())
+    await show(query, _outcome_text(t, result), builder.as_markup(), answered=True)
 
 
 def _outcome_text(t: Texts, result: checkout.Result) -> str:

@@ -11,9 +11,13 @@ log = logging.getLogger(__name__)
 
 
 async def show(
-    event: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+    event: Message | CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    answered: bool = False,
 ) -> None:
-    """Navigation edits one message in place; a callback is always answered."""
+    """Navigation edits one message in place; a callback is answered unless it was already."""
     if isinstance(event, Message):
         await event.answer(text, reply_markup=markup)
         return
@@ -28,4 +32,5 @@ async def show(
     elif event.from_user:  # too old to edit: Telegram gives an InaccessibleMessage
         assert event.bot is not None
         await event.bot.send_message(event.from_user.id, text, reply_markup=markup)
-    await event.answer()
+    if not answered:
+        await event.answer()

@@ -87,4 +87,4 @@ async def hint(message: Message, t: Texts) -> None:
 
 
 async def stale_button(query: CallbackQuery, t: Texts) -> None:
-    await query.answer(t("not-available"), show_alert=True)
+    await query.answer(t.plain("not-available"), show_alert=True)

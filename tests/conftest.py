@@ -11,6 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.i18n import Translator
+from bot.jobs.catalog import sync_catalog
 from bot.panel.client import PanelClient
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.config import ShopConfig
@@ -75,6 +76,4 @@ def translator() -> Translator:
 @pytest.fixture
 async def catalog(db: Database, panel: PanelClient) -> None:
     """The sandbox's catalog synced into the database."""
-    from bot.jobs.catalog import sync_catalog  # noqa: PLC0415  TEMP until the job lands
-
     await sync_catalog(db, panel)

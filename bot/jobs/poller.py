@@ -83,8 +83,11 @@ async def _poll_batch(
             if answer is not None:
                 log.info("order %s: panel refused its status (%s)", order.id, answer.kind)
             silent.append(order.id)
+    changed = await _apply(db, config, found, silent)
+    # Not `stats.changed += await ...`: that reads the total before the await, and another
+    # batch may add to it in the meantime.
     stats.checked += len(by_upstream)
-    stats.changed += await _apply(db, config, found, silent)
+    stats.changed += changed
 
 
 async def _apply(

@@ -9,8 +9,8 @@ import pytest
 from bot.panel.sandbox import SERVICES
 from storage import ledger, orders
 from storage.orders import State
-from tests.flow.conftest import Shop
 from tests.fakes.telegram import TelegramUser
+from tests.flow.conftest import Shop
 
 LINK = "https://instagram.com/p/abc"
 TEN = "\n".join(f"comment {n}" for n in range(10))
@@ -78,12 +78,15 @@ async def test_purchase_of_every_type(
     await person.click("Confirm")
 
     assert shop.adds() == [{"action": "add", "service": str(service_id), **form}]
-    assert f"Order #1 is placed" in person.last_text()
+    assert "Order #1 is placed" in person.last_text()
     order = await orders.get(shop.db, 1)
     assert order is not None
     assert (order.state, order.charge, order.quantity) == (State.ACTIVE, charge, units)
     assert order.upstream_id == next(iter(shop.sandbox.orders))
     entries = await ledger.recent(shop.db, person.user_id)
-    assert [(entry.kind, entry.amount) for entry in entries] == [("order", -charge), ("topup", 100_000)]
+    assert [(entry.kind, entry.amount) for entry in entries] == [
+        ("order", -charge),
+        ("topup", 100_000),
+    ]
     assert await shop.balance(person.user_id) == 100_000 - charge
     assert person.unanswered_callbacks == []

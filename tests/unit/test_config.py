@@ -54,9 +54,12 @@ def test_every_problem_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> No
 def test_live_panel_needs_a_key_and_https(monkeypatch: pytest.MonkeyPatch) -> None:
     problems = _problems(monkeypatch, BOT_TOKEN=TOKEN, PANEL_URL="https://panel.example/api/v2")
     assert problems == ["PANEL_KEY is required unless PANEL_URL=sandbox"]
-    assert _problems(
-        monkeypatch, BOT_TOKEN=TOKEN, PANEL_URL="http://127.0.0.1:9000/api/v2", PANEL_KEY="k"
-    ) == []
+    assert (
+        _problems(
+            monkeypatch, BOT_TOKEN=TOKEN, PANEL_URL="http://127.0.0.1:9000/api/v2", PANEL_KEY="k"
+        )
+        == []
+    )
 
 
 def test_admin_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,9 @@ async def _user(db: Database, user_id: int = 1, balance: int = 0) -> None:
     await users.touch(db, user_id, "u", "U", "en")
     if balance:
         async with db.transaction() as conn:
-            await ledger.post(conn, user_id=user_id, amount=balance, key=f"seed:{user_id}", kind="topup")
+            await ledger.post(
+                conn, user_id=user_id, amount=balance, key=f"seed:{user_id}", kind="topup"
+            )
 
 
 async def _debit(db: Database, key: str, amount: int, user_id: int = 1) -> bool:
@@ -97,7 +99,9 @@ movements = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=movements)
 async def test_random_credits_and_debits_keep_the_audit_green(
     tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[str, int, int]]
@@ -110,7 +114,9 @@ async def test_random_credits_and_debits_keep_the_audit_green(
         for kind, amount, key in steps:
             if kind == "credit":
                 async with db.transaction() as conn:
-                    moved = await ledger.post(conn, user_id=1, amount=amount, key=f"c:{key}", kind="topup")
+                    moved = await ledger.post(
+                        conn, user_id=1, amount=amount, key=f"c:{key}", kind="topup"
+                    )
                 expected += amount if moved else 0
             else:
                 moved = await _debit(db, f"d:{key}", amount)
