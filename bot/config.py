@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(8080, ge=1, le=65535)
-    poll_interval_seconds: int = Field(60, ge=5, le=3600)
+    poll_interval_seconds: int = Field(60, ge=1, le=3600)
     catalog_sync_minutes: int = Field(60, ge=1, le=1440)
     panel_timeout_seconds: float = Field(30, gt=0, le=300)
     send_rate_per_second: float = Field(25, gt=0, le=30)
