@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.shop.money import MINOR
 
 SANDBOX = "sandbox"
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -43,6 +45,15 @@ class Settings(BaseSettings):
     send_rate_per_second: float = Field(25, gt=0, le=30)
     send_chat_interval_seconds: float = Field(1.0, ge=0, le=60)
     log_level: str = "INFO"
+    # Top-ups, in SHOP_CURRENCY units (Decimal, at most two decimals).
+    topup_presets: Annotated[tuple[Decimal, ...], NoDecode] = tuple(
+        Decimal(amount) for amount in (5, 10, 25, 50)
+    )
+    topup_min: Decimal = Field(Decimal(1), gt=0)
+    topup_max: Decimal = Field(Decimal(1000), gt=0)
+    stars_per_unit: Decimal = Field(Decimal(0), ge=0, le=1_000_000)  # 0: no Stars
+    stars_in_sandbox: bool = False
+    topup_manual_info: str = Field("", max_length=1000)
 
     @field_validator("bot_token")
     @classmethod
@@ -100,6 +111,32 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @field_validator("topup_presets", mode="before")
+    @classmethod
+    def _split_presets(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return tuple(Decimal(part.strip()) for part in value.split(",") if part.strip())
+            except InvalidOperation:
+                raise ValueError("must be comma-separated amounts, e.g. 5,10,25,50") from None
+        return value
+
+    @field_validator("topup_presets", "topup_min", "topup_max")
+    @classmethod
+    def _whole_cents(cls, value: Decimal | tuple[Decimal, ...]) -> Decimal | tuple[Decimal, ...]:
+        for amount in value if isinstance(value, tuple) else (value,):
+            if not amount.is_finite() or amount <= 0 or (amount * MINOR) % 1:
+                raise ValueError("amounts must be positive, with at most two decimals")
+        return value
+
+    @model_validator(mode="after")
+    def _topup_bounds(self) -> Settings:
+        if self.topup_min > self.topup_max:
+            raise ValueError("TOPUP_MIN must not be above TOPUP_MAX")
+        if any(not self.topup_min <= amount <= self.topup_max for amount in self.topup_presets):
+            raise ValueError("every TOPUP_PRESETS amount must lie between TOPUP_MIN and TOPUP_MAX")
+        return self
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:

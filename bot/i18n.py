@@ -13,6 +13,7 @@ from typing import Any
 from babel.dates import format_datetime
 from babel.numbers import format_currency
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime.types import fluent_number
 
 from bot.config import LOCALES
 from bot.shop.money import from_minor
@@ -69,6 +70,14 @@ class Translator:
         return self._render(locale, message, args)
 
     def _render(self, locale: str, message: str, args: dict[str, Any]) -> str:
+        # Ids and quantities read better without grouping ("#1001", not "#1,001"); plural
+        # selectors still see numbers. Money arrives already formatted.
+        args = {
+            key: fluent_number(value, useGrouping=False)
+            if isinstance(value, int) and not isinstance(value, bool)
+            else value
+            for key, value in args.items()
+        }
         for name in (locale, FALLBACK):
             bundle = self.bundles.get(name)
             if bundle is not None and bundle.has_message(message):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import balance, catalog, errors, history, order, start
+from handlers import admin, balance, catalog, errors, history, order, start
 
 
 def create_router(*, catch_errors: bool = True) -> Router:
     root = Router(name="root")
     root.message.filter(F.chat.type == "private")
     root.include_routers(
+        admin.create_router(),  # filtered to ADMIN_IDS: for anyone else these commands don't exist
         order.create_router(),  # /cancel and the wizard's states come before browsing
         start.create_router(),
         catalog.create_router(),

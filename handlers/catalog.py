@@ -73,9 +73,13 @@ async def services_screen(
 
 
 async def search_command(
-    message: Message, command: CommandObject, state: FSMContext, db: Database, shop: ShopConfig,
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    db: Database,
+    shop: ShopConfig,
     t: Texts,
-) -> None:  # fmt: skip
+) -> None:
     if not command.args:
         await message.answer(t("search-usage"))
         return
@@ -101,9 +105,13 @@ async def _search(
 
 
 async def found_screen(
-    query: CallbackQuery, state: FSMContext, db: Database, shop: ShopConfig, t: Texts,
+    query: CallbackQuery,
+    state: FSMContext,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
     callback_data: Found,
-) -> None:  # fmt: skip
+) -> None:
     words = (await state.get_data()).get(SEARCH_KEY)
     if not words:
         await query.answer(t.plain("search-expired"), show_alert=True)

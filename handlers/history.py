@@ -40,8 +40,12 @@ async def history(
         found, total = await orders.page_for_user(db, user.id, page * PAGE_SIZE, PAGE_SIZE)
     builder = InlineKeyboardBuilder()
     for order in found:
-        label = t.plain("order-button", order=order.id, service=order.service_name[:40],
-                  status=t(f"state-{order.state.value}"))  # fmt: skip
+        label = t.plain(
+            "order-button",
+            order=order.id,
+            service=order.service_name[:40],
+            status=t(f"state-{order.state.value}"),
+        )
         builder.row(button(label, Detail(order=order.id, page=page)))
     builder.row(*pager(t, page, total, History))
     builder.row(home_button(t))
@@ -70,14 +74,21 @@ async def _card(query: CallbackQuery, db: Database, t: Texts, order: Order, page
         t("refill-line", refill=refill.upstream_id, status=refill.status) for refill in refills
     ]
     text = t(
-        "order-card", order=order.id, service=order.service_name, link=order.link,
-        fields=lines(extra), quantity=order.quantity, price=t.money(order.charge),
-        state=t(f"state-{order.state.value}"), status=order.status or "-",
+        "order-card",
+        order=order.id,
+        service=order.service_name,
+        link=order.link,
+        fields=lines(extra),
+        quantity=order.quantity,
+        price=t.money(order.charge),
+        state=t(f"state-{order.state.value}"),
+        status=order.status or "-",
         remains="-" if order.remains is None else order.remains,
         start_count="-" if order.start_count is None else order.start_count,
-        created=t.time(order.created_at), refills=lines(refill_lines),
+        created=t.time(order.created_at),
+        refills=lines(refill_lines),
         cancel_requested=str(order.cancel_requested).lower(),
-    )  # fmt: skip
+    )
     builder = InlineKeyboardBuilder()
     if tracking.can_refill(order, service):
         builder.button(
@@ -93,9 +104,13 @@ async def _card(query: CallbackQuery, db: Database, t: Texts, order: Order, page
 
 
 async def act(
-    query: CallbackQuery, db: Database, panel: PanelClient, t: Texts, user: User,
+    query: CallbackQuery,
+    db: Database,
+    panel: PanelClient,
+    t: Texts,
+    user: User,
     callback_data: OrderAction,
-) -> None:  # fmt: skip
+) -> None:
     order = await orders.get_for_user(db, callback_data.order, user.id)
     if order is None:  # forged, or somebody else's order: reveal nothing
         await query.answer(t.plain("not-available"), show_alert=True)

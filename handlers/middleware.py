@@ -6,11 +6,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.types import TelegramObject, Update, User
 
-from bot.i18n import Translator
+from bot.i18n import Texts, Translator
+from bot.shop.admin import MAINTENANCE_KEY
 from bot.shop.config import ShopConfig
-from storage import users
+from storage import kv, users
 from storage.db import Database
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -30,8 +31,26 @@ class UserMiddleware(BaseMiddleware):
             return None
         guess = self.translator.pick(sender.language_code)
         user = await users.touch(self.db, sender.id, sender.username, sender.first_name, guess)
+        t = self.translator.texts(self.translator.pick(user.locale, guess), self.shop.currency)
         data["user"] = user
-        data["t"] = self.translator.texts(
-            self.translator.pick(user.locale, guess), self.shop.currency
-        )
+        data["t"] = t
+        if user.id not in self.shop.admin_ids and isinstance(event, Update):
+            refusal = "banned" if user.banned else await self._maintenance()
+            if refusal and await _refuse(event, t, refusal):
+                return None
         return await handler(event, data)
+
+    async def _maintenance(self) -> str | None:
+        return "maintenance" if await kv.get(self.db, MAINTENANCE_KEY) == "on" else None
+
+
+async def _refuse(update: Update, t: Texts, message: str) -> bool:
+    """One short answer to a banned user or during maintenance. Payments pass through:
+    their handlers refuse with the answer Telegram requires."""
+    if update.message is not None:
+        await update.message.answer(t(message))
+        return True
+    if update.callback_query is not None:
+        await update.callback_query.answer(t.plain(message), show_alert=True)
+        return True
+    return False

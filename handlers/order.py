@@ -65,9 +65,14 @@ async def cancel(query: CallbackQuery, state: FSMContext, t: Texts) -> None:
 
 
 async def start_order(
-    query: CallbackQuery, callback_data: Buy, state: FSMContext, db: Database, shop: ShopConfig,
-    t: Texts, user: User,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: Buy,
+    state: FSMContext,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
+    user: User,
+) -> None:
     service = await services.get(db, callback_data.service)
     if service is None or not order_types.sellable(service):
         await query.answer(t.plain("not-available"), show_alert=True)
@@ -84,9 +89,14 @@ async def answer(
 
 
 async def pick(
-    query: CallbackQuery, callback_data: Wizard, state: FSMContext, db: Database,
-    shop: ShopConfig, t: Texts, user: User,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: Wizard,
+    state: FSMContext,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
+    user: User,
+) -> None:
     await _take(query, callback_data.value, state, db, shop, t, user)
 
 
@@ -138,9 +148,14 @@ async def use_buttons(message: Message, t: Texts) -> None:
 
 
 async def _take(
-    event: Message | CallbackQuery, text: str, state: FSMContext, db: Database, shop: ShopConfig,
-    t: Texts, user: User,
-) -> None:  # fmt: skip
+    event: Message | CallbackQuery,
+    text: str,
+    state: FSMContext,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
+    user: User,
+) -> None:
     draft = await _draft(event, state, db, t)
     if draft is None:
         return
@@ -178,9 +193,15 @@ async def _draft(
 
 
 async def _next(
-    event: Message | CallbackQuery, state: FSMContext, db: Database, shop: ShopConfig, t: Texts,
-    user: User, service: Service, answers: dict[str, str],
-) -> None:  # fmt: skip
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
+    user: User,
+    service: Service,
+    answers: dict[str, str],
+) -> None:
     """Ask the next field, or show the summary once every field has an answer."""
     await state.update_data({"answers": answers})
     field = order_types.next_field(service, answers)
@@ -213,9 +234,14 @@ def _prompt(t: Texts, service: Service, field: str) -> tuple[str, InlineKeyboard
 
 
 async def _summary(
-    state: FSMContext, db: Database, shop: ShopConfig, t: Texts, user: User, service: Service,
+    state: FSMContext,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
+    user: User,
+    service: Service,
     answers: dict[str, str],
-) -> tuple[str, InlineKeyboardMarkup]:  # fmt: skip
+) -> tuple[str, InlineKeyboardMarkup]:
     units = order_types.units(service, answers)
     builder = InlineKeyboardBuilder()
     try:
@@ -234,10 +260,15 @@ async def _summary(
     ]
     after = user.balance - quote.charge
     text = t(
-        "summary", name=service.name, fields=lines(shown), quantity=units,
-        price=t.money(quote.charge), balance=t.money(user.balance),
-        after=t.money(max(after, 0)), enough=str(after >= 0).lower(),
-    )  # fmt: skip
+        "summary",
+        name=service.name,
+        fields=lines(shown),
+        quantity=units,
+        price=t.money(quote.charge),
+        balance=t.money(user.balance),
+        after=t.money(max(after, 0)),
+        enough=str(after >= 0).lower(),
+    )
     if after >= 0:
         builder.row(button(t("btn-confirm"), Wizard(step=Step.CONFIRM, value=token)))
     else:
@@ -254,9 +285,15 @@ def _shorten(value: str) -> str:
 
 
 async def confirm(
-    query: CallbackQuery, callback_data: Wizard, state: FSMContext, db: Database,
-    panel: PanelClient, shop: ShopConfig, t: Texts, user: User,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: Wizard,
+    state: FSMContext,
+    db: Database,
+    panel: PanelClient,
+    shop: ShopConfig,
+    t: Texts,
+    user: User,
+) -> None:
     data: dict[str, Any] = await state.get_data()
     if not callback_data.value or data.get("token") != callback_data.value:
         await query.answer(t.plain("confirm-stale"), show_alert=True)
@@ -269,9 +306,14 @@ async def confirm(
         return
     await query.answer(t.plain("placing"))
     result = await checkout.place_order(
-        db, panel, shop, user_id=user.id, service=service, answers=data["answers"],
+        db,
+        panel,
+        shop,
+        user_id=user.id,
+        service=service,
+        answers=data["answers"],
         token=callback_data.value,
-    )  # fmt: skip
+    )
     await state.clear()
     builder = InlineKeyboardBuilder()
     if result.order_id is not None and result.outcome is not Outcome.FAILED:

@@ -72,9 +72,18 @@ _COLUMNS = (
     " created_at, updated_at, checked_at"
 )
 _UPDATABLE = frozenset(
-    {"state", "upstream_id", "status", "upstream_charge", "remains", "start_count", "error",
-     "cancel_requested", "checked_at"}
-)  # fmt: skip
+    {
+        "state",
+        "upstream_id",
+        "status",
+        "upstream_charge",
+        "remains",
+        "start_count",
+        "error",
+        "cancel_requested",
+        "checked_at",
+    }
+)
 
 
 def _order(row: sqlite3.Row) -> Order:
@@ -106,11 +115,21 @@ async def create(
         " fields, charge, cost, token, state, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO NOTHING",
         (
-            user_id, service_id, service_name, service_type, link, quantity,
-            json.dumps(fields, ensure_ascii=False), charge, cost, token, State.SUBMITTING,
-            stamp, stamp,
+            user_id,
+            service_id,
+            service_name,
+            service_type,
+            link,
+            quantity,
+            json.dumps(fields, ensure_ascii=False),
+            charge,
+            cost,
+            token,
+            State.SUBMITTING,
+            stamp,
+            stamp,
         ),
-    )  # fmt: skip
+    )
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
@@ -240,3 +259,15 @@ async def touch_checked(conn: aiosqlite.Connection, order_ids: Sequence[int]) ->
         "UPDATE orders SET checked_at = ? WHERE id = ?",
         [(stamp, order_id) for order_id in order_ids],
     )
+
+
+async def get_many_in(conn: aiosqlite.Connection, order_ids: Sequence[int]) -> dict[int, Order]:
+    """Orders by id inside the caller's transaction (a poll batch re-read in one query)."""
+    if not order_ids:
+        return {}
+    marks = ",".join("?" * len(order_ids))
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM orders WHERE id IN ({marks})", tuple(order_ids)
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return {row["id"]: _order(row) for row in rows}

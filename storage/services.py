@@ -127,20 +127,39 @@ async def sync(db: Database, catalog: Sequence[Upstream]) -> SyncSummary:
                 continue
             seen.add(item.id)
             fresh = (
-                item.name, item.type, str(item.rate), item.min, item.max, int(item.refill),
-                int(item.cancel), int(item.dripfeed), item.category, 1,
-            )  # fmt: skip
+                item.name,
+                item.type,
+                str(item.rate),
+                item.min,
+                item.max,
+                int(item.refill),
+                int(item.cancel),
+                int(item.dripfeed),
+                item.category,
+                1,
+            )
             if item.id not in old:
                 added += 1
             elif old[item.id] != fresh:
                 changed += 1
             rows.append(
                 (
-                    item.id, item.name, item.type, item.raw_type, category_ids[item.category],
-                    str(item.rate), item.min, item.max, int(item.refill), int(item.cancel),
-                    int(item.dripfeed), position, search_text(item.name, item.category), stamp,
+                    item.id,
+                    item.name,
+                    item.type,
+                    item.raw_type,
+                    category_ids[item.category],
+                    str(item.rate),
+                    item.min,
+                    item.max,
+                    int(item.refill),
+                    int(item.cancel),
+                    int(item.dripfeed),
+                    position,
+                    search_text(item.name, item.category),
+                    stamp,
                 )
-            )  # fmt: skip
+            )
         await conn.executemany(
             "INSERT INTO services (id, name, type, raw_type, category_id, rate, min, max, refill,"
             " cancel, dripfeed, available, position, search, synced_at)"
@@ -232,3 +251,28 @@ async def search(db: Database, words: str, offset: int, limit: int) -> tuple[lis
         (pattern,),
     )
     return [_service(row) for row in rows], int(total)
+
+
+async def set_service(db: Database, service_id: int, **values: object) -> bool:
+    """Owner overrides of one service (`hidden`, `markup`); False when there is no such id."""
+    return await _override(db, "services", service_id, values)
+
+
+async def set_category(db: Database, category_id: int, **values: object) -> bool:
+    """Owner overrides of one category (`hidden`, `markup`)."""
+    return await _override(db, "categories", category_id, values)
+
+
+async def _override(db: Database, table: str, row_id: int, values: dict[str, object]) -> bool:
+    if not values or set(values) - {"hidden", "markup"}:
+        raise ValueError(f"not an override: {sorted(values)}")
+    stored = {
+        key: int(value) if isinstance(value, bool) else None if value is None else str(value)
+        for key, value in values.items()
+    }
+    assignments = ", ".join(f"{column} = :{column}" for column in stored)
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            f"UPDATE {table} SET {assignments} WHERE id = :id", {**stored, "id": row_id}
+        )
+    return cursor.rowcount == 1

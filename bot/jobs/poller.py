@@ -11,7 +11,7 @@ from bot.panel.client import MAX_IDS, PanelClient, chunked
 from bot.panel.errors import PanelError
 from bot.panel.models import OrderStatus
 from bot.shop.config import ShopConfig
-from bot.shop.tracking import apply_status, apply_status_in
+from bot.shop.tracking import apply_status, apply_statuses_in
 from storage import orders
 from storage.db import Database
 from storage.orders import Order
@@ -93,18 +93,15 @@ async def _poll_batch(
 async def _apply(
     db: Database, config: ShopConfig, found: dict[int, OrderStatus], silent: list[int]
 ) -> int:
-    """Apply a batch in one transaction (one commit per 100 orders, not per order).
+    """Apply a batch in one transaction (one commit per 100 orders, not one per order).
 
     Should any order fail, the batch is rolled back and replayed order by order, so one bad
     row costs only itself; every write is keyed, so the replay moves nothing twice.
     """
     try:
         async with db.transaction() as conn:
-            changed = 0
-            for order_id, status in found.items():
-                changed += await apply_status_in(conn, config, order_id, status)
             await orders.touch_checked(conn, silent)
-            return changed
+            return await apply_statuses_in(conn, config, found)
     except Exception:
         log.exception("status poll: applying a batch failed; retrying order by order")
     changed = 0

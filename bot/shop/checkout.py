@@ -79,25 +79,43 @@ async def place_order(
     except BelowCost as error:
         log.warning("service %s priced under cost: %s", service.id, error)
         await alert_admins(
-            db, config, "admin-below-cost", f"below-cost:{service.id}:{error.charge}",
-            service=service.id, name=service.name, charge=str(from_minor(error.charge)),
-            cost=str(from_minor(error.floor)), currency=config.currency,
-        )  # fmt: skip
+            db,
+            config,
+            "admin-below-cost",
+            f"below-cost:{service.id}:{error.charge}",
+            service=service.id,
+            name=service.name,
+            charge=str(from_minor(error.charge)),
+            cost=str(from_minor(error.floor)),
+            currency=config.currency,
+        )
         return Result(Outcome.UNAVAILABLE)
     params = order_types.add_params(service, answers)
     try:
         async with db.transaction() as conn:
             order_id = await orders.create(
-                conn, user_id=user_id, service_id=service.id, service_name=service.name,
-                service_type=service.type or "", link=params.get("link") or params["username"],
-                quantity=units, fields=params, charge=price_.charge, cost=price_.cost, token=token,
-            )  # fmt: skip
+                conn,
+                user_id=user_id,
+                service_id=service.id,
+                service_name=service.name,
+                service_type=service.type or "",
+                link=params.get("link") or params["username"],
+                quantity=units,
+                fields=params,
+                charge=price_.charge,
+                cost=price_.cost,
+                token=token,
+            )
             if order_id is None:
                 return Result(Outcome.DUPLICATE)
             await ledger.post(
-                conn, user_id=user_id, amount=-price_.charge, key=f"order:{order_id}",
-                kind="order", order_id=order_id,
-            )  # fmt: skip
+                conn,
+                user_id=user_id,
+                amount=-price_.charge,
+                key=f"order:{order_id}",
+                kind="order",
+                order_id=order_id,
+            )
     except InsufficientFunds:
         return Result(Outcome.NO_FUNDS)
     log.info("order %s: user %s, service %s, charge %s", order_id, user_id, service.id, price_)
@@ -125,18 +143,26 @@ async def _submit(
             await fail_and_refund(conn, order_id, text)
             if reason in _OWNER_PROBLEMS:
                 await queue_alert(
-                    conn, config, "admin-panel-problem", f"panel-problem:{order_id}",
-                    order=order_id, reason=text,
-                )  # fmt: skip
+                    conn,
+                    config,
+                    "admin-panel-problem",
+                    f"panel-problem:{order_id}",
+                    order=order_id,
+                    reason=text,
+                )
         return Result(Outcome.FAILED, order_id, reason)
     except Exception as error:  # read timeout, dropped connection, 5xx, garbage, a bug: unknown
         log.exception("order %s: outcome of add unknown", order_id)
         async with db.transaction() as conn:
             await orders.update(conn, order_id, state=orders.State.UNKNOWN, error=repr(error))
             await queue_alert(
-                conn, config, "admin-order-unknown", f"unknown:{order_id}",
-                order=order_id, user=user_id,
-            )  # fmt: skip
+                conn,
+                config,
+                "admin-order-unknown",
+                f"unknown:{order_id}",
+                order=order_id,
+                user=user_id,
+            )
         return Result(Outcome.UNKNOWN, order_id)
     async with db.transaction() as conn:
         await orders.update(conn, order_id, state=orders.State.ACTIVE, upstream_id=upstream_id)
@@ -151,6 +177,10 @@ async def fail_and_refund(conn: aiosqlite.Connection, order_id: int, error: str)
         raise LookupError(order_id)
     await orders.update(conn, order_id, state=orders.State.FAILED, error=error)
     await ledger.post(
-        conn, user_id=order.user_id, amount=order.charge, key=f"refund:{order_id}",
-        kind="refund", order_id=order_id,
-    )  # fmt: skip
+        conn,
+        user_id=order.user_id,
+        amount=order.charge,
+        key=f"refund:{order_id}",
+        kind="refund",
+        order_id=order_id,
+    )

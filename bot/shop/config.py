@@ -14,3 +14,10 @@ class ShopConfig:
     markup: Decimal  # default markup percent
     admin_ids: frozenset[int]
     sandbox: bool
+    # Top-ups, in minor units of `currency`; Stars are off while `stars_per_unit` is 0.
+    topup_presets: tuple[int, ...] = (500, 1000, 2500, 5000)
+    topup_min: int = 100
+    topup_max: int = 100_000
+    stars_per_unit: Decimal = Decimal(0)  # Telegram Stars per one unit of `currency`
+    stars_in_sandbox: bool = False  # real Stars for a sandbox panel only when asked for
+    manual_topup_info: str = ""  # the owner's payment details, shown before a manual request

@@ -12,8 +12,30 @@ from urllib.parse import urlsplit
 
 from storage.services import Service
 
-DELAYS = (0, 5, 10, 15, 20, 30, 40, 50, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420,
-          480, 540, 600)  # fmt: skip
+DELAYS = (
+    0,
+    5,
+    10,
+    15,
+    20,
+    30,
+    40,
+    50,
+    60,
+    90,
+    120,
+    150,
+    180,
+    210,
+    240,
+    270,
+    300,
+    360,
+    420,
+    480,
+    540,
+    600,
+)
 MAX_INTERVAL = 1440  # minutes between drip-feed runs
 MAX_TEXT = 4000  # characters in one answer (Telegram's own cap is 4096)
 _USERNAME = re.compile(r"@?[A-Za-z0-9_.]{1,64}")

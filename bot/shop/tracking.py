@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -90,33 +91,54 @@ async def apply_status(
     money and queues no message twice.
     """
     async with db.transaction() as conn:
-        return await apply_status_in(conn, config, order_id, status)
+        return await apply_statuses_in(conn, config, {order_id: status}) == 1
 
 
-async def apply_status_in(
-    conn: aiosqlite.Connection, config: ShopConfig, order_id: int, status: OrderStatus
-) -> bool:
-    """`apply_status` inside the caller's write transaction (the poller applies a batch at once)."""
-    before = await orders.get_in(conn, order_id)
-    if before is None or before.state is not State.ACTIVE:
-        return False  # finished or resolved by an admin since it was picked for polling
-    text = status.status
+async def apply_statuses_in(
+    conn: aiosqlite.Connection, config: ShopConfig, statuses: Mapping[int, OrderStatus]
+) -> int:
+    """`apply_status` for many orders inside the caller's write transaction; how many changed.
+
+    The orders are re-read here, in the transaction, so the decision is made on fresh rows.
+    """
+    current = await orders.get_many_in(conn, list(statuses))
+    quiet: list[int] = []  # nothing new but the time of the check
+    changed = 0
+    for order_id, status in statuses.items():
+        before = current.get(order_id)
+        if before is None or before.state is not State.ACTIVE:
+            continue  # finished or resolved by an admin since it was picked for polling
+        outcome = await _apply(conn, config, before, status)
+        if outcome is None:
+            quiet.append(order_id)
+        else:
+            changed += outcome
+    await orders.touch_checked(conn, quiet)
+    return changed
+
+
+async def _apply(
+    conn: aiosqlite.Connection, config: ShopConfig, before: Order, status: OrderStatus
+) -> bool | None:
+    """Write what the status changes; None when it changes nothing stored, else "was it news"."""
+    order_id, text = before.id, status.status
     state = TERMINAL.get(text, State.ACTIVE)
     if state is State.ACTIVE and text not in RUNNING:
         _log_unknown(order_id, status)
-    # A panel that leaves a figure out has not changed it: keep the last one it sent.
-    remains = before.remains if status.remains is None else status.remains
     if state is State.PARTIAL and status.remains is None:
         log.warning("order %s: Partial without remains, refund uses the last known", order_id)
+    # A panel that leaves a figure out has not changed it: keep the last one it sent.
     after = dataclasses.replace(
         before,
         state=state,
         status=text,
-        remains=remains,
+        remains=before.remains if status.remains is None else status.remains,
         start_count=before.start_count if status.start_count is None else status.start_count,
-        upstream_charge=(before.upstream_charge if status.charge is None else str(status.charge)),
+        upstream_charge=before.upstream_charge if status.charge is None else str(status.charge),
         checked_at=now(),
     )
+    if dataclasses.replace(after, checked_at=before.checked_at) == before:
+        return None
     await orders.update(
         conn, order_id, state=after.state, status=after.status, remains=after.remains,
         start_count=after.start_count, upstream_charge=after.upstream_charge,
@@ -132,15 +154,15 @@ async def apply_status_in(
             order_id=order_id, note=text,
         )  # fmt: skip
     old_phase, new_phase = _phase(before.status), _phase(text)
-    changed = state is not before.state or (new_phase is not None and new_phase != old_phase)
-    if changed and new_phase is not None:
+    news = state is not before.state or (new_phase is not None and new_phase != old_phase)
+    if news and new_phase is not None:
         args: dict[str, object] = {"order": str(order_id), "service": after.service_name}
         if state is not State.ACTIVE and state is not State.COMPLETED:
             args["refund"] = refund
         await outbox.put(
             conn, after.user_id, _PUSHES[new_phase], args, key=f"status:{order_id}:{new_phase}"
         )
-    return changed
+    return news
 
 
 async def _check_charge(

@@ -247,3 +247,89 @@ kind-admin = adjustment
 admin-below-cost = ⚠ Service #{ $service } ({ $name }) would sell at { $charge } { $currency }, under its cost of { $cost } { $currency }. Orders for it are refused until the markup is fixed.
 admin-panel-problem = ⚠ Order #{ $order } was refused by the panel: { $reason }. Check the panel key and balance.
 admin-order-unknown = ⚠ Order #{ $order } (user { $user }): the panel's answer to `add` was lost. Check the panel and resolve it with /review.
+
+## Refusals for everyone but admins
+
+banned = Your access to this shop has been suspended. If you think this is a mistake, contact the shop owner.
+maintenance = The shop is under maintenance right now. Please come back a little later — your balance and orders are safe.
+
+## Messages to a customer from the owner's actions
+
+notice-credited = 💰 Your balance was credited with { $amount }. { $reason }
+notice-debited = Your balance was debited by { $amount }. { $reason }
+notice-order-confirmed = ✅ Order #{ $order } is confirmed with our supplier and is now in progress.
+notice-order-refunded = ↩ Order #{ $order } could not be placed. { $refund } is back on your balance.
+
+## Owner console
+
+admin-help-admin = /admin — this list
+admin-help-stats = /stats — users, orders, revenue, cost and margin
+admin-help-panel = /panel — the panel balance
+admin-help-user = /user &lt;id|@username&gt; — a customer's profile
+admin-help-credit = /credit &lt;user&gt; &lt;amount&gt; [reason] — add to a balance
+admin-help-debit = /debit &lt;user&gt; &lt;amount&gt; [reason] — take from a balance
+admin-help-ban = /ban &lt;user&gt; — suspend a customer
+admin-help-unban = /unban &lt;user&gt; — lift a suspension
+admin-help-order = /order &lt;id&gt; — an order with its upstream details
+admin-help-review = /review — orders whose outcome is unknown
+admin-help-markup = /markup &lt;percent&gt; [category &lt;name&gt; | service &lt;id&gt;] — set a markup
+admin-help-hide = /hide service &lt;id&gt; | category &lt;name&gt; — take off sale
+admin-help-show = /show service &lt;id&gt; | category &lt;name&gt; — put back on sale
+admin-help-sync = /sync — sync the catalog with the panel now
+admin-help-broadcast = /broadcast — reply to a message with it to send that message to every customer
+admin-help-maintenance = /maintenance on|off — close or open the shop for customers
+
+admin-usage-user = Usage: /user &lt;id|@username&gt;
+admin-usage-credit = Usage: /credit &lt;user id|@username&gt; &lt;amount&gt; [reason]
+admin-usage-debit = Usage: /debit &lt;user id|@username&gt; &lt;amount&gt; [reason]
+admin-usage-ban = Usage: /ban &lt;user id|@username&gt;
+admin-usage-unban = Usage: /unban &lt;user id|@username&gt;
+admin-usage-order = Usage: /order &lt;order id&gt;
+admin-usage-markup = Usage: /markup &lt;percent&gt; [category &lt;name&gt; | service &lt;id&gt;] (from -99 to 10000)
+admin-usage-hide = Usage: /hide or /show, then service &lt;id&gt; or category &lt;name&gt;
+admin-usage-maintenance = Usage: /maintenance on|off
+admin-no-user = No such user.
+admin-no-order = No such order.
+
+admin-stats =
+    <b>Users:</b> { $users } · active in 7 days: { $active } · blocked the bot: { $blocked } · banned: { $banned }
+    <b>Balances held:</b> { $balances }
+    <b>Orders by state:</b> { $states }
+
+    { $periods }
+admin-stats-period = <b>{ $period }:</b> { $orders } orders · revenue { $revenue } · cost { $cost } · margin { $margin }
+admin-panel = Panel balance: <b>{ $balance } { $currency }</b>
+admin-panel-error = The panel did not answer properly: { $error }
+admin-user =
+    <b>User { $id }</b> · { $name } · @{ $username }
+    Balance: { $balance } · orders: { $orders }
+    Banned: { $banned } · blocked the bot: { $blocked } · last seen { $seen }
+    { $recent }
+admin-order-line = #{ $order } { $service } · { $state } · { $charge }
+admin-adjusted = Done. User { $id } now has { $balance }.
+admin-adjust-replayed = This command was already applied. User { $id } has { $balance }.
+admin-debit-too-big = The balance ({ $balance }) does not cover that debit. Nothing changed.
+admin-banned = User { $id } is banned.
+admin-unbanned = User { $id } is no longer banned.
+admin-order =
+    <b>Order #{ $order }</b> · user { $user }
+    Service #{ $service_id } { $service }
+    State: { $state } · upstream status: { $status }
+    Upstream id: { $upstream } · upstream charge: { $upstream_charge } · expected cost: { $cost }
+    Our charge: { $charge } · quantity: { $quantity } · remains: { $remains }
+    Placed: { $created }
+    { $fields }
+    Panel said: { $error }
+admin-review-empty = No orders are waiting for a decision.
+admin-btn-attach = 🔗 Attach upstream id
+admin-btn-refund = ↩ Not placed: refund
+admin-ask-upstream = Send the panel's order id for order #{ $order } (digits only), or /cancel.
+admin-settled-done = Order #{ $order } is settled; the customer was told.
+admin-settled-not_unknown = Order #{ $order } is not waiting for a decision (already settled?).
+admin-settled-id_taken = That upstream id already belongs to another order. Nothing changed.
+admin-markup-set = Markup for { $target } is now { $percent }%.
+admin-hidden = { $target } is hidden from customers.
+admin-shown = { $target } is on sale again.
+admin-synced = Catalog synced: { $added } new, { $changed } changed, { $removed } gone, { $total } in all.
+admin-maintenance-on = Maintenance is ON: customers see a notice, admins keep working.
+admin-maintenance-off = Maintenance is OFF: the shop is open.
