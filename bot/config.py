@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     panel_timeout_seconds: float = Field(30, gt=0, le=300)
     send_rate_per_second: float = Field(25, gt=0, le=30)
     send_chat_interval_seconds: float = Field(1.0, ge=0, le=60)
+    panel_balance_alert: Decimal = Field(Decimal(0), ge=0)
     log_level: str = "INFO"
     # Top-ups, in SHOP_CURRENCY units (Decimal, at most two decimals).
     topup_presets: Annotated[tuple[Decimal, ...], NoDecode] = tuple(

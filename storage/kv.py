@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import aiosqlite
+
 from storage.clock import now
 from storage.db import Database
 
@@ -37,3 +39,16 @@ async def take_lease(db: Database, name: str, holder: str, seconds: int) -> bool
 async def release_lease(db: Database, name: str, holder: str) -> None:
     async with db.transaction() as conn:
         await conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+
+
+async def delete(db: Database, key: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM kv WHERE key = ?", (key,))
+
+
+async def put_new(conn: aiosqlite.Connection, key: str, value: str) -> bool:
+    """Set `key` inside the caller's transaction only if it is absent; True when it was."""
+    cursor = await conn.execute(
+        "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)
+    )
+    return cursor.rowcount == 1

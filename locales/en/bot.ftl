@@ -333,3 +333,20 @@ admin-shown = { $target } is on sale again.
 admin-synced = Catalog synced: { $added } new, { $changed } changed, { $removed } gone, { $total } in all.
 admin-maintenance-on = Maintenance is ON: customers see a notice, admins keep working.
 admin-maintenance-off = Maintenance is OFF: the shop is open.
+
+## Command menus
+
+cmd-start = Main menu
+cmd-search = Find a service
+cmd-language = Change the language
+cmd-cancel = Stop what you are doing
+cmd-help = How the shop works
+cmd-admin = Admin commands
+cmd-stats = Shop figures
+cmd-review = Orders waiting for a decision
+cmd-user = Look up a customer
+cmd-order = Look up an order
+cmd-panel = Panel balance
+cmd-broadcast = Message every customer
+cmd-maintenance = Close or open the shop
+admin-panel-low = ⚠ The panel balance is { $balance } { $currency }, below the alert threshold of { $threshold } { $currency }. Top it up so orders keep flowing.
