@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.panel.client import MAX_IDS, PanelClient, chunked
-from bot.panel.errors import PanelError
+from bot.panel.errors import PanelError, PanelErrorKind, PanelRefused
 from bot.panel.models import OrderStatus
 from bot.shop.config import ShopConfig
 from bot.shop.tracking import apply_status, apply_statuses_in
@@ -42,9 +42,10 @@ async def poll_once(
     if not due:
         return stats
     gate = asyncio.Semaphore(max(1, concurrency))
+    locked_out = asyncio.Event()  # the panel refused our key: the other batches would be too
     async with asyncio.TaskGroup() as group:
         for chunk in chunked(due, min(max(1, batch), MAX_IDS)):
-            group.create_task(_poll_batch(db, panel, config, chunk, gate, stats))
+            group.create_task(_poll_batch(db, panel, config, chunk, gate, locked_out, stats))
     log.info(
         "status poll: %d checked, %d changed, %d failed requests of %d",
         stats.checked, stats.changed, stats.errors, stats.requests,
@@ -58,15 +59,20 @@ async def _poll_batch(
     config: ShopConfig,
     chunk: Sequence[Order],
     gate: asyncio.Semaphore,
+    locked_out: asyncio.Event,
     stats: PollStats,
 ) -> None:
     by_upstream = {order.upstream_id: order for order in chunk if order.upstream_id is not None}
     async with gate:  # released before the writes, so the next request need not wait for them
+        if locked_out.is_set():
+            return
         stats.requests += 1
         try:
             answers = await panel.statuses(list(by_upstream))
         except PanelError as error:
             stats.errors += 1
+            if isinstance(error, PanelRefused) and error.kind is PanelErrorKind.AUTH:
+                locked_out.set()
             log.warning("status poll: a batch of %d failed: %s", len(by_upstream), error)
             return
         except Exception:  # a bug in one batch must not cancel the others

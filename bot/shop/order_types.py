@@ -178,6 +178,11 @@ def add_params(service: Service, answers: Answers) -> dict[str, str]:
     return params
 
 
+def bounds(service: Service) -> tuple[int, int]:
+    """The service's min..max; a panel's min of 0 still means at least one."""
+    return max(service.min, 1), service.max
+
+
 def _is_url(text: str) -> bool:
     if any(char.isspace() for char in text) or len(text) > 2000:
         return False
@@ -222,10 +227,9 @@ def check(service: Service, name: str, text: str, answers: Answers, today: date)
         entries = _lines(text)
         if not entries:
             raise InvalidAnswer("error-lines-empty")
-        if counted and not service.min <= len(entries) <= service.max:
-            raise InvalidAnswer(
-                "error-lines-count", count=len(entries), min=service.min, max=service.max
-            )
+        low, high = bounds(service)
+        if counted and not low <= len(entries) <= high:
+            raise InvalidAnswer("error-lines-count", count=len(entries), min=low, max=high)
         return "\n".join(entries)
     if field.kind is Kind.CHOICE:
         delay = _number(text)
@@ -239,7 +243,7 @@ def check(service: Service, name: str, text: str, answers: Answers, today: date)
 
 def _check_number(service: Service, name: str, value: int, answers: Answers) -> int:
     if name in ("quantity", "min", "max"):
-        _in_range(value, service.min, service.max)
+        _in_range(value, *bounds(service))
         if name == "max" and value < int(answers["min"]):
             raise InvalidAnswer("error-max-below-min", min=answers["min"])
         return value

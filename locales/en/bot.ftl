@@ -185,7 +185,6 @@ reason-order_id = the order was not found.
 reason-other = the supplier refused it.
 reason-unreachable = our supplier did not answer.
 reason-unknown = we could not get an answer from our supplier.
-reason-None = something went wrong.
 
 ## My orders
 

@@ -63,7 +63,7 @@ CREATE TABLE orders (
     service_name    TEXT NOT NULL,
     service_type    TEXT NOT NULL,
     link            TEXT NOT NULL DEFAULT '',
-    quantity        INTEGER NOT NULL,
+    quantity        INTEGER NOT NULL CHECK (quantity > 0),
     fields          TEXT NOT NULL DEFAULT '{}',     -- JSON: every `add` parameter but key/action
     charge          INTEGER NOT NULL CHECK (charge > 0),
     cost            INTEGER NOT NULL,

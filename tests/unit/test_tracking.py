@@ -177,7 +177,7 @@ async def test_concurrent_terminal_statuses_refund_once(
     )
     final = await fresh(db, order)
     refunds = await refund_rows(db, order.id)
-    assert refunds == [400] if final.state is State.PARTIAL else refunds == [800]
+    assert refunds == ([400] if final.state is State.PARTIAL else [800])
     assert len(await queued(db)) == 1
     await assert_audit_ok(db)
 
@@ -246,6 +246,39 @@ async def test_a_failed_batch_does_not_stop_the_others(
     left = await orders.due_for_poll(db, 1000)
     assert {order.upstream_id for order in left} == set(range(101, 201))
     assert all(order.checked_at == 0 for order in left)  # first in line next cycle
+    await assert_audit_ok(db)
+
+
+async def test_a_refused_key_stops_the_cycle_early(
+    db: Database, client: PanelClient, scripted: ScriptedPanel, shop_config: ShopConfig, user: int
+) -> None:
+    await add_orders(db, range(1, 1001))
+    scripted.refusal = "Incorrect request key"
+    stats = await poll_once(db, client, shop_config, concurrency=2)
+    assert stats.requests == stats.errors <= 2  # not ten requests all refused the same way
+    assert await orders.counts_by_state(db) == {"active": 1000}
+
+
+async def test_an_unchanged_status_only_stamps_the_check(
+    db: Database,
+    client: PanelClient,
+    scripted: ScriptedPanel,
+    shop_config: ShopConfig,
+    user: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order = await add_order(db, upstream_id=3)
+    scripted.statuses = {3: {"charge": "0.9", "status": "In progress", "remains": "40"}}
+    monkeypatch.setattr("storage.orders.now", lambda: 5_000)
+    monkeypatch.setattr("bot.shop.tracking.now", lambda: 5_000)
+    first = await poll_once(db, client, shop_config)
+    monkeypatch.setattr("storage.orders.now", lambda: 6_000)
+    monkeypatch.setattr("bot.shop.tracking.now", lambda: 6_000)
+    second = await poll_once(db, client, shop_config)
+    assert (first.changed, second.changed) == (1, 0)
+    polled = await fresh(db, order)
+    assert (polled.checked_at, polled.updated_at) == (6_000, 5_000)
+    assert (polled.status, polled.remains) == ("in progress", 40)
 
 
 # -- the charge the panel reports -----------------------------------------------------------------
@@ -275,6 +308,8 @@ async def test_a_terminal_charge_is_never_compared(
     order = await add_order(db, upstream_id=9, cost=90_000, quantity=100)
     await apply_status(db, shop_config, order.id, status("Partial", charge="0.45", remains=50))
     assert [row[1] for row in await queued(db)] == ["push-partial"]
+    assert await refund_rows(db, order.id) == [500]
+    await assert_audit_ok(db)
 
 
 def test_charge_comparison_allows_for_the_precision_a_panel_sends() -> None:

@@ -144,6 +144,7 @@ class ScriptedPanel:
         self.cancel_answer: object = 1
         self.refill_answer: object = {"refill": "77"}
         self.broken: set[int] = set()
+        self.refusal: str | None = None  # refuse every request with this text
         self.status_requests: list[list[int]] = []
         self.refill_status_requests: list[list[str]] = []
         self.actions: list[str] = []
@@ -165,6 +166,8 @@ class ScriptedPanel:
             self.in_flight -= 1
 
     def _answer(self, request: httpx.Request, action: str, form: dict[str, str]) -> httpx.Response:
+        if self.refusal is not None:
+            return httpx.Response(200, json={"error": self.refusal})
         if action == "status":
             ids = [int(part) for part in form["orders"].split(",")]
             self.status_requests.append(ids)
