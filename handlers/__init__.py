@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import admin, balance, catalog, errors, history, order, start
+from handlers import admin, balance, broadcast, catalog, errors, history, order, start
 
 
 def create_router(*, catch_errors: bool = True) -> Router:
@@ -12,6 +12,7 @@ def create_router(*, catch_errors: bool = True) -> Router:
     root.message.filter(F.chat.type == "private")
     root.include_routers(
         admin.create_router(),  # filtered to ADMIN_IDS: for anyone else these commands don't exist
+        broadcast.create_router(),
         order.create_router(),  # /cancel and the wizard's states come before browsing
         start.create_router(),
         catalog.create_router(),

@@ -124,7 +124,8 @@ async def act(
         await query.answer(t.plain("not-available"), show_alert=True)
         return
     key = f"{callback_data.act.value}-{result.outcome.value}"
-    await query.answer(t.plain(key, reason=t(f"reason-{result.reason}") if result.reason else ""), show_alert=True)
+    reason = t.plain(f"reason-{result.reason}") if result.reason else ""
+    await query.answer(t.plain(key, reason=reason), show_alert=True)
     fresh = await orders.get_for_user(db, order.id, user.id)
     assert fresh is not None
     await _card(query, db, t, fresh, 0)

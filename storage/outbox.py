@@ -19,6 +19,7 @@ class Message:
     message: str  # a locale message id
     args: dict[str, Any]
     attempts: int
+    broadcast_id: int | None = None  # a copy of the broadcast's message instead of a text
 
 
 async def put(
@@ -39,12 +40,14 @@ async def put(
 
 
 async def due(db: Database, limit: int) -> list[Message]:
+    """Due rows, oldest first; a broadcast's copies wait behind every order push and alert."""
     rows = await db.fetchall(
-        "SELECT id, chat_id, message, args, attempts FROM outbox"
-        " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? ORDER BY id LIMIT ?",
+        "SELECT id, chat_id, message, args, attempts, broadcast_id FROM outbox"
+        " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?"
+        " ORDER BY broadcast_id IS NOT NULL, id LIMIT ?",
         (now(), limit),
     )
-    return [Message(row[0], row[1], row[2], json.loads(row[3]), row[4]) for row in rows]
+    return [Message(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5]) for row in rows]
 
 
 async def mark_sent(db: Database, message_id: int) -> None:

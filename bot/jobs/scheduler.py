@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.jobs.catalog import sync_catalog
+from bot.jobs.panel_balance import check_panel_balance
 from bot.jobs.poller import poll_once
 from bot.jobs.refills import poll_refills_once
 from bot.jobs.sender import Sender
@@ -44,6 +46,8 @@ def build_scheduler(
     poll_interval: int,
     catalog_minutes: int,
     holder: str | None = None,
+    panel_alert: Decimal = Decimal(0),
+    progress: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIOScheduler:
     """Status poll, refill poll, catalog sync and outbox sender; not started.
 
@@ -75,4 +79,14 @@ def build_scheduler(
         partial(leased, db, SENDER_LEASE, holder, SENDER_LEASE_SECONDS, sender.send_once),
         "interval", seconds=1, id="outbox-sender", misfire_grace_time=5, **common,
     )  # fmt: skip
+    if panel_alert > 0:
+        scheduler.add_job(
+            partial(poller, partial(check_panel_balance, db, panel, config, panel_alert)),
+            "interval", minutes=10, id="panel-balance", misfire_grace_time=600, **common,
+        )  # fmt: skip
+    if progress is not None:
+        scheduler.add_job(
+            progress, "interval", seconds=3, id="broadcast-progress", misfire_grace_time=10,
+            **common,
+        )  # fmt: skip
     return scheduler

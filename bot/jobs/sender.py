@@ -23,7 +23,7 @@ from aiogram.exceptions import (
 )
 
 from bot.i18n import Translator, format_money
-from storage import outbox, users
+from storage import broadcasts, outbox, users
 from storage.db import Database
 from storage.outbox import Message
 
@@ -104,6 +104,17 @@ class Sender:
                 break
         return stats
 
+    async def _copy(self, chat_id: int, broadcast_id: int) -> bool:
+        """Copy the broadcast's message to one chat; False when it is no longer sending.
+
+        The state is read before every copy so that Cancel stops a broadcast within a message.
+        """
+        found = await broadcasts.get(self._db, broadcast_id)
+        if found is None or found.state != broadcasts.SENDING:
+            return False
+        await self._bot.copy_message(chat_id, found.from_chat_id, found.message_id)
+        return True
+
     def _next_index(self, pending: list[Message]) -> int:
         """The oldest row whose chat may be written to now, else the one whose chat frees first."""
         now = self._clock()
@@ -128,7 +139,10 @@ class Sender:
     async def _deliver(self, row: Message, locale: str, stats: SendStats) -> bool:
         """Send one row and record the outcome; False when this pass should stop."""
         try:
-            await self._bot.send_message(row.chat_id, self.render(row, locale))
+            if row.broadcast_id is None:
+                await self._bot.send_message(row.chat_id, self.render(row, locale))
+            elif not await self._copy(row.chat_id, row.broadcast_id):
+                return True  # cancelled meanwhile: the row is already marked
         except TelegramRetryAfter as error:
             log.warning("outbox %s: flood wait %ss", row.id, error.retry_after)
             await self._sleep(error.retry_after)

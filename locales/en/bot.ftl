@@ -349,3 +349,19 @@ cmd-panel = Panel balance
 cmd-broadcast = Message every customer
 cmd-maintenance = Close or open the shop
 admin-panel-low = ⚠ The panel balance is { $balance } { $currency }, below the alert threshold of { $threshold } { $currency }. Top it up so orders keep flowing.
+
+## Broadcasts
+
+broadcast-usage = Reply to a message (text, or a photo with a caption) with /broadcast to send it to every customer.
+broadcast-confirm =
+    { $count ->
+        [one] Send the message above to one customer?
+       *[other] Send the message above to { $count } customers?
+    }
+btn-broadcast-send = 📣 Send
+btn-stop-broadcast = ⏹ Stop
+broadcast-progress = 📣 Sending… sent { $sent }, blocked { $blocked }, failed { $failed }, waiting { $pending } (about { $seconds } s left).
+broadcast-done = ✅ Broadcast finished: sent { $sent }, blocked the bot { $blocked }, failed { $failed }.
+broadcast-cancelled = Broadcast stopped after { $sent } messages.
+broadcast-not-draft = This broadcast was already started or cancelled.
+broadcast-not-running = This broadcast is not running any more.
