@@ -1,38 +1,57 @@
-"""Composition root: `python -m bot` runs the shop, `python -m bot audit` checks the books."""
+"""Composition root: `python -m bot` runs the shop; `audit` and `sandbox-panel` are tools."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
-from aiogram import Bot
+from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from pydantic import ValidationError
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.types import TelegramObject, Update
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
+from pydantic import SecretStr, ValidationError
 
 from bot.app import Deps, build_dispatcher
 from bot.banner import SandboxBanner
 from bot.config import Settings, settings_problems
 from bot.i18n import Translator
 from bot.jobs.catalog import sync_catalog
-from bot.jobs.scheduler import build_scheduler
+from bot.jobs.scheduler import POLLER_LEASE, SENDER_LEASE, build_scheduler
 from bot.jobs.sender import Sender
+from bot.logs import setup_logging
+from bot.panel import serve as sandbox_server
 from bot.panel.client import PanelClient
+from bot.panel.errors import PanelError
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.audit import audit
 from bot.shop.config import ShopConfig
-from storage import orders
+from bot.shop.money import to_minor
+from bot.webhook import health_check, run_webhook
+from storage import kv, orders
 from storage.db import Database
 
 log = logging.getLogger("bot")
 SANDBOX_URL = "https://sandbox.invalid/api/v2"
+# On SIGTERM, updates being handled and jobs being run get this long to finish before they are
+# cancelled (compose.yaml gives the container more than that before it is killed).
+DRAIN_SECONDS = 25.0
+USAGE = "python -m bot [audit | sandbox-panel --port N]"
+
+
+class StartupError(Exception):
+    """The bot cannot start (Telegram refused the token or the webhook...): one log line, exit 1."""
 
 
 def load_settings() -> Settings:
@@ -44,6 +63,14 @@ def load_settings() -> Settings:
         for line in settings_problems(error):
             print(f"  {line}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Everything the logs must never show."""
+    found = [settings.bot_token.get_secret_value(), settings.panel_key.get_secret_value()]
+    if settings.webhook_secret is not None:
+        found.append(settings.webhook_secret.get_secret_value())
+    return [secret for secret in found if secret]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +85,10 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
     db = await Database.open(settings.database_path)
     try:
         timeout = httpx.Timeout(settings.panel_timeout_seconds, connect=10.0)
-        if settings.sandbox:
-            http = httpx.AsyncClient(transport=SandboxPanel().transport(), timeout=timeout)
-            panel = PanelClient(http, SANDBOX_URL, settings.panel_key)
+        if settings.sandbox:  # PANEL_KEY is optional here: use the key the sandbox expects
+            sandbox = SandboxPanel()
+            http = httpx.AsyncClient(transport=sandbox.transport(), timeout=timeout)
+            panel = PanelClient(http, SANDBOX_URL, SecretStr(sandbox.key))
         else:
             http = httpx.AsyncClient(timeout=timeout)
             panel = PanelClient(http, settings.panel_url, settings.panel_key)
@@ -72,6 +100,14 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
                 markup=settings.markup_percent,
                 admin_ids=settings.admin_ids,
                 sandbox=settings.sandbox,
+                topup_presets=tuple(
+                    to_minor(amount, up=False) for amount in settings.topup_presets
+                ),
+                topup_min=to_minor(settings.topup_min, up=False),
+                topup_max=to_minor(settings.topup_max, up=False),
+                stars_per_unit=settings.stars_per_unit,
+                stars_in_sandbox=settings.stars_in_sandbox,
+                manual_topup_info=settings.topup_manual_info,
             )
             translator = Translator(settings.default_locale)
             yield Runtime(Deps(db=db, panel=panel, shop=shop, translator=translator), http)
@@ -94,34 +130,266 @@ def make_bot(settings: Settings, translator: Translator) -> Bot:
     )
 
 
-async def serve(settings: Settings) -> None:
-    async with runtime(settings) as rt:
-        deps = rt.deps
-        abandoned = await orders.abandon_submitting(deps.db)
-        if abandoned:
-            log.warning("orders left in submitting are now unknown: %s", abandoned)
-        bot = make_bot(settings, deps.translator)
-        dp = build_dispatcher(deps)
-        sender = Sender(
-            bot, deps.db, deps.translator, currency=deps.shop.currency,
-            rate=settings.send_rate_per_second, chat_interval=settings.send_chat_interval_seconds,
-        )  # fmt: skip
-        scheduler = build_scheduler(
-            deps.db, deps.panel, deps.shop, sender,
-            poll_interval=settings.poll_interval_seconds,
-            catalog_minutes=settings.catalog_sync_minutes,
-        )  # fmt: skip
+# --- graceful shutdown ---------------------------------------------------------------------
+
+
+class InFlight(BaseMiddleware):
+    """Knows which updates are being handled, so a shutdown can wait for them.
+
+    Installed as the outermost update middleware: an update counts from its first step,
+    including the time it waits for the per-user lock or for the user's row to be written.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.last_update_id: int | None = None
+
+    def install(self, dp: Dispatcher) -> None:
+        outer = dp.update.outer_middleware
+        others = list(outer)
+        for middleware in others:
+            outer.unregister(middleware)
+        outer.register(self)
+        for middleware in others:
+            outer.register(middleware)
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Update):
+            self.last_update_id = max(event.update_id, self.last_update_id or 0)
+        task = asyncio.current_task()
+        if task is None:  # not in a task: nothing a shutdown could wait for
+            return await handler(event, data)
+        self._tasks.append(task)
+        self._idle.clear()
         try:
-            await sync_catalog(deps.db, deps.panel)
-        except Exception:  # the shop still serves its cached catalog
-            log.exception("catalog sync at start failed")
-        scheduler.start()
-        try:
-            log.info("bot started (%s)", "sandbox panel" if settings.sandbox else "live panel")
-            await dp.start_polling(bot, handle_signals=True, close_bot_session=True)
+            return await handler(event, data)
         finally:
-            scheduler.shutdown(wait=True)
-            log.info("bot stopped")
+            self._tasks.remove(task)
+            if not self._tasks:
+                self._idle.set()
+
+    @property
+    def count(self) -> int:
+        return len(self._tasks)
+
+    async def drain(self, grace: float) -> None:
+        """Wait for the updates in flight; cancel those still running after `grace` seconds."""
+        if not self._tasks:
+            return
+        log.info("shutdown: waiting for %d update(s) in flight", len(self._tasks))
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            stuck = list(dict.fromkeys(self._tasks))
+            log.warning("shutdown: %d update(s) still running after %ss: cancelled",
+                        len(stuck), grace)  # fmt: skip
+            for task in stuck:
+                task.cancel()
+            await asyncio.gather(*stuck, return_exceptions=True)
+
+
+class RunningJobs:
+    """Counts the scheduler's jobs being run (its own shutdown would cancel them at once)."""
+
+    def __init__(self, scheduler: Any) -> None:
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        scheduler.add_listener(
+            self._on_event, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+        )
+
+    def _on_event(self, event: Any) -> None:
+        if event.code == EVENT_JOB_SUBMITTED:
+            self._running += 1
+            self._idle.clear()
+            return
+        # Every job coalesces, so one run ends with one event.
+        self._running = max(0, self._running - 1)
+        if not self._running:
+            self._idle.set()
+
+    async def wait(self, grace: float) -> bool:
+        """True when no job is running (any more) within `grace` seconds."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            return False
+        return True
+
+
+async def stop_scheduler(scheduler: Any, jobs: RunningJobs, grace: float) -> None:
+    """No new runs; the running ones finish (or are cancelled after `grace` seconds)."""
+    scheduler.pause()
+    if not await jobs.wait(grace):
+        log.warning("shutdown: background jobs still running after %ss: cancelled", grace)
+    scheduler.shutdown(wait=False)
+    await jobs.wait(1.0)  # let cancelled jobs roll their transaction back
+
+
+async def release_leases(db: Database, holder: str) -> None:
+    """So that a restarted bot polls and sends at once instead of waiting for them to expire."""
+    for name in (POLLER_LEASE, SENDER_LEASE):
+        try:
+            await kv.release_lease(db, name, holder)
+        except Exception as error:
+            log.warning("shutdown: could not release lease %s (%s)", name, type(error).__name__)
+
+
+def stop_on_signals(stop: asyncio.Event) -> Callable[[], None]:
+    """SIGINT/SIGTERM set `stop`; returns the function that removes the handlers again."""
+    loop = asyncio.get_running_loop()
+
+    def received(sig: signal.Signals) -> None:
+        if stop.is_set():
+            log.warning("%s again: already shutting down", sig.name)
+            return
+        log.info("%s received: shutting down", sig.name)
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, received, sig)
+
+    def remove() -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+    return remove
+
+
+# --- serving ---------------------------------------------------------------------------------
+
+
+async def identify(bot: Bot) -> str:
+    """The bot's @username; the first call to Telegram, so a bad token stops the start."""
+    try:
+        me = await bot.me()
+    except TelegramUnauthorizedError:
+        raise StartupError("Telegram refused BOT_TOKEN (revoked or mistyped?)") from None
+    except TelegramAPIError as error:
+        raise StartupError(f"cannot reach the Telegram Bot API: {error.message}") from None
+    return me.username or str(me.id)
+
+
+async def poll(dp: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
+    """Long polling until `stop` is set; returns once no more updates are being fetched."""
+    try:  # a webhook left from an earlier run would make every getUpdates fail
+        await bot.delete_webhook(drop_pending_updates=False)
+    except TelegramAPIError as error:
+        log.warning("deleteWebhook failed (%s); polling anyway", error.message)
+    polling = asyncio.create_task(
+        dp.start_polling(bot, handle_signals=False, close_bot_session=False)
+    )
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not polling.done():
+            try:
+                await dp.stop_polling()  # cancels the fetch loop, not the updates being handled
+            except RuntimeError:  # it had not started yet
+                polling.cancel()
+        with suppress(asyncio.CancelledError):
+            await polling
+
+
+async def confirm_handled(bot: Bot, last_update_id: int | None) -> None:
+    """Tell Telegram the updates handled so far are done, so a restart does not replay them.
+
+    getUpdates confirms every update below `offset`; with limit=1 the one update it may
+    return stays unconfirmed and comes again after the restart.
+    """
+    if last_update_id is None:
+        return
+    try:
+        await bot.get_updates(offset=last_update_id + 1, limit=1, timeout=0)
+    except TelegramAPIError as error:
+        log.warning("shutdown: could not confirm the last updates (%s)", error.message)
+
+
+async def serve(settings: Settings) -> None:
+    """Run the shop until SIGINT/SIGTERM, then drain and close everything."""
+    stop = asyncio.Event()
+    remove_handlers = stop_on_signals(stop)
+    try:
+        async with runtime(settings) as rt:
+            bot = make_bot(settings, rt.deps.translator)
+            try:
+                await run(settings, rt.deps, bot, stop)
+            finally:
+                await bot.session.close()
+    finally:
+        remove_handlers()
+
+
+async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> None:
+    username = await identify(bot)
+    abandoned = await orders.abandon_submitting(deps.db)
+    if abandoned:
+        log.warning("orders left in submitting are now unknown: %s", abandoned)
+    dp = build_dispatcher(deps)
+    in_flight = InFlight()
+    in_flight.install(dp)
+    sender = Sender(
+        bot, deps.db, deps.translator, currency=deps.shop.currency,
+        rate=settings.send_rate_per_second, chat_interval=settings.send_chat_interval_seconds,
+    )  # fmt: skip
+    holder = uuid.uuid4().hex
+    scheduler = build_scheduler(
+        deps.db, deps.panel, deps.shop, sender,
+        poll_interval=settings.poll_interval_seconds,
+        catalog_minutes=settings.catalog_sync_minutes, holder=holder,
+    )  # fmt: skip
+    jobs = RunningJobs(scheduler)
+    try:
+        await sync_catalog(deps.db, deps.panel)
+    except PanelError as error:
+        log.warning("catalog sync at start failed (%s); serving the cached catalog", error)
+    except Exception:  # the shop still serves its cached catalog
+        log.exception("catalog sync at start failed")
+    if stop.is_set():  # a signal during the start
+        return
+    scheduler.start()
+    webhook = settings.webhook_url
+    workflow = {"dispatcher": dp, "bots": (bot,), **dp.workflow_data}
+    try:
+        mode = "webhook" if webhook else "long polling"
+        panel = "sandbox panel" if settings.sandbox else "live panel"
+        log.info("bot @%s started (%s, %s)", username, mode, panel)
+        if webhook:
+            assert settings.webhook_secret is not None  # Settings require it with the URL
+            await dp.emit_startup(bot=bot, **workflow)
+            try:
+                await run_webhook(
+                    dp, bot, url=webhook, secret=settings.webhook_secret.get_secret_value(),
+                    host=settings.webhook_host, port=settings.webhook_port,
+                    health=health_check(deps.db, scheduler), stop=stop,
+                )  # fmt: skip
+            except TelegramAPIError as error:
+                raise StartupError(f"setWebhook failed: {error.message}") from None
+        else:
+            await poll(dp, bot, stop)
+    finally:
+        await asyncio.gather(
+            in_flight.drain(DRAIN_SECONDS), stop_scheduler(scheduler, jobs, DRAIN_SECONDS)
+        )
+        if webhook:
+            await dp.emit_shutdown(bot=bot, **workflow)
+        else:
+            await confirm_handled(bot, in_flight.last_update_id)
+        await release_leases(deps.db, holder)
+        log.info("bot stopped")
+
+
+# --- the tools ---------------------------------------------------------------------------------
 
 
 async def run_audit(settings: Settings) -> int:
@@ -139,17 +407,21 @@ async def run_audit(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    settings = load_settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry request URLs
-    if args[:1] == ["audit"]:
-        raise SystemExit(asyncio.run(run_audit(settings)))
-    if args:
-        print(f"unknown command: {args[0]} (use: python -m bot [audit])", file=sys.stderr)
+    command = args[0] if args else None
+    if command == "sandbox-panel":  # a tool for tests and demos: needs no bot token
+        raise SystemExit(sandbox_server.main(args[1:]))
+    if command not in (None, "audit"):
+        print(f"unknown command: {command} (use: {USAGE})", file=sys.stderr)
         raise SystemExit(2)
-    asyncio.run(serve(settings))
+    settings = load_settings()
+    setup_logging(settings.log_level, secrets_of(settings))
+    if command == "audit":
+        raise SystemExit(asyncio.run(run_audit(settings)))
+    try:
+        asyncio.run(serve(settings))
+    except StartupError as error:
+        log.error("cannot start: %s", error)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from bot.i18n import Translator
 
 CUSTOMER = ("start", "search", "language", "cancel", "help")
-ADMIN = ("admin", "stats", "review", "user", "order", "panel", "broadcast", "maintenance")
+ADMIN = ("admin", "stats", "review", "topups", "user", "order", "panel", "broadcast", "maintenance")
 
 
 def _menu(translator: Translator, locale: str, names: tuple[str, ...]) -> list[BotCommand]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import admin, balance, broadcast, catalog, errors, history, order, start
+from handlers import admin, balance, broadcast, catalog, errors, history, order, start, topup
 
 
 def create_router(*, catch_errors: bool = True) -> Router:
     root = Router(name="root")
     root.message.filter(F.chat.type == "private")
     root.include_routers(
+        topup.create_payment_router(),  # payments first: no form may swallow a paid message
         admin.create_router(),  # filtered to ADMIN_IDS: for anyone else these commands don't exist
         broadcast.create_router(),
         order.create_router(),  # /cancel and the wizard's states come before browsing
@@ -18,6 +19,8 @@ def create_router(*, catch_errors: bool = True) -> Router:
         catalog.create_router(),
         history.create_router(),
         balance.create_router(),
+        topup.create_router(),
+        topup.create_admin_router(),
         start.create_fallback_router(),
     )
     if catch_errors:

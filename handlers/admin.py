@@ -48,6 +48,8 @@ COMMANDS = (
     "sync",
     "broadcast",
     "maintenance",
+    "topups",
+    "refund_stars",
 )
 REVIEW_PAGE = 10
 DAY = 86_400

@@ -1,17 +1,22 @@
-"""The balance screen: what the user holds and the last movements."""
+"""The balance screen: what the user holds, the last movements, and the way to top up."""
 
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, lines
+from bot.shop import payments
+from bot.shop.config import ShopConfig
 from handlers.callbacks import Nav, Screen
-from handlers.keyboards import home_button
+from handlers.keyboards import button, home_button
 from handlers.screens import show
+from handlers.topup import Step, Topup
 from storage import ledger
 from storage.db import Database
+from storage.ledger import Entry
 from storage.users import User
 
 MOVEMENTS = 10
@@ -23,20 +28,30 @@ def create_router() -> Router:
     return router
 
 
-async def balance(query: CallbackQuery, db: Database, t: Texts, user: User) -> None:
+async def balance(
+    query: CallbackQuery, state: FSMContext, db: Database, shop: ShopConfig, t: Texts, user: User
+) -> None:
+    await state.clear()  # Back from a top-up prompt lands here: the prompt no longer listens
     entries = await ledger.recent(db, user.id, MOVEMENTS)
     movement_lines = [
         t(
             "movement",
             time=t.time(entry.created_at),
             amount=t.money(entry.amount),
-            kind=t(f"kind-{entry.kind}", order=entry.order_id or 0),
+            kind=t(f"kind-{_kind(entry)}", order=entry.order_id or 0),
         )
         for entry in entries
     ]
     builder = InlineKeyboardBuilder()
+    if payments.methods(shop):
+        builder.row(button(t("btn-top-up"), Topup(step=Step.MENU)))
     builder.row(home_button(t))
     movements = lines(movement_lines) or t("balance-empty")
     await show(
         query, t("balance", balance=t.money(user.balance), movements=movements), builder.as_markup()
     )
+
+
+def _kind(entry: Entry) -> str:
+    """A top-up taken back (its Stars refunded) is a negative `topup` row: say so."""
+    return "topup-reversed" if entry.kind == payments.KIND and entry.amount < 0 else entry.kind

@@ -62,7 +62,9 @@ async def detail(
     await _card(query, db, t, order, callback_data.page)
 
 
-async def _card(query: CallbackQuery, db: Database, t: Texts, order: Order, page: int) -> None:
+async def _card(
+    query: CallbackQuery, db: Database, t: Texts, order: Order, page: int, *, answered: bool = False
+) -> None:
     service = await services.get(db, order.service_id)
     refills = await orders.refills_of(db, order.id)
     extra = [
@@ -100,7 +102,7 @@ async def _card(query: CallbackQuery, db: Database, t: Texts, order: Order, page
         )
     builder.row(button(t("btn-refresh"), Detail(order=order.id, page=page)))
     builder.row(button(t("btn-back"), History(page=page)), home_button(t))
-    await show(query, text, builder.as_markup())
+    await show(query, text, builder.as_markup(), answered=answered)
 
 
 async def act(
@@ -128,4 +130,4 @@ async def act(
     await query.answer(t.plain(key, reason=reason), show_alert=True)
     fresh = await orders.get_for_user(db, order.id, user.id)
     assert fresh is not None
-    await _card(query, db, t, fresh, 0)
+    await _card(query, db, t, fresh, 0, answered=True)

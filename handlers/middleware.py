@@ -47,7 +47,7 @@ class UserMiddleware(BaseMiddleware):
 async def _refuse(update: Update, t: Texts, message: str) -> bool:
     """One short answer to a banned user or during maintenance. Payments pass through:
     their handlers refuse with the answer Telegram requires."""
-    if update.message is not None:
+    if update.message is not None and update.message.successful_payment is None:
         await update.message.answer(t(message))
         return True
     if update.callback_query is not None:

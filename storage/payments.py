@@ -38,7 +38,9 @@ class Payment:
     decided_at: int | None
 
 
-_COLUMNS = "id, user_id, method, amount, state, external_id, note, created_at, decided_by, decided_at"
+_COLUMNS = (
+    "id, user_id, method, amount, state, external_id, note, created_at, decided_by, decided_at"
+)
 
 
 def _payment(row: sqlite3.Row) -> Payment:
@@ -48,7 +50,9 @@ def _payment(row: sqlite3.Row) -> Payment:
     return Payment(**data)
 
 
-async def _one(conn: aiosqlite.Connection, where: str, params: tuple[object, ...]) -> Payment | None:
+async def _one(
+    conn: aiosqlite.Connection, where: str, params: tuple[object, ...]
+) -> Payment | None:
     async with conn.execute(f"SELECT {_COLUMNS} FROM payments WHERE {where}", params) as cursor:
         row = await cursor.fetchone()
     return None if row is None else _payment(row)
@@ -97,8 +101,7 @@ async def decide(
 ) -> bool:
     """pending -> `state` by this admin; False for everybody but the first to decide."""
     cursor = await conn.execute(
-        "UPDATE payments SET state = ?, decided_by = ?, decided_at = ?"
-        " WHERE id = ? AND state = ?",
+        "UPDATE payments SET state = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = ?",
         (state, decided_by, now(), payment_id, State.PENDING),
     )
     return cursor.rowcount == 1

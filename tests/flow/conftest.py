@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from aiogram import Bot, Dispatcher
+from aiogram.methods import AnswerCallbackQuery
 
 from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
@@ -25,6 +26,7 @@ class Shop:
     session: FakeSession
     db: Database
     sandbox: SandboxPanel
+    panel: PanelClient
 
     async def customer(
         self, user_id: int = 1, *, balance: int = 0, language_code: str = "en"
@@ -50,6 +52,14 @@ class Shop:
         assert user is not None
         return user.balance
 
+    def alerts(self) -> list[str]:
+        """Texts of the short alerts the bot answered buttons with, oldest first."""
+        return [
+            call.text
+            for call in self.session.sent(AnswerCallbackQuery)
+            if call.show_alert and call.text
+        ]
+
     def adds(self) -> list[dict[str, str]]:
         """Every `add` form the panel received (without the key)."""
         return [form for form in self.sandbox.requests if form.get("action") == "add"]
@@ -68,5 +78,5 @@ async def shop(
     dp = build_dispatcher(deps, catch_errors=False)
     session = FakeSession()
     bot = make_bot(session)
-    yield Shop(dp, bot, session, db, sandbox)
+    yield Shop(dp, bot, session, db, sandbox, panel)
     await bot.session.close()

@@ -1,0 +1,392 @@
+"""Top-up rules: bounds, the Stars price, payloads, and each payment crediting exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from bot.config import Settings, settings_problems
+from bot.shop import payments as rules
+from bot.shop.admin import MAINTENANCE_KEY
+from bot.shop.audit import audit
+from bot.shop.config import ShopConfig
+from bot.shop.payments import Credit, Decided, InvalidNote, Refund, Refusal, Refused
+from storage import kv, ledger, outbox, payments, users
+from storage.db import Database
+from storage.payments import Method, Payment, State
+from storage.users import User
+
+
+@pytest.fixture
+def shop(shop_config: ShopConfig) -> ShopConfig:
+    return replace(shop_config, stars_per_unit=Decimal(77), stars_in_sandbox=True)
+
+
+async def customer(db: Database, user_id: int = 1) -> User:
+    return await users.touch(db, user_id, f"user{user_id}", "Ann", "en")
+
+
+async def balance_of(db: Database, user_id: int = 1) -> int:
+    user = await users.get(db, user_id)
+    assert user is not None
+    return user.balance
+
+
+async def keys(db: Database) -> dict[str, int]:
+    return {row[0]: row[1] for row in await db.fetchall("SELECT key, amount FROM ledger")}
+
+
+async def books_balance(db: Database) -> None:
+    report = await audit(db)
+    assert report.ok, report.problems
+
+
+# -- amounts, prices, payloads --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rate", "amount", "stars"),
+    [
+        ("77", 1000, 770),  # $10.00 exactly
+        ("77", 1234, 951),  # 950.18 rounds up: the shop never sells a unit under its rate
+        ("77", 1, 1),  # 0.77 -> 1
+        ("0.5", 1, 1),  # never zero Stars
+        ("50.5", 200, 101),
+        ("100", 100_000, 100_000),
+    ],
+)
+def test_stars_price_rounds_up_exactly(
+    shop: ShopConfig, rate: str, amount: int, stars: int
+) -> None:
+    assert rules.stars_for(replace(shop, stars_per_unit=Decimal(rate)), amount) == stars
+
+
+@pytest.mark.parametrize(
+    ("rate", "sandbox", "in_sandbox", "enabled"),
+    [
+        ("0", False, False, False),
+        ("0", True, True, False),
+        ("77", False, False, True),
+        ("77", True, False, False),
+        ("77", True, True, True),
+    ],
+)
+def test_stars_are_on_only_with_a_rate_and_never_by_accident_in_sandbox(
+    shop: ShopConfig, rate: str, sandbox: bool, in_sandbox: bool, enabled: bool
+) -> None:
+    config = replace(
+        shop, stars_per_unit=Decimal(rate), sandbox=sandbox, stars_in_sandbox=in_sandbox
+    )
+    assert rules.stars_enabled(config) is enabled
+    assert (Method.STARS in rules.methods(config)) is enabled
+
+
+def test_manual_requests_need_an_admin_to_decide_them(shop: ShopConfig) -> None:
+    assert rules.methods(shop) == [Method.STARS, Method.MANUAL]
+    assert rules.methods(replace(shop, admin_ids=frozenset())) == [Method.STARS]
+
+
+def test_bounds_and_presets(shop: ShopConfig) -> None:
+    config = replace(shop, topup_min=500, topup_max=2500, topup_presets=(100, 500, 2500, 5000))
+    assert rules.presets(config) == [500, 2500]  # presets outside the bounds are not offered
+    assert rules.in_bounds(config, 500)
+    assert rules.in_bounds(config, 2500)
+    assert not rules.in_bounds(config, 499)
+    assert not rules.in_bounds(config, 2501)
+    with pytest.raises(Refused) as refused:
+        rules.check_amount(config, 2501)
+    assert refused.value.reason is Refusal.BOUNDS
+
+
+def test_payload_carries_the_payment_id_and_nothing_else() -> None:
+    assert rules.payload(42) == "topup:42"
+    assert rules.payment_id_of(rules.payload(42)) == 42
+    for bent in ("", "topup:", "topup:-1", "topup:+1", "topup: 1", "topup:1e3", "topup:٤٢",
+                 "topup:1.0", "order:42", "42", "topup:" + "9" * 19):  # fmt: skip
+        assert rules.payment_id_of(bent) is None, bent
+
+
+def test_charge_id_is_one_word() -> None:
+    assert rules.charge_id_of(" stxAbC-1_2 ") == "stxAbC-1_2"
+    for bad in (None, "", "   ", "two words", "x" * (rules.CHARGE_ID_MAX + 1)):
+        assert rules.charge_id_of(bad) is None
+
+
+def test_note_is_trimmed_and_limited() -> None:
+    assert rules.check_note("  paid by card  ") == "paid by card"
+    assert rules.check_note("x" * rules.NOTE_MAX) == "x" * rules.NOTE_MAX
+    with pytest.raises(InvalidNote) as empty:
+        rules.check_note(" \n ")
+    assert empty.value.message == "topup-note-empty"
+    with pytest.raises(InvalidNote) as long:
+        rules.check_note("x" * (rules.NOTE_MAX + 1))
+    assert (long.value.message, long.value.args_) == (
+        "topup-note-too-long",
+        {"length": 501, "max": 500},
+    )
+
+
+async def test_banned_users_and_maintenance_stop_every_top_up(
+    db: Database, shop: ShopConfig
+) -> None:
+    user = await customer(db)
+    assert await rules.refusal(db, user) is None
+    await kv.put(db, MAINTENANCE_KEY, "on")
+    assert await rules.refusal(db, user) is Refusal.MAINTENANCE
+    with pytest.raises(Refused):
+        await rules.open_stars(db, shop, user, 1000)
+    await kv.put(db, MAINTENANCE_KEY, "off")
+    assert await rules.refusal(db, replace(user, banned=True)) is Refusal.BANNED
+    with pytest.raises(Refused):
+        await rules.request_manual(db, shop, replace(user, banned=True), 1000, "cash")
+    assert await payments.get(db, 1) is None
+
+
+# -- Stars: pre-checkout and the credit ------------------------------------------------------
+
+
+async def test_pre_checkout_checks_the_row_not_the_payload(db: Database, shop: ShopConfig) -> None:
+    user = await customer(db)
+    other = await customer(db, 2)
+    payment = await rules.open_stars(db, shop, user, 1000)
+    payload = rules.payload(payment.id)
+    assert await rules.check_pre_checkout(db, shop, user, payload, "XTR", 770) is None
+    assert await rules.check_pre_checkout(db, shop, other, payload, "XTR", 770) is Refusal.UNKNOWN
+    assert await rules.check_pre_checkout(db, shop, user, payload, "XTR", 769) is Refusal.UNKNOWN
+    assert await rules.check_pre_checkout(db, shop, user, payload, "EUR", 770) is Refusal.UNKNOWN
+    narrower = replace(shop, topup_max=500)
+    assert await rules.check_pre_checkout(db, narrower, user, payload, "XTR", 770) is Refusal.BOUNDS
+    off = replace(shop, stars_in_sandbox=False)
+    assert await rules.check_pre_checkout(db, off, user, payload, "XTR", 770) is Refusal.OFF
+
+
+async def test_credit_is_once_per_charge_and_only_for_the_matching_payment(
+    db: Database, shop: ShopConfig
+) -> None:
+    user = await customer(db)
+    payment = await rules.open_stars(db, shop, user, 1000)
+    payload = rules.payload(payment.id)
+
+    async def credit(
+        charge: str, user_id: int = 1, total: int = 770, currency: str = "XTR"
+    ) -> Credit:
+        result = await rules.credit_stars(
+            db, shop, user_id=user_id, invoice_payload=payload, currency=currency, total=total,
+            charge_id=charge,
+        )  # fmt: skip
+        return result.outcome
+
+    await customer(db, 2)
+    assert await credit("c-other-user", user_id=2) is Credit.UNMATCHED
+    assert await credit("c-bent-total", total=1) is Credit.UNMATCHED
+    assert await credit("c-bent-currency", currency="USD") is Credit.UNMATCHED
+    results = await asyncio.gather(*(credit("c-1") for _ in range(5)))
+    assert sorted(results) == [Credit.CREDITED] + [Credit.DUPLICATE] * 4
+    assert await credit("c-2") is Credit.UNMATCHED  # the payment is paid already
+    assert await keys(db) == {"stars:c-1": 1000}
+    assert await balance_of(db) == 1000
+    paid = await payments.get(db, payment.id)
+    assert paid is not None
+    assert (paid.state, paid.external_id) == (State.PAID, "c-1")
+    await books_balance(db)
+
+
+# -- Stars: refunds ---------------------------------------------------------------------------
+
+
+async def paid_stars(db: Database, shop: ShopConfig, charge: str, amount: int = 1000) -> Payment:
+    user = await users.get(db, 1) or await customer(db)
+    payment = await rules.open_stars(db, shop, user, amount)
+    result = await rules.credit_stars(
+        db, shop, user_id=1, invoice_payload=rules.payload(payment.id), currency="XTR",
+        total=rules.stars_for(shop, amount), charge_id=charge,
+    )  # fmt: skip
+    assert result.outcome is Credit.CREDITED
+    return payment
+
+
+async def test_refund_takes_the_money_back_before_any_star_moves(
+    db: Database, shop: ShopConfig
+) -> None:
+    payment = await paid_stars(db, shop, "c-1")
+    assert (await rules.start_stars_refund(db, "c-none")).outcome is Refund.UNKNOWN
+    start = await rules.start_stars_refund(db, "c-1")
+    assert (start.outcome, start.debit_key) == (Refund.STARTED, "stars-refund:c-1")
+    assert await balance_of(db) == 0
+    # A second admin while the first waits for Telegram: nothing moves twice.
+    assert (await rules.start_stars_refund(db, "c-1")).outcome is Refund.BUSY
+    await rules.finish_stars_refund(db, start, admin_id=900)
+    assert (await rules.start_stars_refund(db, "c-1")).outcome is Refund.ALREADY
+    refunded = await payments.get(db, payment.id)
+    assert refunded is not None
+    assert (refunded.state, refunded.decided_by) == (State.REFUNDED, 900)
+    queued = await outbox.due(db, 10)
+    assert [(row.chat_id, row.message, row.args) for row in queued] == [
+        (1, "topup-stars-refunded", {"payment": payment.id, "amount": 1000})
+    ]
+    await books_balance(db)
+
+
+async def test_refund_of_spent_money_moves_nothing(db: Database, shop: ShopConfig) -> None:
+    await paid_stars(db, shop, "c-1")
+    async with db.transaction() as conn:
+        await ledger.post(conn, user_id=1, amount=-1, key="spent", kind="admin")
+    start = await rules.start_stars_refund(db, "c-1")
+    assert (start.outcome, start.balance) == (Refund.SPENT, 999)
+    assert await keys(db) == {"stars:c-1": 1000, "spent": -1}
+    await books_balance(db)
+
+
+async def test_undone_refund_can_be_tried_again_with_fresh_keys(
+    db: Database, shop: ShopConfig
+) -> None:
+    await paid_stars(db, shop, "c-1")
+    for attempt in (1, 2):
+        start = await rules.start_stars_refund(db, "c-1")
+        assert (start.outcome, start.attempt) == (Refund.STARTED, attempt)
+        await rules.undo_stars_refund(db, start)
+        assert await balance_of(db) == 1000
+    start = await rules.start_stars_refund(db, "c-1")
+    await rules.finish_stars_refund(db, start, admin_id=900)
+    assert await keys(db) == {
+        "stars:c-1": 1000,
+        "stars-refund:c-1": -1000,
+        "stars-refund-undo:c-1": 1000,
+        "stars-refund:c-1:2": -1000,
+        "stars-refund-undo:c-1:2": 1000,
+        "stars-refund:c-1:3": -1000,
+    }
+    assert await balance_of(db) == 0
+    await books_balance(db)
+
+
+# -- manual requests --------------------------------------------------------------------------
+
+
+async def test_manual_request_is_pending_until_an_admin_decides(
+    db: Database, shop: ShopConfig
+) -> None:
+    user = await customer(db)
+    with pytest.raises(Refused) as refused:
+        await rules.request_manual(db, replace(shop, admin_ids=frozenset()), user, 1000, "cash")
+    assert refused.value.reason is Refusal.OFF
+    with pytest.raises(Refused):
+        await rules.request_manual(db, shop, user, shop.topup_max + 1, "cash")
+    payment = await rules.request_manual(db, shop, user, 1000, "  <b>cash</b>  ")
+    assert (payment.state, payment.method, payment.note) == (
+        State.PENDING,
+        Method.MANUAL,
+        "<b>cash</b>",  # stored as typed; escaped wherever it is shown
+    )
+    assert await rules.waiting_manual(db, 10) == [payment]
+    assert await balance_of(db) == 0
+
+
+async def test_many_approvals_at_once_credit_once(db: Database, shop: ShopConfig) -> None:
+    user = await customer(db)
+    payment = await rules.request_manual(db, shop, user, 2500, "bank")
+    decisions = await asyncio.gather(
+        *(rules.decide_manual(db, payment.id, admin_id=900 + n, approve=True) for n in range(10))
+    )
+    assert sorted(decision.outcome for decision in decisions) == [Decided.ALREADY] * 9 + [
+        Decided.DONE
+    ]
+    winner = next(decision for decision in decisions if decision.outcome is Decided.DONE)
+    assert winner.payment is not None
+    assert winner.payment.state is State.PAID
+    for decision in decisions:
+        assert decision.payment is not None
+        if decision.outcome is Decided.ALREADY:
+            assert decision.payment.decided_by == winner.payment.decided_by
+    assert await keys(db) == {"manual:1": 2500}
+    assert [(row.message, row.args) for row in await outbox.due(db, 10)] == [
+        ("topup-approved", {"payment": 1, "amount": 2500, "balance": 2500})
+    ]
+    assert await rules.waiting_manual(db, 10) == []
+    await books_balance(db)
+
+
+async def test_reject_then_approve_moves_nothing(db: Database, shop: ShopConfig) -> None:
+    user = await customer(db)
+    payment = await rules.request_manual(db, shop, user, 2500, "bank")
+    assert (await rules.decide_manual(db, payment.id, admin_id=900, approve=False)).outcome is (
+        Decided.DONE
+    )
+    late = await rules.decide_manual(db, payment.id, admin_id=901, approve=True)
+    assert late.outcome is Decided.ALREADY
+    assert late.payment is not None
+    assert (late.payment.state, late.payment.decided_by) == (State.REJECTED, 900)
+    assert await keys(db) == {}
+    assert [row.message for row in await outbox.due(db, 10)] == ["topup-rejected"]
+    assert (await rules.decide_manual(db, 999, admin_id=900, approve=True)).outcome is (
+        Decided.MISSING
+    )
+    stars = await rules.open_stars(db, shop, user, 1000)  # not something an admin approves
+    assert (await rules.decide_manual(db, stars.id, admin_id=900, approve=True)).outcome is (
+        Decided.MISSING
+    )
+
+
+# -- settings -------------------------------------------------------------------------------------
+
+
+def _settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings | list[str]:
+    fields = {field.upper() for field in Settings.model_fields}
+    for name in list(os.environ):
+        if name.upper() in fields:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("BOT_TOKEN", "123456:secret")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    try:
+        return Settings(_env_file=None)  # type: ignore[call-arg]
+    except ValidationError as error:
+        return settings_problems(error)
+
+
+def test_top_up_settings_have_safe_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(monkeypatch)
+    assert isinstance(settings, Settings)
+    assert settings.topup_presets == (Decimal(5), Decimal(10), Decimal(25), Decimal(50))
+    assert (settings.topup_min, settings.topup_max) == (Decimal(1), Decimal(1000))
+    assert settings.stars_per_unit == 0  # Stars stay off until the owner sets a rate
+    assert not settings.stars_in_sandbox
+
+
+def test_top_up_settings_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(
+        monkeypatch, TOPUP_PRESETS=" 2.5, 10 ,", TOPUP_MIN="2.50", TOPUP_MAX="99.99",
+        STARS_PER_UNIT="76.9", STARS_IN_SANDBOX="true",
+    )  # fmt: skip
+    assert isinstance(settings, Settings)
+    assert settings.topup_presets == (Decimal("2.5"), Decimal(10))
+    assert settings.stars_per_unit == Decimal("76.9")
+    assert settings.stars_in_sandbox
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"TOPUP_PRESETS": "5,ten"}, "TOPUP_PRESETS: must be comma-separated amounts"),
+        ({"TOPUP_PRESETS": "5,0.001"}, "TOPUP_PRESETS: amounts must be positive"),
+        ({"TOPUP_MIN": "0"}, "TOPUP_MIN: Input should be greater than 0"),
+        ({"TOPUP_MAX": "10.005"}, "TOPUP_MAX: amounts must be positive"),
+        (
+            {"TOPUP_MIN": "50", "TOPUP_MAX": "10", "TOPUP_PRESETS": ""},
+            "TOPUP_MIN must not be above",
+        ),
+        ({"TOPUP_PRESETS": "5,5000"}, "every TOPUP_PRESETS amount must lie between"),
+        ({"STARS_PER_UNIT": "-1"}, "STARS_PER_UNIT: Input should be greater than or equal to 0"),
+    ],
+)
+def test_bad_top_up_settings_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], problem: str
+) -> None:
+    problems = _settings(monkeypatch, **env)
+    assert isinstance(problems, list)
+    assert any(line.startswith(problem) for line in problems), problems
