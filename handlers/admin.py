@@ -109,7 +109,7 @@ async def show_stats(message: Message, db: Database, shop: ShopConfig, t: Texts)
         periods.append(
             t(
                 "admin-stats-period",
-                period=label,
+                period=t(f"period-{label}"),
                 orders=sales.orders,
                 revenue=t.money(sales.revenue),
                 cost=t.money(cost),
@@ -153,7 +153,7 @@ async def user_card(message: Message, command: CommandObject, db: Database, t: T
             "admin-order-line",
             order=o.id,
             service=o.service_name,
-            state=o.state.value,
+            state=t(f"state-{o.state.value}"),
             charge=t.money(o.charge),
         )
         for o in recent
@@ -229,7 +229,7 @@ def _order_text(t: Texts, order: Order) -> str:
         user=order.user_id,
         service=order.service_name,
         service_id=order.service_id,
-        state=order.state.value,
+        state=t(f"state-{order.state.value}"),
         status=order.status or "-",
         upstream=order.upstream_id or "-",
         upstream_charge=order.upstream_charge or "-",
@@ -299,7 +299,7 @@ async def set_markup(message: Message, command: CommandObject, db: Database, t: 
         return
     if len(parts) == 1:
         await kv.put(db, MARKUP_KEY, str(percent))
-        await message.answer(t("admin-markup-set", percent=str(percent), target="*"))
+        await message.answer(t("admin-markup-global", percent=str(percent)))
         return
     done = await _override(db, parts[1], parts[2], markup=percent)
     await message.answer(

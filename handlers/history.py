@@ -84,7 +84,6 @@ async def _card(
         quantity=order.quantity,
         price=t.money(order.charge),
         state=t(f"state-{order.state.value}"),
-        status=order.status or "-",
         remains="-" if order.remains is None else order.remains,
         start_count="-" if order.start_count is None else order.start_count,
         created=t.time(order.created_at),

@@ -22,7 +22,7 @@ unknown-command = I don't know that command. Here is the menu:
 not-available = This is no longer available.
 page = { $page }/{ $pages }
 sandbox-banner = 🧪 SANDBOX — test mode, no real orders or payments.
-error-generic = Something went wrong on our side. Nothing was charged twice; please try again in a moment.
+error-generic = Something went wrong on our side. Please try again in a moment.
 
 btn-new-order = 🛒 New order
 btn-my-orders = 📦 My orders
@@ -176,13 +176,13 @@ order-duplicate = This order was already placed.
 order-unavailable = This service can't be ordered right now. Nothing was charged.
 order-failed = ❌ Order <b>#{ $order }</b> could not be placed: { $reason } Your money is back on your balance.
 
-reason-auth = the shop could not reach its supplier right now.
-reason-funds = the shop's supplier is temporarily out of stock.
+reason-auth = the shop cannot place orders with its supplier right now; we have been alerted.
+reason-funds = the shop cannot place orders with its supplier right now; we have been alerted.
 reason-quantity = the quantity is not accepted for this service.
 reason-link = the link was not accepted. Check that the page is public and the link is right.
 reason-service = this service is not available at the moment.
 reason-order_id = the order was not found.
-reason-other = the supplier refused it.
+reason-other = the supplier gave no reason.
 reason-unreachable = our supplier did not answer.
 reason-unknown = we could not get an answer from our supplier.
 
@@ -245,7 +245,7 @@ kind-admin = adjustment
 
 admin-below-cost = ⚠ Service #{ $service } ({ $name }) would sell at { $charge } { $currency }, under its cost of { $cost } { $currency }. Orders for it are refused until the markup is fixed.
 admin-panel-problem = ⚠ Order #{ $order } was refused by the panel: { $reason }. Check the panel key and balance.
-admin-order-unknown = ⚠ Order #{ $order } (user { $user }): the panel's answer to `add` was lost. Check the panel and resolve it with /review.
+admin-order-unknown = ⚠ Order #{ $order } (user { $user }): the panel's answer to the new order was lost. Check the panel and settle it with /review.
 
 ## Refusals for everyone but admins
 
@@ -296,13 +296,22 @@ admin-stats =
     <b>Orders by state:</b> { $states }
 
     { $periods }
-admin-stats-period = <b>{ $period }:</b> { $orders } orders · revenue { $revenue } · cost { $cost } · margin { $margin }
+admin-stats-period = <b>{ $period }:</b> orders: { $orders } · revenue { $revenue } · cost { $cost } · margin { $margin }
+period-today = Today
+period-7d = 7 days
+period-30d = 30 days
 admin-panel = Panel balance: <b>{ $balance } { $currency }</b>
 admin-panel-error = The panel did not answer properly: { $error }
 admin-user =
     <b>User { $id }</b> · { $name } · @{ $username }
     Balance: { $balance } · orders: { $orders }
-    Banned: { $banned } · blocked the bot: { $blocked } · last seen { $seen }
+    { $banned ->
+        [true] Banned
+       *[false] Not banned
+    } · { $blocked ->
+        [true] has blocked the bot
+       *[false] can be messaged
+    } · last seen { $seen }
     { $recent }
 admin-order-line = #{ $order } { $service } · { $state } · { $charge }
 admin-adjusted = Done. User { $id } now has { $balance }.
@@ -327,6 +336,7 @@ admin-settled-done = Order #{ $order } is settled; the customer was told.
 admin-settled-not_unknown = Order #{ $order } is not waiting for a decision (already settled?).
 admin-settled-id_taken = That upstream id already belongs to another order. Nothing changed.
 admin-markup-set = Markup for { $target } is now { $percent }%.
+admin-markup-global = The shop-wide markup is now { $percent }%.
 admin-hidden = { $target } is hidden from customers.
 admin-shown = { $target } is on sale again.
 admin-synced = Catalog synced: { $added } new, { $changed } changed, { $removed } gone, { $total } in all.
@@ -362,7 +372,7 @@ btn-broadcast-send = 📣 Send
 btn-stop-broadcast = ⏹ Stop
 broadcast-progress = 📣 Sending… sent { $sent }, blocked { $blocked }, failed { $failed }, waiting { $pending } (about { $seconds } s left).
 broadcast-done = ✅ Broadcast finished: sent { $sent }, blocked the bot { $blocked }, failed { $failed }.
-broadcast-cancelled = Broadcast stopped after { $sent } messages.
+broadcast-cancelled = Broadcast stopped. Messages sent: { $sent }.
 broadcast-not-draft = This broadcast was already started or cancelled.
 broadcast-not-running = This broadcast is not running any more.
 

@@ -59,7 +59,7 @@ async def test_stats_counts_users_orders_and_money(shop: Shop, owner: TelegramUs
     text = owner.last_text()
     assert "Users: 2" in text
     assert "active: 1" in text
-    assert "today: 1 orders · revenue $1.35 · cost $0.90 · margin $0.45" in text
+    assert "Today: orders: 1 · revenue $1.35 · cost $0.90 · margin $0.45" in text
     assert "Balances held: $98.65" in text
 
 
@@ -188,7 +188,7 @@ async def test_review_refund_pays_back_once_even_if_pressed_twice(
 async def test_markup_global_category_and_service(shop: Shop, owner: TelegramUser) -> None:
     person = await shop.customer(1)
     await owner.send("/markup 100")
-    assert "Markup for * is now 100%" in owner.last_text()
+    assert "The shop-wide markup is now 100%" in owner.last_text()
     await owner.send("/markup 0 category Instagram Followers")
     await owner.send("/markup 10 service 101")
     service = await services.get(shop.db, 101)

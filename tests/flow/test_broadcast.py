@@ -102,7 +102,7 @@ async def test_stop_drops_what_was_not_sent(shop: Shop, translator: Translator) 
     await reply_with_broadcast(shop, owner, "Oops")
     await owner.click("Send")
     await owner.click("Stop")
-    assert "Broadcast stopped after 0 messages." in owner.last_text()
+    assert "Broadcast stopped. Messages sent: 0." in owner.last_text()
     sender = Sender(shop.bot, shop.db, translator, currency="USD", rate=1000, chat_interval=0)
     await sender.send_once()
     assert [m for m in shop.session.sent(CopyMessage) if m.chat_id != ADMIN_ID] == []

@@ -36,17 +36,17 @@ async def test_switching_language_sticks(shop: Shop, translator: Translator) -> 
     ).replace("<i>", "").replace("</i>", "")
 
 
-async def test_prices_are_formatted_for_the_locale(shop: Shop) -> None:
+async def test_prices_are_formatted_for_the_locale(shop: Shop, translator: Translator) -> None:
     person = await shop.customer(1, language_code="ru")
-    await open_service(person, 101)
-    assert "1,35 $" in person.last_text()  # Russian puts the symbol after, with a comma
+    await open_service(person, 101, new_order=translator.plain("ru", "btn-new-order"))
+    assert "1,35\xa0$" in person.last_text()  # Russian: a decimal comma, the symbol after
 
 
 async def test_a_push_arrives_in_the_recipients_language(
     shop: Shop, translator: Translator, shop_config: ShopConfig
 ) -> None:
     person = await shop.customer(1, balance=10_000, language_code="ru")
-    await open_service(person, 101)
+    await open_service(person, 101, new_order=translator.plain("ru", "btn-new-order"))
     await person.click(translator.plain("ru", "btn-order"))
     await person.send(LINK)
     await person.send("1000")

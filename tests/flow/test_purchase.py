@@ -48,9 +48,11 @@ def expected_charge(service_id: int, units: int) -> int:
     return int((cost * Decimal("1.5") * 100).to_integral_value(ROUND_CEILING))
 
 
-async def open_service(person: TelegramUser, service_id: int) -> None:
+async def open_service(
+    person: TelegramUser, service_id: int, *, new_order: str = "New order"
+) -> None:
     spec = next(spec for spec in SERVICES if spec.service == service_id)
-    await person.click("New order")
+    await person.click(new_order)
     await person.click(f"{spec.category} (")
     await person.click(f"#{service_id} ")
 

@@ -15,7 +15,7 @@ from bot.config import LOCALES
 from bot.i18n import Translator
 
 ROOT = Path(__file__).resolve().parents[2]
-SELECTS = {"enough", "sellable", "cancel_requested"}
+SELECTS = {"enough", "sellable", "cancel_requested", "banned", "blocked"}
 
 
 def _messages(locale: str) -> dict[str, ftl.Message]:

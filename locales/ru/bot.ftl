@@ -1,0 +1,395 @@
+## Меню и навигация
+
+welcome =
+    Привет, { $name }! Здесь можно купить подписчиков, лайки, просмотры и многое другое для ваших соцсетей.
+    Выберите услугу, отправьте ссылку и оплатите с баланса — остальное мы сделаем сами и будем держать вас в курсе.
+menu = Что вы хотите сделать?
+help =
+    <b>Как это работает</b>
+    1. Нажмите <b>Новый заказ</b>, выберите категорию и услугу.
+    2. Ответьте на пару вопросов (ссылка, количество…), проверьте цену и подтвердите.
+    3. Мы сообщим, когда заказ запустится и когда он будет выполнен.
+
+    Чтобы найти услугу в каталоге, напишите слово (например, <i>instagram</i>).
+
+    /start — главное меню
+    /search слово — найти услугу
+    /language — сменить язык
+    /cancel — прервать текущее действие
+    /help — эта справка
+hint = Напишите слово для поиска по каталогу или выберите действие ниже.
+unknown-command = Такой команды я не знаю. Вот меню:
+not-available = Это больше недоступно.
+page = { $page }/{ $pages }
+sandbox-banner = 🧪 ТЕСТОВЫЙ РЕЖИМ — реальные заказы и платежи не проводятся.
+error-generic = Что-то пошло не так на нашей стороне. Двойного списания не было — попробуйте ещё раз чуть позже.
+
+btn-new-order = 🛒 Новый заказ
+btn-my-orders = 📦 Мои заказы
+btn-balance = 💰 Баланс
+btn-language = 🌐 Язык
+btn-help = ❓ Помощь
+btn-home = 🏠 Меню
+btn-back = ‹ Назад
+btn-catalog = 📂 Каталог
+btn-cancel = ✖ Отмена
+btn-skip = Пропустить ›
+btn-order = 🛒 Заказать
+btn-confirm = ✅ Подтвердить и оплатить
+btn-top-up = 💰 Пополнить
+btn-view-order = 📦 Открыть заказ
+btn-refill = 🔄 Докрутка
+btn-cancel-order = ✖ Отменить заказ
+btn-refresh = 🔃 Обновить
+
+## Язык
+
+language-choose = Выберите язык:
+language-en = English
+language-tr = Türkçe
+language-ru = Русский
+language-set = Язык: русский.
+
+## Каталог
+
+catalog = Выберите категорию:
+catalog-empty = Каталог пока пуст. Загляните чуть позже.
+category =
+    <b>{ $name }</b>
+
+    { $services }
+service-line = <b>#{ $id }</b> { $name } — { $price } · { $min }–{ $max } { $badges }
+price-per-1000 = { $price } за 1000
+price-per-package = { $price } за пакет
+badge-refill = 🔄
+badge-cancel = ✖
+badge-dripfeed = 💧
+service-card =
+    <b>{ $name }</b>
+    Услуга #{ $id } · { $category }
+
+    Цена: { $price }
+    Объём заказа: от { $min } до { $max }
+    { $badges }
+    { $sellable ->
+        [true] Нажмите <b>Заказать</b>, чтобы начать.
+       *[false] Эту услугу нельзя заказать через бота.
+    }
+search-usage = Напишите /search и слово, например: /search instagram followers
+search-too-short = Для поиска введите хотя бы две буквы.
+search-expired = Этот поиск устарел. Введите запрос ещё раз.
+search-none = По запросу «{ $query }» ничего не нашлось. Попробуйте другое слово или загляните в каталог.
+search-results =
+    { $count ->
+        [one] По запросу «{ $query }» нашлась { $count } услуга:
+        [few] По запросу «{ $query }» нашлись { $count } услуги:
+        [many] По запросу «{ $query }» нашлось { $count } услуг:
+       *[other] По запросу «{ $query }» нашлось { $count } услуги:
+    }
+
+    { $services }
+
+## Оформление заказа
+
+ask-link = Отправьте <b>ссылку</b> для «{ $name }» (она начинается с https://).
+ask-quantity = Сколько нужно? Отправьте целое число от <b>{ $min }</b> до <b>{ $max }</b>.
+ask-runs = Drip-feed: на сколько <b>частей</b> разбить заказ? Отправьте число (от 2) или нажмите «Пропустить», чтобы получить всё сразу.
+ask-interval = Сколько <b>минут</b> между частями? Отправьте число от 1 до 1440.
+ask-keywords = Отправьте <b>ключевые слова</b>, каждое с новой строки.
+ask-comments = Отправьте <b>комментарии</b>, каждый с новой строки (строк: от { $min } до { $max }).
+ask-usernames = Отправьте <b>имена пользователей</b>, каждое с новой строки.
+ask-hashtags = Отправьте <b>хештеги</b>, каждый с новой строки.
+ask-hashtag = Отправьте <b>хештег</b>, например #путешествия.
+ask-username = Отправьте <b>имя пользователя</b> (например, @name) или ссылку на профиль.
+ask-media = Отправьте <b>ссылку на пост</b>: упомянуты будут пользователи, которые его лайкнули.
+ask-answer_number = За какой <b>вариант ответа</b> в опросе голосовать? Отправьте его номер (1 — первый вариант).
+ask-groups = Отправьте <b>группы</b>, из которых приглашать участников, каждую с новой строки.
+ask-min = Подписка: <b>минимальное</b> количество на пост, от { $min } до { $max }.
+ask-max = Подписка: <b>максимальное</b> количество на пост, не больше { $max }.
+ask-posts = На сколько <b>новых постов</b> оформить подписку? Отправьте число.
+ask-old_posts = Сколько <b>уже опубликованных постов</b> тоже обработать? Отправьте число или нажмите «Пропустить».
+ask-delay = Сколько <b>ждать</b> после публикации поста? Выберите задержку в минутах ниже.
+ask-expiry = Должна ли подписка <b>закончиться</b> в определённый день? Отправьте дату в формате день/месяц/год (например, 31/12/2026) или нажмите «Пропустить».
+
+field-link = Ссылка
+field-quantity = Количество
+field-runs = Количество частей
+field-interval = Интервал (мин)
+field-keywords = Ключевые слова
+field-comments = Комментарии
+field-usernames = Имена пользователей
+field-hashtags = Хештеги
+field-hashtag = Хештег
+field-username = Имя пользователя
+field-media = Пост
+field-answer_number = Номер ответа
+field-groups = Группы
+field-min = Минимум на пост
+field-max = Максимум на пост
+field-posts = Новые посты
+field-old_posts = Старые посты
+field-delay = Задержка (мин)
+field-expiry = Дата окончания
+
+error-number = Отправьте целое число, только цифрами.
+error-range = Число вне допустимого диапазона: отправьте число от { $min } до { $max }.
+error-too-long = Слишком длинное сообщение (максимум символов: { $max }).
+error-link = Это не похоже на ссылку. Отправьте полный адрес, начинающийся с https://
+error-username = Это не похоже на имя пользователя. Отправьте его в виде @name или ссылкой на профиль.
+error-hashtag = Хештег — это одно слово из букв, цифр или _, например #путешествия.
+error-lines-empty = Нужна хотя бы одна строка текста.
+error-lines-count =
+    { $count ->
+        [one] Вы отправили { $count } строку,
+        [few] Вы отправили { $count } строки,
+        [many] Вы отправили { $count } строк,
+       *[other] Вы отправили { $count } строки,
+    } а для этой услуги нужно от { $min } до { $max }. Отправьте список ещё раз.
+error-delay = Выберите одну из задержек на кнопках.
+error-date = Отправьте дату в формате день/месяц/год, например 31/12/2026.
+error-date-past = Эта дата уже прошла. Укажите дату в будущем.
+error-max-below-min = Максимальное количество не может быть меньше минимального ({ $min }).
+error-runs-impossible = Такое количество слишком велико, чтобы разбить его на части. Нажмите «Пропустить», чтобы получить всё сразу.
+error-not-text = Пожалуйста, ответьте текстовым сообщением.
+
+use-buttons = Воспользуйтесь кнопками под сводкой: подтвердить, вернуться назад или отменить.
+cancelled = Отменено. Деньги не списаны.
+nothing-to-cancel = Отменять нечего.
+service-gone = Эта услуга больше недоступна. Выберите другую.
+summary-field = <b>{ $field }:</b> { $value }
+summary =
+    <b>Проверьте заказ</b>
+
+    <b>Услуга:</b> { $name }
+    { $fields }
+    <b>Единиц к оплате:</b> { $quantity }
+
+    <b>Цена:</b> { $price }
+    <b>Ваш баланс:</b> { $balance }
+    { $enough ->
+        [true] <b>Баланс после оплаты:</b> { $after }
+       *[false] На балансе недостаточно средств для этого заказа. Пополните баланс и возвращайтесь.
+    }
+confirm-stale = Эта сводка уже использована или устарела.
+placing = Оформляем заказ…
+
+order-placed = ✅ Заказ <b>#{ $order }</b> оформлен. Мы напишем, когда он запустится и когда будет выполнен.
+order-unknown = ⏳ Заказ <b>#{ $order }</b> проверяется у поставщика. Ваши деньги в безопасности: скоро мы подтвердим заказ или вернём средства.
+order-no-funds = На балансе недостаточно средств для этого заказа. Деньги не списаны. Пополните баланс и попробуйте снова.
+order-duplicate = Этот заказ уже оформлен.
+order-unavailable = Эту услугу сейчас нельзя заказать. Деньги не списаны.
+order-failed = ❌ Не удалось оформить заказ <b>#{ $order }</b>: { $reason } Деньги возвращены на баланс.
+
+reason-auth = магазин сейчас не может связаться с поставщиком.
+reason-funds = у поставщика магазина временно закончились ресурсы.
+reason-quantity = такое количество для этой услуги не принимается.
+reason-link = ссылку не приняли. Проверьте, что страница открыта для всех и ссылка верная.
+reason-service = эта услуга сейчас недоступна.
+reason-order_id = заказ не найден.
+reason-other = поставщик отказал.
+reason-unreachable = поставщик не ответил.
+reason-unknown = нам не удалось получить ответ от поставщика.
+
+## Мои заказы
+
+orders =
+    { $count ->
+        [one] У вас { $count } заказ:
+        [few] У вас { $count } заказа:
+        [many] У вас { $count } заказов:
+       *[other] У вас { $count } заказа:
+    }
+orders-empty = У вас пока нет заказов. Нажмите «Новый заказ», чтобы сделать первый.
+order-button = #{ $order } { $service } · { $status }
+order-card =
+    <b>Заказ #{ $order }</b>
+    { $service }
+    <b>Ссылка:</b> { $link }
+    { $fields }
+    <b>Количество:</b> { $quantity }
+    <b>Цена:</b> { $price }
+    <b>Статус:</b> { $state }
+    <b>На старте:</b> { $start_count } · <b>Осталось:</b> { $remains }
+    <b>Оформлен:</b> { $created }
+    { $cancel_requested ->
+        [true] Запрошена отмена.
+       *[false] {""}
+    }
+    { $refills }
+refill-line = Докрутка { $refill }: { $status }
+
+state-submitting = ⏳ Оформляется
+state-active = 🔵 В работе
+state-unknown = ⏳ Проверяется
+state-failed = ❌ Ошибка (деньги возвращены)
+state-completed = ✅ Выполнен
+state-partial = 🟡 Выполнен частично (часть денег возвращена)
+state-canceled = ✖ Отменён (деньги возвращены)
+state-refunded = ↩ Деньги возвращены
+
+refill-requested = Докрутка запрошена. Сообщим, когда она будет выполнена.
+refill-refused = Поставщик отказал в докрутке: { $reason }
+refill-error = Сейчас не удалось запросить докрутку. Попробуйте позже.
+cancel-requested = Отмена запрошена. Если поставщик отменит заказ, деньги вернутся на баланс.
+cancel-refused = Поставщик отказал в отмене: { $reason }
+cancel-error = Сейчас не удалось запросить отмену. Попробуйте позже.
+
+## Баланс
+
+balance =
+    <b>Ваш баланс:</b> { $balance }
+
+    { $movements }
+balance-empty = Операций пока нет.
+movement = { $time } · { $amount } · { $kind }
+kind-order = заказ #{ $order }
+kind-refund = возврат за #{ $order }
+kind-topup = пополнение
+kind-admin = корректировка
+
+## Уведомления администратору
+
+admin-below-cost = ⚠ Услуга #{ $service } ({ $name }) продавалась бы за { $charge } { $currency } — ниже себестоимости ({ $cost } { $currency }). Заказы на неё не принимаются, пока не исправлена наценка.
+admin-panel-problem = ⚠ Панель отклонила заказ #{ $order }: { $reason }. Проверьте API-ключ и баланс панели.
+admin-order-unknown = ⚠ Заказ #{ $order } (пользователь { $user }): ответ панели на `add` потерян. Проверьте заказ в панели и решите его судьбу через /review.
+
+## Ограничения для всех, кроме админов
+
+banned = Ваш доступ к магазину приостановлен. Если вы считаете, что это ошибка, свяжитесь с владельцем магазина.
+maintenance = В магазине сейчас идут технические работы. Загляните чуть позже — ваш баланс и заказы в сохранности.
+
+## Сообщения покупателю после действий владельца
+
+notice-credited = 💰 На ваш баланс зачислено { $amount }. { $reason }
+notice-debited = С вашего баланса списано { $amount }. { $reason }
+notice-order-confirmed = ✅ Заказ #{ $order } подтверждён поставщиком и уже в работе.
+notice-order-refunded = ↩ Заказ #{ $order } не удалось оформить. Сумма { $refund } возвращена на ваш баланс.
+
+## Панель владельца
+
+admin-help-admin = /admin — этот список
+admin-help-stats = /stats — пользователи, заказы, выручка, себестоимость и маржа
+admin-help-panel = /panel — баланс панели
+admin-help-user = /user &lt;id|@username&gt; — профиль покупателя
+admin-help-credit = /credit &lt;пользователь&gt; &lt;сумма&gt; [причина] — зачислить на баланс
+admin-help-debit = /debit &lt;пользователь&gt; &lt;сумма&gt; [причина] — списать с баланса
+admin-help-ban = /ban &lt;пользователь&gt; — забанить покупателя
+admin-help-unban = /unban &lt;пользователь&gt; — снять бан
+admin-help-order = /order &lt;id&gt; — заказ с данными из панели
+admin-help-review = /review — заказы с неизвестным результатом
+admin-help-markup = /markup &lt;процент&gt; [category &lt;название&gt; | service &lt;id&gt;] — задать наценку
+admin-help-hide = /hide service &lt;id&gt; | category &lt;название&gt; — снять с продажи
+admin-help-show = /show service &lt;id&gt; | category &lt;название&gt; — вернуть в продажу
+admin-help-sync = /sync — синхронизировать каталог с панелью прямо сейчас
+admin-help-broadcast = /broadcast — отправьте в ответ на сообщение, чтобы разослать его всем покупателям
+admin-help-maintenance = /maintenance on|off — закрыть или открыть магазин для покупателей
+
+admin-usage-user = Формат: /user &lt;id|@username&gt;
+admin-usage-credit = Формат: /credit &lt;id пользователя|@username&gt; &lt;сумма&gt; [причина]
+admin-usage-debit = Формат: /debit &lt;id пользователя|@username&gt; &lt;сумма&gt; [причина]
+admin-usage-ban = Формат: /ban &lt;id пользователя|@username&gt;
+admin-usage-unban = Формат: /unban &lt;id пользователя|@username&gt;
+admin-usage-order = Формат: /order &lt;номер заказа&gt;
+admin-usage-markup = Формат: /markup &lt;процент&gt; [category &lt;название&gt; | service &lt;id&gt;] (от -99 до 10000)
+admin-usage-hide = Формат: /hide или /show, затем service &lt;id&gt; или category &lt;название&gt;
+admin-usage-maintenance = Формат: /maintenance on|off
+admin-no-user = Такого пользователя нет.
+admin-no-order = Такого заказа нет.
+
+admin-stats =
+    <b>Пользователи:</b> { $users } · активны за 7 дней: { $active } · заблокировали бота: { $blocked } · забанены: { $banned }
+    <b>На балансах:</b> { $balances }
+    <b>Заказы по статусам:</b> { $states }
+
+    { $periods }
+admin-stats-period = <b>{ $period }:</b> заказов: { $orders } · выручка: { $revenue } · себестоимость: { $cost } · маржа: { $margin }
+admin-panel = Баланс панели: <b>{ $balance } { $currency }</b>
+admin-panel-error = Панель ответила некорректно: { $error }
+admin-user =
+    <b>Пользователь { $id }</b> · { $name } · @{ $username }
+    Баланс: { $balance } · заказов: { $orders }
+    Забанен: { $banned } · заблокировал бота: { $blocked } · был в сети: { $seen }
+    { $recent }
+admin-order-line = #{ $order } { $service } · { $state } · { $charge }
+admin-adjusted = Готово. Баланс пользователя { $id }: { $balance }.
+admin-adjust-replayed = Эта команда уже была выполнена. Баланс пользователя { $id }: { $balance }.
+admin-debit-too-big = На балансе ({ $balance }) не хватает средств для такого списания. Ничего не изменено.
+admin-banned = Пользователь { $id } забанен.
+admin-unbanned = Пользователь { $id } разбанен.
+admin-order =
+    <b>Заказ #{ $order }</b> · пользователь { $user }
+    Услуга #{ $service_id } { $service }
+    Статус: { $state } · статус в панели: { $status }
+    ID в панели: { $upstream } · списано панелью: { $upstream_charge } · ожидаемая себестоимость: { $cost }
+    Наша цена: { $charge } · количество: { $quantity } · осталось: { $remains }
+    Оформлен: { $created }
+    { $fields }
+    Ответ панели: { $error }
+admin-review-empty = Нет заказов, ожидающих решения.
+admin-btn-attach = 🔗 Привязать ID из панели
+admin-btn-refund = ↩ Не оформлен: вернуть деньги
+admin-ask-upstream = Отправьте номер заказа в панели для заказа #{ $order } (только цифры) или /cancel.
+admin-settled-done = Заказ #{ $order } закрыт, покупатель уведомлён.
+admin-settled-not_unknown = Заказ #{ $order } не ждёт решения (уже закрыт?).
+admin-settled-id_taken = Этот ID из панели уже привязан к другому заказу. Ничего не изменено.
+admin-markup-set = Наценка для { $target } теперь { $percent }%.
+admin-hidden = { $target }: скрыто от покупателей.
+admin-shown = { $target }: снова в продаже.
+admin-synced = Каталог синхронизирован. Новых: { $added }, изменённых: { $changed }, удалённых: { $removed }, всего: { $total }.
+admin-maintenance-on = Техработы ВКЛЮЧЕНЫ: покупатели видят уведомление, админы продолжают работать.
+admin-maintenance-off = Техработы ВЫКЛЮЧЕНЫ: магазин открыт.
+
+## Меню команд
+
+cmd-start = Главное меню
+cmd-search = Найти услугу
+cmd-language = Сменить язык
+cmd-cancel = Прервать текущее действие
+cmd-help = Как работает магазин
+cmd-admin = Команды администратора
+cmd-stats = Статистика магазина
+cmd-review = Заказы, ожидающие решения
+cmd-user = Найти покупателя
+cmd-order = Найти заказ
+cmd-panel = Баланс панели
+cmd-broadcast = Рассылка всем покупателям
+cmd-maintenance = Закрыть или открыть магазин
+admin-panel-low = ⚠ Баланс панели — { $balance } { $currency }, это ниже порога уведомления ({ $threshold } { $currency }). Пополните его, чтобы заказы не останавливались.
+
+## Рассылки
+
+broadcast-usage = Ответьте командой /broadcast на сообщение (текст или фото с подписью), чтобы разослать его всем покупателям.
+broadcast-confirm =
+    { $count ->
+        [one] Отправить сообщение выше { $count } покупателю?
+        [few] Отправить сообщение выше { $count } покупателям?
+        [many] Отправить сообщение выше { $count } покупателям?
+       *[other] Отправить сообщение выше { $count } покупателям?
+    }
+btn-broadcast-send = 📣 Отправить
+btn-stop-broadcast = ⏹ Остановить
+broadcast-progress = 📣 Идёт отправка… отправлено: { $sent }, заблокировали бота: { $blocked }, ошибок: { $failed }, в очереди: { $pending } (осталось около { $seconds } сек.).
+broadcast-done = ✅ Рассылка завершена. Отправлено: { $sent }, заблокировали бота: { $blocked }, ошибок: { $failed }.
+broadcast-cancelled = Рассылка остановлена. Отправлено сообщений: { $sent }.
+broadcast-not-draft = Эта рассылка уже запущена или отменена.
+broadcast-not-running = Эта рассылка уже не идёт.
+
+## Отслеживание заказов: уведомления от проверки статусов и докруток (суммы приходят уже отформатированными)
+
+push-in-progress = 🔵 Заказ #{ $order } ({ $service }) запущен.
+push-completed = ✅ Заказ #{ $order } ({ $service }) выполнен. Спасибо!
+push-partial =
+    🟡 Заказ #{ $order } ({ $service }) выполнен только частично.
+    Сумма <b>{ $refund }</b> за невыполненную часть возвращена на ваш баланс.
+push-canceled =
+    ✖ Заказ #{ $order } ({ $service }) отменён.
+    Сумма <b>{ $refund }</b> возвращена на ваш баланс.
+push-refunded =
+    ↩ Поставщик оформил возврат по заказу #{ $order } ({ $service }).
+    Сумма <b>{ $refund }</b> возвращена на ваш баланс.
+push-refill-done = 🔄 Докрутка по заказу #{ $order } ({ $service }) выполнена.
+push-refill-rejected = Поставщик отклонил докрутку по заказу #{ $order } ({ $service }).
+
+## Уведомления администратору от отслеживания
+
+admin-charge-mismatch = ⚠ Заказ #{ $order }: панель списала { $charged } { $currency }, а мы ожидали { $expected } { $currency }. Проверьте, как панель считает цену для этого типа услуг.

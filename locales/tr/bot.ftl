@@ -1,0 +1,387 @@
+## Menü ve gezinme
+
+welcome =
+    Merhaba { $name }! Bu mağazada sosyal medya hesaplarınız için takipçi, beğeni, izlenme ve çok daha fazlasını bulabilirsiniz.
+    Bir hizmet seçin, linki gönderin, ödemeyi bakiyenizden yapın — gerisini biz hallederiz ve sizi adım adım bilgilendiririz.
+menu = Ne yapmak istersiniz?
+help =
+    <b>Nasıl çalışır?</b>
+    1. <b>Yeni sipariş</b> butonuna dokunun, bir kategori ve hizmet seçin.
+    2. Birkaç soruyu yanıtlayın (link, miktar…), fiyatı kontrol edip onaylayın.
+    3. Sipariş başladığında ve tamamlandığında size haber veririz.
+
+    Katalogda arama yapmak için bir kelime yazın (örneğin <i>instagram</i>).
+
+    /start — ana menü
+    /search kelime — hizmet ara
+    /language — dili değiştir
+    /cancel — yaptığınız işlemi durdur
+    /help — bu yardım metni
+hint = Katalogda aramak için bir kelime yazın ya da aşağıdan bir işlem seçin.
+unknown-command = Bu komutu tanımıyorum. İşte menü:
+not-available = Bu artık mevcut değil.
+page = { $page }/{ $pages }
+sandbox-banner = 🧪 TEST MODU — gerçek sipariş veya ödeme yapılmaz.
+error-generic = Bizim tarafımızda bir sorun oluştu. Hiçbir ücret iki kez alınmadı; lütfen biraz sonra tekrar deneyin.
+
+btn-new-order = 🛒 Yeni sipariş
+btn-my-orders = 📦 Siparişlerim
+btn-balance = 💰 Bakiye
+btn-language = 🌐 Dil
+btn-help = ❓ Yardım
+btn-home = 🏠 Menü
+btn-back = ‹ Geri
+btn-catalog = 📂 Katalog
+btn-cancel = ✖ İptal
+btn-skip = Atla ›
+btn-order = 🛒 Sipariş ver
+btn-confirm = ✅ Onayla ve öde
+btn-top-up = 💰 Bakiye yükle
+btn-view-order = 📦 Siparişi görüntüle
+btn-refill = 🔄 Yeniden doldur
+btn-cancel-order = ✖ Siparişi iptal et
+btn-refresh = 🔃 Yenile
+
+## Dil
+
+language-choose = Dilinizi seçin:
+language-en = English
+language-tr = Türkçe
+language-ru = Русский
+language-set = Dil Türkçe olarak ayarlandı.
+
+## Katalog
+
+catalog = Bir kategori seçin:
+catalog-empty = Katalog şu anda boş. Lütfen biraz sonra tekrar uğrayın.
+category =
+    <b>{ $name }</b>
+
+    { $services }
+service-line = <b>#{ $id }</b> { $name } — { $price } · { $min }–{ $max } { $badges }
+price-per-1000 = { $price } / 1000 adet
+price-per-package = { $price } / paket
+badge-refill = 🔄
+badge-cancel = ✖
+badge-dripfeed = 💧
+service-card =
+    <b>{ $name }</b>
+    Hizmet #{ $id } · { $category }
+
+    Fiyat: { $price }
+    Sipariş miktarı: en az { $min }, en fazla { $max }
+    { $badges }
+    { $sellable ->
+        [true] Başlamak için <b>Sipariş ver</b> butonuna dokunun.
+       *[false] Bu hizmet bot üzerinden sipariş edilemiyor.
+    }
+search-usage = /search yazıp ardından bir kelime girin, örneğin: /search instagram followers
+search-too-short = Arama için en az iki harf yazın.
+search-expired = Bu aramanın süresi doldu. Kelimelerinizi tekrar yazın.
+search-none = “{ $query }” için sonuç bulunamadı. Başka bir kelime deneyin ya da kataloğa göz atın.
+search-results =
+    { $count ->
+        [one] “{ $query }” için bir hizmet bulundu:
+       *[other] “{ $query }” için { $count } hizmet bulundu:
+    }
+
+    { $services }
+
+## Sipariş adımları
+
+ask-link = { $name } için <b>linki</b> gönderin (https:// ile başlamalı).
+ask-quantity = Kaç adet? <b>{ $min }</b> ile <b>{ $max }</b> arasında bir tam sayı gönderin.
+ask-runs = Drip-feed: sipariş kaç <b>parçada</b> teslim edilsin? Bir sayı gönderin (en az 2) ya da hepsini tek seferde almak için Atla butonuna dokunun.
+ask-interval = Parçalar arasında kaç <b>dakika</b> olsun? 1 ile 1440 arasında bir sayı gönderin.
+ask-keywords = <b>Anahtar kelimeleri</b> her satıra bir tane gelecek şekilde gönderin.
+ask-comments = <b>Yorumları</b> her satıra bir tane gelecek şekilde gönderin ({ $min } ile { $max } satır arası).
+ask-usernames = <b>Kullanıcı adlarını</b> her satıra bir tane gelecek şekilde gönderin.
+ask-hashtags = <b>Hashtag'leri</b> her satıra bir tane gelecek şekilde gönderin.
+ask-hashtag = <b>Hashtag'i</b> gönderin, örneğin #seyahat.
+ask-username = <b>Kullanıcı adını</b> (örneğin @isim) ya da profil linkini gönderin.
+ask-media = <b>Gönderinin linkini</b> gönderin — bu gönderiyi beğenen kullanıcılar etiketlenecek.
+ask-answer_number = Oylar anketteki kaçıncı <b>cevaba</b> verilsin? Bir sayı gönderin (ilk cevap için 1).
+ask-groups = Davet için üye alınacak <b>grupları</b> her satıra bir tane gelecek şekilde gönderin.
+ask-min = Abonelik: gönderi başına <b>en düşük</b> miktar ({ $min } ile { $max } arası).
+ask-max = Abonelik: gönderi başına <b>en yüksek</b> miktar (en fazla { $max }).
+ask-posts = Abonelik kaç <b>yeni gönderi</b> için geçerli olsun? Bir sayı gönderin.
+ask-old_posts = Kaç <b>mevcut gönderiye</b> de uygulansın? Bir sayı gönderin ya da Atla butonuna dokunun.
+ask-delay = Gönderi paylaşıldıktan sonra ne kadar <b>beklensin</b>? Aşağıdan dakikayı seçin.
+ask-expiry = Abonelik belirli bir tarihte <b>bitsin</b> mi? Tarihi gün/ay/yıl şeklinde gönderin (örneğin 31/12/2026) ya da Atla butonuna dokunun.
+
+field-link = Link
+field-quantity = Miktar
+field-runs = Parça sayısı
+field-interval = Aralık (dakika)
+field-keywords = Anahtar kelimeler
+field-comments = Yorumlar
+field-usernames = Kullanıcı adları
+field-hashtags = Hashtag'ler
+field-hashtag = Hashtag
+field-username = Kullanıcı adı
+field-media = Gönderi
+field-answer_number = Cevap numarası
+field-groups = Gruplar
+field-min = Gönderi başına en az
+field-max = Gönderi başına en fazla
+field-posts = Yeni gönderiler
+field-old_posts = Mevcut gönderiler
+field-delay = Gecikme (dakika)
+field-expiry = Bitiş tarihi
+
+error-number = Lütfen yalnızca rakamlardan oluşan bir tam sayı gönderin.
+error-range = Bu sayı izin verilen aralığın dışında: { $min } ile { $max } arasında bir sayı gönderin.
+error-too-long = Bu mesaj çok uzun (en fazla { $max } karakter).
+error-link = Bu bir linke benzemiyor. https:// ile başlayan tam adresi gönderin.
+error-username = Bu bir kullanıcı adına benzemiyor. @isim şeklinde ya da profil linki olarak gönderin.
+error-hashtag = Hashtag; harf, rakam veya _ içeren tek bir kelimedir, örneğin #seyahat.
+error-lines-empty = En az bir satır metin göndermelisiniz.
+error-lines-count =
+    { $count ->
+        [one] Bir satır gönderdiniz,
+       *[other] { $count } satır gönderdiniz,
+    } ancak bu hizmet { $min } ile { $max } arası satır kabul ediyor. Lütfen listeyi tekrar gönderin.
+error-delay = Lütfen butonlardaki gecikme sürelerinden birini seçin.
+error-date = Lütfen tarihi gün/ay/yıl şeklinde gönderin, örneğin 31/12/2026.
+error-date-past = Bu tarih geçmişte kaldı. İleri bir tarih gönderin.
+error-max-below-min = En yüksek miktar, en düşük miktardan ({ $min }) az olamaz.
+error-runs-impossible = Bu miktar parçalara bölünemeyecek kadar büyük. Hepsini tek seferde almak için Atla butonuna dokunun.
+error-not-text = Lütfen metin mesajıyla yanıt verin.
+
+use-buttons = Lütfen özetin altındaki butonları kullanın: onaylayın, geri dönün ya da iptal edin.
+cancelled = İptal edildi. Hiçbir ücret alınmadı.
+nothing-to-cancel = İptal edilecek bir işlem yok.
+service-gone = Bu hizmet artık mevcut değil. Lütfen başka bir hizmet seçin.
+summary-field = <b>{ $field }:</b> { $value }
+summary =
+    <b>Lütfen siparişinizi kontrol edin</b>
+
+    <b>Hizmet:</b> { $name }
+    { $fields }
+    <b>Ücretlendirilen miktar:</b> { $quantity }
+
+    <b>Fiyat:</b> { $price }
+    <b>Bakiyeniz:</b> { $balance }
+    { $enough ->
+        [true] <b>Sipariş sonrası bakiye:</b> { $after }
+       *[false] Bakiyeniz bu sipariş için yeterli değil. Bakiye yükleyip tekrar gelin.
+    }
+confirm-stale = Bu özet zaten kullanılmış ya da süresi dolmuş.
+placing = Siparişiniz veriliyor…
+
+order-placed = ✅ Siparişiniz <b>#{ $order }</b> oluşturuldu. Başladığında ve tamamlandığında size mesaj atacağız.
+order-unknown = ⏳ Sipariş <b>#{ $order }</b> tedarikçimizle kontrol ediliyor. Paranız güvende: kısa süre içinde siparişi onaylayacak ya da ücreti iade edeceğiz.
+order-no-funds = Bakiyeniz bu sipariş için yeterli değil. Hiçbir ücret alınmadı. Bakiye yükleyip tekrar deneyin.
+order-duplicate = Bu sipariş zaten verilmiş.
+order-unavailable = Bu hizmet şu anda sipariş edilemiyor. Hiçbir ücret alınmadı.
+order-failed = ❌ Sipariş <b>#{ $order }</b> verilemedi: { $reason } Ücret bakiyenize iade edildi.
+
+reason-auth = mağaza şu anda tedarikçisine ulaşamıyor.
+reason-funds = mağazanın tedarikçisinde geçici olarak stok yok.
+reason-quantity = bu miktar bu hizmet için kabul edilmiyor.
+reason-link = link kabul edilmedi. Sayfanın herkese açık olduğundan ve linkin doğru olduğundan emin olun.
+reason-service = bu hizmet şu anda kullanılamıyor.
+reason-order_id = sipariş bulunamadı.
+reason-other = tedarikçi talebi reddetti.
+reason-unreachable = tedarikçimiz yanıt vermedi.
+reason-unknown = tedarikçimizden yanıt alamadık.
+
+## Siparişlerim
+
+orders =
+    { $count ->
+        [one] Siparişiniz:
+       *[other] Siparişleriniz ({ $count }):
+    }
+orders-empty = Henüz siparişiniz yok. İlk siparişinizi vermek için Yeni sipariş butonuna dokunun.
+order-button = #{ $order } { $service } · { $status }
+order-card =
+    <b>Sipariş #{ $order }</b>
+    { $service }
+    <b>Link:</b> { $link }
+    { $fields }
+    <b>Miktar:</b> { $quantity }
+    <b>Fiyat:</b> { $price }
+    <b>Durum:</b> { $state }
+    <b>Başlangıç sayısı:</b> { $start_count } · <b>Kalan:</b> { $remains }
+    <b>Sipariş tarihi:</b> { $created }
+    { $cancel_requested ->
+        [true] İptal talep edildi.
+       *[false] {""}
+    }
+    { $refills }
+refill-line = Yeniden doldurma { $refill }: { $status }
+
+state-submitting = ⏳ Gönderiliyor
+state-active = 🔵 İşlemde
+state-unknown = ⏳ Kontrol ediliyor
+state-failed = ❌ Başarısız (iade edildi)
+state-completed = ✅ Tamamlandı
+state-partial = 🟡 Kısmen tamamlandı (kısmi iade)
+state-canceled = ✖ İptal edildi (iade edildi)
+state-refunded = ↩ İade edildi
+
+refill-requested = Yeniden doldurma talebiniz alındı. Tamamlandığında size haber vereceğiz.
+refill-refused = Tedarikçi yeniden doldurma talebini reddetti: { $reason }
+refill-error = Yeniden doldurma talebi şu anda gönderilemedi. Lütfen daha sonra tekrar deneyin.
+cancel-requested = İptal talebiniz alındı. Tedarikçi siparişi iptal ederse ücret bakiyenize iade edilir.
+cancel-refused = Tedarikçi iptal talebini reddetti: { $reason }
+cancel-error = İptal talebi şu anda gönderilemedi. Lütfen daha sonra tekrar deneyin.
+
+## Bakiye
+
+balance =
+    <b>Bakiyeniz:</b> { $balance }
+
+    { $movements }
+balance-empty = Henüz hesap hareketi yok.
+movement = { $time } · { $amount } · { $kind }
+kind-order = sipariş #{ $order }
+kind-refund = #{ $order } için iade
+kind-topup = bakiye yükleme
+kind-admin = düzeltme
+
+## Yönetici uyarıları
+
+admin-below-cost = ⚠ Hizmet #{ $service } ({ $name }) { $charge } { $currency } fiyatla satılacak; bu, { $cost } { $currency } olan maliyetinin altında. Kâr oranı düzeltilene kadar bu hizmetin siparişleri reddedilecek.
+admin-panel-problem = ⚠ Sipariş #{ $order } panel tarafından reddedildi: { $reason }. Panel API anahtarını ve bakiyesini kontrol edin.
+admin-order-unknown = ⚠ Sipariş #{ $order } (kullanıcı { $user }): panelin `add` isteğine verdiği yanıt kayboldu. Paneli kontrol edin ve durumu /review ile çözün.
+
+## Yöneticiler dışındaki herkes için engeller
+
+banned = Bu mağazaya erişiminiz askıya alındı. Bunun bir hata olduğunu düşünüyorsanız mağaza sahibiyle iletişime geçin.
+maintenance = Mağaza şu anda bakımda. Lütfen biraz sonra tekrar uğrayın — bakiyeniz ve siparişleriniz güvende.
+
+## Mağaza sahibinin işlemleri üzerine müşteriye giden mesajlar
+
+notice-credited = 💰 Bakiyenize { $amount } eklendi. { $reason }
+notice-debited = Bakiyenizden { $amount } düşüldü. { $reason }
+notice-order-confirmed = ✅ Sipariş #{ $order } tedarikçimiz tarafından onaylandı ve işleme alındı.
+notice-order-refunded = ↩ Sipariş #{ $order } verilemedi. { $refund } bakiyenize iade edildi.
+
+## Yönetim konsolu
+
+admin-help-admin = /admin — bu liste
+admin-help-stats = /stats — kullanıcılar, siparişler, ciro, maliyet ve kâr
+admin-help-panel = /panel — panel bakiyesi
+admin-help-user = /user &lt;id|@kullanıcıadı&gt; — müşteri profili
+admin-help-credit = /credit &lt;kullanıcı&gt; &lt;tutar&gt; [sebep] — bakiyeye ekle
+admin-help-debit = /debit &lt;kullanıcı&gt; &lt;tutar&gt; [sebep] — bakiyeden düş
+admin-help-ban = /ban &lt;kullanıcı&gt; — müşteriyi yasakla
+admin-help-unban = /unban &lt;kullanıcı&gt; — yasağı kaldır
+admin-help-order = /order &lt;id&gt; — sipariş ve paneldeki ayrıntıları
+admin-help-review = /review — sonucu belirsiz siparişler
+admin-help-markup = /markup &lt;yüzde&gt; [category &lt;ad&gt; | service &lt;id&gt;] — kâr oranını ayarla
+admin-help-hide = /hide service &lt;id&gt; | category &lt;ad&gt; — satıştan kaldır
+admin-help-show = /show service &lt;id&gt; | category &lt;ad&gt; — yeniden satışa koy
+admin-help-sync = /sync — kataloğu şimdi panelle eşitle
+admin-help-broadcast = /broadcast — bir mesaja bu komutla yanıt verin, o mesaj tüm müşterilere gönderilsin
+admin-help-maintenance = /maintenance on|off — mağazayı müşterilere kapat veya aç
+
+admin-usage-user = Kullanım: /user &lt;id|@kullanıcıadı&gt;
+admin-usage-credit = Kullanım: /credit &lt;kullanıcı id|@kullanıcıadı&gt; &lt;tutar&gt; [sebep]
+admin-usage-debit = Kullanım: /debit &lt;kullanıcı id|@kullanıcıadı&gt; &lt;tutar&gt; [sebep]
+admin-usage-ban = Kullanım: /ban &lt;kullanıcı id|@kullanıcıadı&gt;
+admin-usage-unban = Kullanım: /unban &lt;kullanıcı id|@kullanıcıadı&gt;
+admin-usage-order = Kullanım: /order &lt;sipariş id&gt;
+admin-usage-markup = Kullanım: /markup &lt;yüzde&gt; [category &lt;ad&gt; | service &lt;id&gt;] (-99 ile 10000 arası)
+admin-usage-hide = Kullanım: /hide veya /show, ardından service &lt;id&gt; ya da category &lt;ad&gt;
+admin-usage-maintenance = Kullanım: /maintenance on|off
+admin-no-user = Böyle bir kullanıcı yok.
+admin-no-order = Böyle bir sipariş yok.
+
+admin-stats =
+    <b>Kullanıcılar:</b> { $users } · son 7 günde aktif: { $active } · botu engelleyen: { $blocked } · yasaklı: { $banned }
+    <b>Bakiyelerdeki toplam:</b> { $balances }
+    <b>Duruma göre siparişler:</b> { $states }
+
+    { $periods }
+admin-stats-period = <b>{ $period }:</b> sipariş: { $orders } · ciro: { $revenue } · maliyet: { $cost } · kâr: { $margin }
+admin-panel = Panel bakiyesi: <b>{ $balance } { $currency }</b>
+admin-panel-error = Panel düzgün yanıt vermedi: { $error }
+admin-user =
+    <b>Kullanıcı { $id }</b> · { $name } · @{ $username }
+    Bakiye: { $balance } · sipariş: { $orders }
+    Yasaklı: { $banned } · botu engelledi: { $blocked } · son görülme: { $seen }
+    { $recent }
+admin-order-line = #{ $order } { $service } · { $state } · { $charge }
+admin-adjusted = Tamam. Kullanıcı { $id } için yeni bakiye: { $balance }.
+admin-adjust-replayed = Bu komut zaten uygulanmıştı. Kullanıcı { $id } bakiyesi: { $balance }.
+admin-debit-too-big = Bakiye ({ $balance }) bu tutarı düşmeye yetmiyor. Hiçbir şey değişmedi.
+admin-banned = Kullanıcı { $id } yasaklandı.
+admin-unbanned = Kullanıcı { $id } için yasak kaldırıldı.
+admin-order =
+    <b>Sipariş #{ $order }</b> · kullanıcı { $user }
+    Hizmet #{ $service_id } { $service }
+    Durum: { $state } · paneldeki durum: { $status }
+    Panel id: { $upstream } · panelin aldığı ücret: { $upstream_charge } · beklenen maliyet: { $cost }
+    Bizim ücretimiz: { $charge } · miktar: { $quantity } · kalan: { $remains }
+    Sipariş tarihi: { $created }
+    { $fields }
+    Panelin yanıtı: { $error }
+admin-review-empty = Karar bekleyen sipariş yok.
+admin-btn-attach = 🔗 Panel id'sini bağla
+admin-btn-refund = ↩ Verilmedi: iade et
+admin-ask-upstream = Sipariş #{ $order } için paneldeki sipariş id'sini gönderin (yalnızca rakam) ya da /cancel yazın.
+admin-settled-done = Sipariş #{ $order } sonuçlandırıldı; müşteriye bilgi verildi.
+admin-settled-not_unknown = Sipariş #{ $order } karar beklemiyor (zaten sonuçlandırılmış olabilir).
+admin-settled-id_taken = Bu panel id'si zaten başka bir siparişe ait. Hiçbir şey değişmedi.
+admin-markup-set = { $target } için kâr oranı artık %{ $percent }.
+admin-hidden = { $target } müşterilerden gizlendi.
+admin-shown = { $target } yeniden satışta.
+admin-synced = Katalog eşitlendi: yeni: { $added }, değişen: { $changed }, kaldırılan: { $removed }, toplam: { $total }.
+admin-maintenance-on = Bakım modu AÇIK: müşteriler bir bildirim görüyor, yöneticiler çalışmaya devam ediyor.
+admin-maintenance-off = Bakım modu KAPALI: mağaza açık.
+
+## Komut menüleri
+
+cmd-start = Ana menü
+cmd-search = Hizmet ara
+cmd-language = Dili değiştir
+cmd-cancel = Yapılan işlemi durdur
+cmd-help = Mağaza nasıl çalışır?
+cmd-admin = Yönetici komutları
+cmd-stats = Mağaza istatistikleri
+cmd-review = Karar bekleyen siparişler
+cmd-user = Müşteri ara
+cmd-order = Sipariş ara
+cmd-panel = Panel bakiyesi
+cmd-broadcast = Tüm müşterilere mesaj gönder
+cmd-maintenance = Mağazayı kapat veya aç
+admin-panel-low = ⚠ Panel bakiyesi { $balance } { $currency }; bu, { $threshold } { $currency } olan uyarı eşiğinin altında. Siparişler aksamasın diye panele bakiye yükleyin.
+
+## Toplu mesajlar
+
+broadcast-usage = Bir mesajı (metin ya da açıklamalı fotoğraf) tüm müşterilere göndermek için o mesaja /broadcast ile yanıt verin.
+broadcast-confirm =
+    { $count ->
+        [one] Yukarıdaki mesaj bir müşteriye gönderilsin mi?
+       *[other] Yukarıdaki mesaj { $count } müşteriye gönderilsin mi?
+    }
+btn-broadcast-send = 📣 Gönder
+btn-stop-broadcast = ⏹ Durdur
+broadcast-progress = 📣 Gönderiliyor… gönderilen: { $sent }, engelleyen: { $blocked }, başarısız: { $failed }, bekleyen: { $pending } (yaklaşık { $seconds } sn kaldı).
+broadcast-done = ✅ Toplu mesaj tamamlandı. Gönderilen: { $sent }, botu engelleyen: { $blocked }, başarısız: { $failed }.
+broadcast-cancelled = Toplu mesaj durduruldu. Gönderilen mesaj sayısı: { $sent }.
+broadcast-not-draft = Bu toplu mesaj zaten başlatılmış ya da iptal edilmiş.
+broadcast-not-running = Bu toplu mesajın gönderimi artık devam etmiyor.
+
+## Sipariş takibi: durum ve yeniden doldurma kontrollerinin sıraya aldığı bildirimler (tutarlar biçimlendirilmiş gelir)
+
+push-in-progress = 🔵 Sipariş #{ $order } ({ $service }) başladı.
+push-completed = ✅ Sipariş #{ $order } ({ $service }) tamamlandı. Teşekkür ederiz!
+push-partial =
+    🟡 Sipariş #{ $order } ({ $service }) yalnızca kısmen teslim edildi.
+    Teslim edilmeyen kısım için <b>{ $refund }</b> bakiyenize iade edildi.
+push-canceled =
+    ✖ Sipariş #{ $order } ({ $service }) iptal edildi.
+    <b>{ $refund }</b> bakiyenize iade edildi.
+push-refunded =
+    ↩ Sipariş #{ $order } ({ $service }) tedarikçi tarafından iade edildi.
+    <b>{ $refund }</b> bakiyenize iade edildi.
+push-refill-done = 🔄 Sipariş #{ $order } ({ $service }) için yeniden doldurma tamamlandı.
+push-refill-rejected = Tedarikçi, sipariş #{ $order } ({ $service }) için yeniden doldurma talebini reddetti.
+
+## Takipten gelen yönetici uyarıları
+
+admin-charge-mismatch = ⚠ Sipariş #{ $order }: panel { $charged } { $currency } ücret aldı, biz { $expected } { $currency } bekliyorduk. Panelin bu hizmet türünü nasıl fiyatlandırdığını kontrol edin.
