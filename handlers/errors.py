@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
+from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import ErrorEvent
 
 from bot.i18n import Texts
@@ -20,6 +21,10 @@ def create_router() -> Router:
 
 async def on_error(event: ErrorEvent, t: Texts | None = None) -> None:
     update = event.update
+    if isinstance(event.exception, TelegramRetryAfter | TelegramForbiddenError):
+        # Telegram is throttling us, or the user blocked the bot: nothing to tell anyone.
+        log.warning("update %s: %s", update.update_id, event.exception)
+        return
     log.error("update %s failed", update.update_id, exc_info=event.exception)
     if t is None:
         return

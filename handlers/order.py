@@ -45,9 +45,10 @@ def create_router() -> Router:
     router.callback_query.register(back, Wizard.filter(F.step == Step.BACK), OrderForm())
     router.callback_query.register(skip, Wizard.filter(F.step == Step.SKIP), OrderForm.answer)
     router.callback_query.register(pick, Wizard.filter(F.step == Step.PICK), OrderForm.answer)
-    router.message.register(answer, OrderForm.answer, F.text)
-    router.message.register(not_text, OrderForm.answer)
-    router.message.register(use_buttons, OrderForm.confirm)
+    # A command is never taken as an answer: /start, /help, /search... work in the middle too.
+    router.message.register(answer, OrderForm.answer, F.text, ~F.text.startswith("/"))
+    router.message.register(not_text, OrderForm.answer, ~F.text)
+    router.message.register(use_buttons, OrderForm.confirm, ~F.text.startswith("/"))
     return router
 
 

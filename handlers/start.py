@@ -72,7 +72,7 @@ async def set_language(
 def create_fallback_router() -> Router:
     """Last in line: text outside any flow is a search; anything else gets a hint."""
     router = Router(name="fallback")
-    router.message.register(unknown_command, StateFilter(None), F.text.startswith("/"))
+    router.message.register(unknown_command, F.text.startswith("/"))
     router.message.register(hint, StateFilter(None), ~F.text)
     router.callback_query.register(stale_button)
     return router

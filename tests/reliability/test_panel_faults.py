@@ -38,7 +38,7 @@ ADD_OUTCOME = {
     "read timeout": (State.UNKNOWN, "being checked"),
     "500 with HTML": (State.UNKNOWN, "being checked"),
     "200 with HTML": (State.UNKNOWN, "being checked"),
-    "error JSON": (State.FAILED, "the supplier refused it"),
+    "error JSON": (State.FAILED, "the supplier gave no reason"),
 }
 
 
