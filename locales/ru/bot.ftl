@@ -22,7 +22,7 @@ unknown-command = Такой команды я не знаю. Вот меню:
 not-available = Это больше недоступно.
 page = { $page }/{ $pages }
 sandbox-banner = 🧪 ТЕСТОВЫЙ РЕЖИМ — реальные заказы и платежи не проводятся.
-error-generic = Что-то пошло не так на нашей стороне. Двойного списания не было — попробуйте ещё раз чуть позже.
+error-generic = Что-то пошло не так на нашей стороне. Попробуйте ещё раз чуть позже.
 
 btn-new-order = 🛒 Новый заказ
 btn-my-orders = 📦 Мои заказы
@@ -180,13 +180,13 @@ order-duplicate = Этот заказ уже оформлен.
 order-unavailable = Эту услугу сейчас нельзя заказать. Деньги не списаны.
 order-failed = ❌ Не удалось оформить заказ <b>#{ $order }</b>: { $reason } Деньги возвращены на баланс.
 
-reason-auth = магазин сейчас не может связаться с поставщиком.
-reason-funds = у поставщика магазина временно закончились ресурсы.
+reason-auth = магазин сейчас не может передавать заказы поставщику; мы уже в курсе.
+reason-funds = магазин сейчас не может передавать заказы поставщику; мы уже в курсе.
 reason-quantity = такое количество для этой услуги не принимается.
 reason-link = ссылку не приняли. Проверьте, что страница открыта для всех и ссылка верная.
 reason-service = эта услуга сейчас недоступна.
 reason-order_id = заказ не найден.
-reason-other = поставщик отказал.
+reason-other = поставщик не указал причину.
 reason-unreachable = поставщик не ответил.
 reason-unknown = нам не удалось получить ответ от поставщика.
 
@@ -251,7 +251,7 @@ kind-admin = корректировка
 
 admin-below-cost = ⚠ Услуга #{ $service } ({ $name }) продавалась бы за { $charge } { $currency } — ниже себестоимости ({ $cost } { $currency }). Заказы на неё не принимаются, пока не исправлена наценка.
 admin-panel-problem = ⚠ Панель отклонила заказ #{ $order }: { $reason }. Проверьте API-ключ и баланс панели.
-admin-order-unknown = ⚠ Заказ #{ $order } (пользователь { $user }): ответ панели на `add` потерян. Проверьте заказ в панели и решите его судьбу через /review.
+admin-order-unknown = ⚠ Заказ #{ $order } (пользователь { $user }): ответ панели на новый заказ потерян. Проверьте заказ в панели и закройте его через /review.
 
 ## Ограничения для всех, кроме админов
 
@@ -303,12 +303,21 @@ admin-stats =
 
     { $periods }
 admin-stats-period = <b>{ $period }:</b> заказов: { $orders } · выручка: { $revenue } · себестоимость: { $cost } · маржа: { $margin }
+period-today = Сегодня
+period-7d = За 7 дней
+period-30d = За 30 дней
 admin-panel = Баланс панели: <b>{ $balance } { $currency }</b>
 admin-panel-error = Панель ответила некорректно: { $error }
 admin-user =
     <b>Пользователь { $id }</b> · { $name } · @{ $username }
     Баланс: { $balance } · заказов: { $orders }
-    Забанен: { $banned } · заблокировал бота: { $blocked } · был в сети: { $seen }
+    { $banned ->
+        [true] Забанен
+       *[false] Не забанен
+    } · { $blocked ->
+        [true] заблокировал бота
+       *[false] бот может писать
+    } · был в сети: { $seen }
     { $recent }
 admin-order-line = #{ $order } { $service } · { $state } · { $charge }
 admin-adjusted = Готово. Баланс пользователя { $id }: { $balance }.
@@ -333,6 +342,7 @@ admin-settled-done = Заказ #{ $order } закрыт, покупатель �
 admin-settled-not_unknown = Заказ #{ $order } не ждёт решения (уже закрыт?).
 admin-settled-id_taken = Этот ID из панели уже привязан к другому заказу. Ничего не изменено.
 admin-markup-set = Наценка для { $target } теперь { $percent }%.
+admin-markup-global = Общая наценка магазина теперь { $percent }%.
 admin-hidden = { $target }: скрыто от покупателей.
 admin-shown = { $target }: снова в продаже.
 admin-synced = Каталог синхронизирован. Новых: { $added }, изменённых: { $changed }, удалённых: { $removed }, всего: { $total }.
@@ -393,3 +403,88 @@ push-refill-rejected = Поставщик отклонил докрутку по
 ## Уведомления администратору от отслеживания
 
 admin-charge-mismatch = ⚠ Заказ #{ $order }: панель списала { $charged } { $currency }, а мы ожидали { $expected } { $currency }. Проверьте, как панель считает цену для этого типа услуг.
+
+## Пополнение: суммы и способы оплаты
+
+btn-topup-other = ✏ Другая сумма
+btn-topup-stars = ⭐ Telegram Stars ({ $stars } ⭐)
+btn-topup-manual = 🧾 Оплатить владельцу напрямую
+topup-choose-amount =
+    <b>Пополнение баланса</b>
+    Выберите сумму или нажмите <b>Другая сумма</b>, чтобы ввести свою (от { $min } до { $max }).
+topup-ask-amount = Отправьте сумму пополнения от <b>{ $min }</b> до <b>{ $max }</b> (например, 15 или 12,50).
+topup-amount-invalid = Это не похоже на сумму. Отправьте число, например 15 или 12,50.
+topup-choose-method =
+    <b>Пополнение на { $amount }</b>
+    Как вы хотите оплатить?
+topup-no-methods = Пополнение сейчас недоступно. Свяжитесь с владельцем магазина.
+
+# Отказы: показываются в чате, во всплывающем уведомлении или самим Telegram в форме оплаты (простой текст).
+topup-refused-banned = С вашего аккаунта нельзя проводить платежи в этом магазине.
+topup-refused-maintenance = В магазине сейчас идут технические работы. Попробуйте чуть позже.
+topup-refused-unknown = Этот счёт больше не действителен. Начните пополнение заново из раздела «Баланс».
+topup-refused-bounds = Сумма пополнения должна быть от { $min } до { $max }.
+topup-refused-off = Этот способ оплаты сейчас недоступен.
+
+## Telegram Stars
+
+# Счёт: заголовок — не длиннее 32 символов, описание — не длиннее 255.
+topup-invoice-title = Пополнение баланса
+topup-invoice-description = Зачисляет { $amount } на ваш баланс в этом магазине.
+topup-invoice-label = Пополнение на { $amount }
+topup-invoice-failed = Сейчас эту сумму нельзя оплатить в Stars. Попробуйте другую сумму или оплатите владельцу напрямую.
+topup-stars-paid = ✅ Оплата получена: на баланс зачислено { $amount }. Ваш баланс: <b>{ $balance }</b>.
+topup-stars-unmatched = Нам не удалось связать этот платёж с пополнением, поэтому Stars вернулись к вам. Начните пополнение заново из раздела «Баланс».
+topup-stars-unmatched-kept = Нам не удалось связать этот платёж с пополнением. Владелец магазина уже в курсе и во всём разберётся.
+topup-stars-refunded = ↩ Оплата в Stars за пополнение #{ $payment } возвращена, с вашего баланса списано { $amount }.
+kind-topup-reversed = возврат пополнения
+
+## Ручное пополнение
+
+topup-manual-ask =
+    <b>Оплатите { $amount } владельцу магазина</b>
+    { $info }
+
+    Затем отправьте сюда короткий комментарий: как и когда вы оплатили (максимум символов: { $max }). Владелец проверит оплату и пополнит ваш баланс.
+topup-manual-info-default = Реквизиты для оплаты уточните у владельца магазина.
+topup-note-empty = Напишите пару слов: как и когда вы оплатили.
+topup-note-too-long = Комментарий слишком длинный (символов: { $length }). Максимум — { $max }.
+topup-manual-sent = 🧾 Заявка #{ $payment } на { $amount } отправлена. Мы сообщим, как только владелец её проверит.
+topup-approved = ✅ Ваша заявка на пополнение #{ $payment } одобрена: зачислено { $amount }. Ваш баланс: <b>{ $balance }</b>.
+topup-rejected = Ваша заявка на пополнение #{ $payment } на { $amount } не одобрена. Если вы считаете, что это ошибка, свяжитесь с владельцем магазина.
+
+## Пополнения: для админов
+
+btn-topup-approve = ✅ Одобрить
+btn-topup-reject = ✖ Отклонить
+admin-topup-request =
+    🧾 <b>Заявка на пополнение #{ $payment }</b>
+    <b>От:</b> { $name } (id <code>{ $user }</code>)
+    <b>Сумма:</b> { $amount }
+    <b>Отправлена:</b> { $created }
+    <b>Комментарий:</b> { $note }
+admin-topup-paid = ✅ Одобрено: { $admin }.
+admin-topup-rejected = ✖ Отклонено: { $admin }.
+admin-topup-already =
+    { $state ->
+        [paid] Уже одобрено: { $admin }.
+       *[rejected] Уже отклонено: { $admin }.
+    }
+admin-topup-none = Нет заявок на пополнение, ожидающих решения.
+admin-stars-unmatched =
+    ⚠ Платёж в Stars не связан ни с одним пополнением: id платежа <code>{ $charge }</code>, { $stars } ⭐, пользователь { $user }.
+    { $returned ->
+        [true] Stars возвращены пользователю.
+       *[false] Вернуть Stars не удалось: зачислите сумму пользователю вручную или верните Stars через Telegram.
+    }
+admin-refund-usage = Формат: /refund_stars charge_id — id платежа Telegram (charge id) для пополнения в Stars.
+admin-refund-unknown = Нет оплаченного пополнения в Stars с id платежа <code>{ $charge }</code>.
+admin-refund-already = Это пополнение в Stars уже возвращено.
+admin-refund-busy = Возврат этого пополнения в Stars уже выполняется. Если он прервался, прежде всего проверьте лог.
+admin-refund-spent = Возврат не выполнен: пользователь уже потратил деньги (баланс: { $balance }, пополнение: { $amount }). Ничего не изменено.
+admin-refund-done = ↩ Stars за пополнение #{ $payment } возвращены (пользователь { $user }); с его баланса списано { $amount }.
+admin-refund-failed = Telegram отклонил возврат ({ $error }). Сумма { $amount } снова на балансе пользователя, Stars не возвращены. Если вы не уверены, вернул ли Telegram Stars, выполните команду ещё раз: уже возвращённый платёж тогда будет записан как возвращённый.
+# Для списка /admin у админов (handlers/admin.py COMMANDS) и меню команд (bot/commands.py ADMIN).
+admin-help-topups = /topups — заявки на ручное пополнение, ожидающие решения
+admin-help-refund_stars = /refund_stars &lt;id платежа&gt; — вернуть пополнение в Stars (сумма сначала списывается с баланса)
+cmd-topups = Заявки на пополнение

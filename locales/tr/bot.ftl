@@ -22,7 +22,7 @@ unknown-command = Bu komutu tanımıyorum. İşte menü:
 not-available = Bu artık mevcut değil.
 page = { $page }/{ $pages }
 sandbox-banner = 🧪 TEST MODU — gerçek sipariş veya ödeme yapılmaz.
-error-generic = Bizim tarafımızda bir sorun oluştu. Hiçbir ücret iki kez alınmadı; lütfen biraz sonra tekrar deneyin.
+error-generic = Bizim tarafımızda bir sorun oluştu. Lütfen biraz sonra tekrar deneyin.
 
 btn-new-order = 🛒 Yeni sipariş
 btn-my-orders = 📦 Siparişlerim
@@ -176,13 +176,13 @@ order-duplicate = Bu sipariş zaten verilmiş.
 order-unavailable = Bu hizmet şu anda sipariş edilemiyor. Hiçbir ücret alınmadı.
 order-failed = ❌ Sipariş <b>#{ $order }</b> verilemedi: { $reason } Ücret bakiyenize iade edildi.
 
-reason-auth = mağaza şu anda tedarikçisine ulaşamıyor.
-reason-funds = mağazanın tedarikçisinde geçici olarak stok yok.
+reason-auth = mağaza şu anda tedarikçisine sipariş iletemiyor; ekibimize haber verildi.
+reason-funds = mağaza şu anda tedarikçisine sipariş iletemiyor; ekibimize haber verildi.
 reason-quantity = bu miktar bu hizmet için kabul edilmiyor.
 reason-link = link kabul edilmedi. Sayfanın herkese açık olduğundan ve linkin doğru olduğundan emin olun.
 reason-service = bu hizmet şu anda kullanılamıyor.
 reason-order_id = sipariş bulunamadı.
-reason-other = tedarikçi talebi reddetti.
+reason-other = tedarikçi bir sebep belirtmedi.
 reason-unreachable = tedarikçimiz yanıt vermedi.
 reason-unknown = tedarikçimizden yanıt alamadık.
 
@@ -245,7 +245,7 @@ kind-admin = düzeltme
 
 admin-below-cost = ⚠ Hizmet #{ $service } ({ $name }) { $charge } { $currency } fiyatla satılacak; bu, { $cost } { $currency } olan maliyetinin altında. Kâr oranı düzeltilene kadar bu hizmetin siparişleri reddedilecek.
 admin-panel-problem = ⚠ Sipariş #{ $order } panel tarafından reddedildi: { $reason }. Panel API anahtarını ve bakiyesini kontrol edin.
-admin-order-unknown = ⚠ Sipariş #{ $order } (kullanıcı { $user }): panelin `add` isteğine verdiği yanıt kayboldu. Paneli kontrol edin ve durumu /review ile çözün.
+admin-order-unknown = ⚠ Sipariş #{ $order } (kullanıcı { $user }): panelin yeni siparişe verdiği yanıt kayboldu. Paneli kontrol edin ve siparişi /review ile sonuçlandırın.
 
 ## Yöneticiler dışındaki herkes için engeller
 
@@ -297,12 +297,21 @@ admin-stats =
 
     { $periods }
 admin-stats-period = <b>{ $period }:</b> sipariş: { $orders } · ciro: { $revenue } · maliyet: { $cost } · kâr: { $margin }
+period-today = Bugün
+period-7d = Son 7 gün
+period-30d = Son 30 gün
 admin-panel = Panel bakiyesi: <b>{ $balance } { $currency }</b>
 admin-panel-error = Panel düzgün yanıt vermedi: { $error }
 admin-user =
     <b>Kullanıcı { $id }</b> · { $name } · @{ $username }
     Bakiye: { $balance } · sipariş: { $orders }
-    Yasaklı: { $banned } · botu engelledi: { $blocked } · son görülme: { $seen }
+    { $banned ->
+        [true] Yasaklı
+       *[false] Yasaklı değil
+    } · { $blocked ->
+        [true] botu engelledi
+       *[false] mesaj gönderilebilir
+    } · son görülme: { $seen }
     { $recent }
 admin-order-line = #{ $order } { $service } · { $state } · { $charge }
 admin-adjusted = Tamam. Kullanıcı { $id } için yeni bakiye: { $balance }.
@@ -327,6 +336,7 @@ admin-settled-done = Sipariş #{ $order } sonuçlandırıldı; müşteriye bilgi
 admin-settled-not_unknown = Sipariş #{ $order } karar beklemiyor (zaten sonuçlandırılmış olabilir).
 admin-settled-id_taken = Bu panel id'si zaten başka bir siparişe ait. Hiçbir şey değişmedi.
 admin-markup-set = { $target } için kâr oranı artık %{ $percent }.
+admin-markup-global = Mağaza genelindeki kâr oranı artık %{ $percent }.
 admin-hidden = { $target } müşterilerden gizlendi.
 admin-shown = { $target } yeniden satışta.
 admin-synced = Katalog eşitlendi: yeni: { $added }, değişen: { $changed }, kaldırılan: { $removed }, toplam: { $total }.
@@ -385,3 +395,88 @@ push-refill-rejected = Tedarikçi, sipariş #{ $order } ({ $service }) için yen
 ## Takipten gelen yönetici uyarıları
 
 admin-charge-mismatch = ⚠ Sipariş #{ $order }: panel { $charged } { $currency } ücret aldı, biz { $expected } { $currency } bekliyorduk. Panelin bu hizmet türünü nasıl fiyatlandırdığını kontrol edin.
+
+## Bakiye yükleme: tutarlar ve yöntemler
+
+btn-topup-other = ✏ Başka tutar
+btn-topup-stars = ⭐ Telegram Yıldızları ({ $stars } ⭐)
+btn-topup-manual = 🧾 Doğrudan mağaza sahibine öde
+topup-choose-amount =
+    <b>Bakiye yükleme</b>
+    Bir tutar seçin ya da kendiniz yazmak için <b>Başka tutar</b> butonuna dokunun ({ $min } ile { $max } arası).
+topup-ask-amount = Yüklenecek tutarı <b>{ $min }</b> ile <b>{ $max }</b> arasında gönderin (örneğin 15 veya 12,50).
+topup-amount-invalid = Bu bir tutara benzemiyor. 15 veya 12,50 gibi bir sayı gönderin.
+topup-choose-method =
+    <b>Yüklenecek tutar: { $amount }</b>
+    Nasıl ödemek istersiniz?
+topup-no-methods = Bakiye yükleme şu anda kullanılamıyor. Lütfen mağaza sahibiyle iletişime geçin.
+
+# Retler: sohbette, kısa bir uyarıda ya da Telegram tarafından ödeme formunda gösterilir (düz metin).
+topup-refused-banned = Hesabınız bu mağazada ödeme yapamaz.
+topup-refused-maintenance = Mağaza şu anda bakımda. Lütfen biraz sonra tekrar deneyin.
+topup-refused-unknown = Bu fatura artık geçerli değil. Lütfen bakiye yüklemeyi bakiye ekranından yeniden başlatın.
+topup-refused-bounds = Yüklenecek tutar { $min } ile { $max } arasında olmalı.
+topup-refused-off = Bu ödeme yöntemi şu anda kullanılamıyor.
+
+## Telegram Yıldızları
+
+# Fatura: başlık en fazla 32, açıklama en fazla 255 karakter olabilir.
+topup-invoice-title = Bakiye yükleme
+topup-invoice-description = Bu mağazadaki bakiyenize { $amount } ekler.
+topup-invoice-label = Bakiye yükleme: { $amount }
+topup-invoice-failed = Bu tutar için şu anda Yıldızlarla ödeme yapılamıyor. Başka bir tutar deneyin ya da doğrudan mağaza sahibine ödeyin.
+topup-stars-paid = ✅ Ödeme alındı: bakiyenize { $amount } eklendi. Bakiyeniz: <b>{ $balance }</b>.
+topup-stars-unmatched = Bu ödemeyi bir bakiye yüklemesiyle eşleştiremedik, bu yüzden Yıldızlarınız iade edildi. Lütfen bakiye yüklemeyi bakiye ekranından yeniden başlatın.
+topup-stars-unmatched-kept = Bu ödemeyi bir bakiye yüklemesiyle eşleştiremedik. Mağaza sahibine bilgi verildi, durumu o çözecek.
+topup-stars-refunded = ↩ Bakiye yükleme #{ $payment } için yaptığınız Yıldız ödemesi iade edildi ve bakiyenizden { $amount } düşüldü.
+kind-topup-reversed = bakiye yükleme iadesi
+
+## Manuel bakiye yükleme
+
+topup-manual-ask =
+    <b>Mağaza sahibine { $amount } ödeyin</b>
+    { $info }
+
+    Ardından buraya nasıl ve ne zaman ödediğinizi anlatan kısa bir not gönderin (en fazla { $max } karakter). Mağaza sahibi kontrol edip bakiyenize ekleyecek.
+topup-manual-info-default = Ödeme bilgileri için mağaza sahibiyle iletişime geçin.
+topup-note-empty = Lütfen birkaç kelime yazın: nasıl ve ne zaman ödediniz?
+topup-note-too-long = Bu not çok uzun ({ $length } karakter). Lütfen en fazla { $max } karakter yazın.
+topup-manual-sent = 🧾 { $amount } tutarındaki talebiniz #{ $payment } gönderildi. Mağaza sahibi kontrol eder etmez size haber vereceğiz.
+topup-approved = ✅ Bakiye yükleme talebiniz #{ $payment } onaylandı: { $amount } eklendi. Bakiyeniz: <b>{ $balance }</b>.
+topup-rejected = { $amount } tutarındaki bakiye yükleme talebiniz #{ $payment } onaylanmadı. Bunun bir hata olduğunu düşünüyorsanız mağaza sahibiyle iletişime geçin.
+
+## Bakiye yükleme: yöneticiler
+
+btn-topup-approve = ✅ Onayla
+btn-topup-reject = ✖ Reddet
+admin-topup-request =
+    🧾 <b>Bakiye yükleme talebi #{ $payment }</b>
+    <b>Gönderen:</b> { $name } (id <code>{ $user }</code>)
+    <b>Tutar:</b> { $amount }
+    <b>Tarih:</b> { $created }
+    <b>Not:</b> { $note }
+admin-topup-paid = ✅ { $admin } tarafından onaylandı.
+admin-topup-rejected = ✖ { $admin } tarafından reddedildi.
+admin-topup-already =
+    { $state ->
+        [paid] Zaten { $admin } tarafından onaylandı.
+       *[rejected] Zaten { $admin } tarafından reddedildi.
+    }
+admin-topup-none = Bekleyen bakiye yükleme talebi yok.
+admin-stars-unmatched =
+    ⚠ Bir Yıldız ödemesi hiçbir bakiye yüklemesiyle eşleşmedi: ödeme id <code>{ $charge }</code>, { $stars } ⭐, kullanıcı { $user }.
+    { $returned ->
+        [true] Yıldızlar kullanıcıya iade edildi.
+       *[false] Yıldızlar iade edilemedi: tutarı kullanıcının bakiyesine elle ekleyin ya da Yıldızları Telegram üzerinden iade edin.
+    }
+admin-refund-usage = Kullanım: /refund_stars charge_id — Yıldızlarla yapılmış bir bakiye yüklemesinin Telegram ödeme id'si (charge id).
+admin-refund-unknown = Ödeme id'si <code>{ $charge }</code> olan, ödenmiş bir Yıldız yüklemesi yok.
+admin-refund-already = Bu Yıldız yüklemesi zaten iade edilmiş.
+admin-refund-busy = Bu Yıldız yüklemesinin iadesi zaten sürüyor. Yarıda kaldıysa, başka bir şey yapmadan önce logları kontrol edin.
+admin-refund-spent = İade edilmedi: kullanıcı parayı zaten harcamış (bakiye: { $balance }, yükleme: { $amount }). Hiçbir şey değişmedi.
+admin-refund-done = ↩ Bakiye yükleme #{ $payment } için Yıldızlar iade edildi (kullanıcı { $user }); bakiyesinden { $amount } düşüldü.
+admin-refund-failed = Telegram iadeyi reddetti ({ $error }). { $amount } kullanıcının bakiyesine geri eklendi, hiçbir şey iade edilmedi. Telegram'ın Yıldızları geri verip vermediğinden emin değilseniz komutu tekrar çalıştırın: zaten iade edilmiş bir ödeme bu durumda iade edildi olarak kaydedilir.
+# Yöneticilerin /admin listesi (handlers/admin.py COMMANDS) ve komut menüsü (bot/commands.py ADMIN) için.
+admin-help-topups = /topups — karar bekleyen manuel bakiye yükleme talepleri
+admin-help-refund_stars = /refund_stars &lt;ödeme id&gt; — bir Yıldız yüklemesini iade et (tutar önce bakiyeden düşülür)
+cmd-topups = Bekleyen bakiye yükleme talepleri
