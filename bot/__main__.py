@@ -347,6 +347,7 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
         deps.db, deps.panel, deps.shop, sender,
         poll_interval=settings.poll_interval_seconds,
         catalog_minutes=settings.catalog_sync_minutes, holder=holder,
+        panel_alert=settings.panel_balance_alert,
     )  # fmt: skip
     jobs = RunningJobs(scheduler)
     try:

@@ -12,8 +12,8 @@ REDACTED = "[redacted]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # A secret this short would match ordinary text; Settings never allow one for the token anyway.
 MIN_SECRET_LENGTH = 4
-# Loggers whose INFO lines carry request URLs or every HTTP request: kept at WARNING.
-NOISY = ("httpx", "httpcore", "aiohttp.access")
+# Loggers whose INFO lines carry request URLs, or a line per HTTP request or job run: WARNING.
+NOISY = ("httpx", "httpcore", "aiohttp.access", "apscheduler")
 
 
 class RedactSecrets(logging.Filter):

@@ -15,6 +15,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_types import Id
 from bot.i18n import Texts, lines
 from bot.jobs.catalog import sync_catalog
 from bot.panel.client import PanelClient
@@ -62,7 +63,7 @@ class Settle(StrEnum):
 
 class Review(CallbackData, prefix="r1"):
     settle: Settle
-    order: int
+    order: Id
 
 
 class ReviewForm(StatesGroup):

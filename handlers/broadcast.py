@@ -10,6 +10,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_types import Id
 from bot.i18n import Texts
 from bot.jobs.broadcast import StopBroadcast, progress_text, stop_button
 from handlers.filters import IsAdmin
@@ -23,9 +24,9 @@ class Choice(StrEnum):
     DROP = "drop"
 
 
-class Decide(CallbackData, prefix="y1"):
+class Decide(CallbackData, prefix="z1"):
     choice: Choice
-    broadcast: int
+    broadcast: Id
 
 
 def create_router() -> Router:

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.callback_types import Id, Page
+
 
 class Screen(StrEnum):
     HOME = "home"
@@ -21,26 +23,26 @@ class Nav(CallbackData, prefix="m1"):
 
 
 class Categories(CallbackData, prefix="c1"):
-    page: int = 0
+    page: Page = 0
 
 
 class Services(CallbackData, prefix="s1"):
-    category: int
-    page: int = 0
+    category: Id
+    page: Page = 0
 
 
 class Found(CallbackData, prefix="q1"):
-    page: int = 0
+    page: Page = 0
 
 
 class Card(CallbackData, prefix="v1"):
-    service: int
-    page: int = 0
+    service: Id
+    page: Page = 0
     found: bool = False  # opened from search results
 
 
 class Buy(CallbackData, prefix="b1"):
-    service: int
+    service: Id
 
 
 class Step(StrEnum):
@@ -57,12 +59,12 @@ class Wizard(CallbackData, prefix="w1"):
 
 
 class History(CallbackData, prefix="h1"):
-    page: int = 0
+    page: Page = 0
 
 
 class Detail(CallbackData, prefix="d1"):
-    order: int
-    page: int = 0
+    order: Id
+    page: Page = 0
 
 
 class Act(StrEnum):
@@ -72,7 +74,7 @@ class Act(StrEnum):
 
 class OrderAction(CallbackData, prefix="a1"):
     act: Act
-    order: int
+    order: Id
 
 
 class Language(CallbackData, prefix="l1"):

@@ -20,6 +20,7 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_types import Id
 from bot.i18n import Markup, Texts, Translator
 from bot.shop import payments
 from bot.shop.config import ShopConfig
@@ -58,7 +59,7 @@ class Verdict(StrEnum):
 
 
 class Decide(CallbackData, prefix="y1"):
-    payment: int
+    payment: Id
     verdict: Verdict
 
 

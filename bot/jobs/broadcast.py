@@ -10,6 +10,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callback_types import Id
 from bot.i18n import Texts, Translator
 from storage import broadcasts, users
 from storage.broadcasts import Broadcast, Progress
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 class StopBroadcast(CallbackData, prefix="x1"):
-    broadcast: int
+    broadcast: Id
 
 
 def progress_text(t: Texts, progress: Progress, rate: float, *, done: bool) -> str:

@@ -1,4 +1,4 @@
-"""The sandbox panel over real HTTP: `python -m bot sandbox-panel --port N` (no bot token needed)."""
+"""The sandbox panel over HTTP: `python -m bot sandbox-panel --port N` (needs no bot token)."""
 
 from __future__ import annotations
 
@@ -31,9 +31,7 @@ def build_app(panel: SandboxPanel) -> web.Application:
         )
         answer = panel.handle(outgoing)
         headers = {
-            name: value
-            for name, value in answer.headers.items()
-            if name.lower() not in _HOP_BY_HOP
+            name: value for name, value in answer.headers.items() if name.lower() not in _HOP_BY_HOP
         }
         return web.Response(status=answer.status_code, body=answer.content, headers=headers)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -40,6 +41,7 @@ MAX_INTERVAL = 1440  # minutes between drip-feed runs
 MAX_TEXT = 4000  # characters in one answer (Telegram's own cap is 4096)
 _USERNAME = re.compile(r"@?[A-Za-z0-9_.]{1,64}")
 _HASHTAG = re.compile(r"#?\w{1,100}")
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class Kind(StrEnum):
@@ -183,6 +185,15 @@ def bounds(service: Service) -> tuple[int, int]:
     return max(service.min, 1), service.max
 
 
+def _visible(text: str) -> str:
+    """Drop control and direction-override characters: invisible, and never wanted upstream."""
+    return "".join(
+        char
+        for char in text
+        if char in "\n\t" or not (unicodedata.category(char) == "Cc" or char in _BIDI)
+    )
+
+
 def _is_url(text: str) -> bool:
     if any(char.isspace() for char in text) or len(text) > 2000:
         return False
@@ -206,7 +217,7 @@ def _in_range(value: int, low: int, high: int) -> int:
 
 def check(service: Service, name: str, text: str, answers: Answers, today: date) -> str:
     """The cleaned answer for field `name`, or `InvalidAnswer` saying what is wrong."""
-    text = text.strip()
+    text = _visible(text).strip()
     if len(text) > MAX_TEXT:
         raise InvalidAnswer("error-too-long", max=MAX_TEXT)
     field = FIELDS[name]

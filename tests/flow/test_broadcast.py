@@ -123,7 +123,7 @@ async def test_a_double_tapped_send_queues_once(shop: Shop) -> None:
     await reply_with_broadcast(shop, owner, "Hello")
     confirm = owner.last_message()
     await owner.click("Send", message=confirm)
-    await owner.click_data("y1:send:1", message_id=confirm.message_id)
+    await owner.click_data("z1:send:1", message_id=confirm.message_id)
     assert "already started or cancelled" in str(shop.session.sent(AnswerCallbackQuery)[-1].text)
     found = await broadcasts.get(shop.db, 1)
     assert found is not None
