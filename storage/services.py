@@ -220,17 +220,7 @@ async def find_category(db: Database, name: str) -> Category | None:
 async def in_category(
     db: Database, category_id: int, offset: int, limit: int
 ) -> tuple[list[Service], int]:
-    rows = await db.fetchall(
-        f"{_SELECT} WHERE s.category_id = ? AND {_VISIBLE} ORDER BY s.position, s.id"
-        " LIMIT ? OFFSET ?",
-        (category_id, limit, offset),
-    )
-    total = await db.scalar(
-        "SELECT COUNT(*) FROM services s JOIN categories c ON c.id = s.category_id"
-        f" WHERE s.category_id = ? AND {_VISIBLE}",
-        (category_id,),
-    )
-    return [_service(row) for row in rows], int(total)
+    return await _page(db, "s.category_id = ?", (category_id,), "s.position, s.id", offset, limit)
 
 
 def _like(words: str) -> str:
@@ -239,16 +229,22 @@ def _like(words: str) -> str:
 
 
 async def search(db: Database, words: str, offset: int, limit: int) -> tuple[list[Service], int]:
-    pattern = _like(words)
+    where = "s.search LIKE ? ESCAPE '\\'"
+    return await _page(db, where, (_like(words),), "c.position, s.position", offset, limit)
+
+
+async def _page(
+    db: Database, where: str, params: tuple[object, ...], order: str, offset: int, limit: int
+) -> tuple[list[Service], int]:
+    """One page of visible services matching `where`, and how many match in all."""
     rows = await db.fetchall(
-        f"{_SELECT} WHERE s.search LIKE ? ESCAPE '\\' AND {_VISIBLE}"
-        " ORDER BY c.position, s.position LIMIT ? OFFSET ?",
-        (pattern, limit, offset),
+        f"{_SELECT} WHERE {where} AND {_VISIBLE} ORDER BY {order} LIMIT ? OFFSET ?",
+        (*params, limit, offset),
     )
     total = await db.scalar(
         "SELECT COUNT(*) FROM services s JOIN categories c ON c.id = s.category_id"
-        f" WHERE s.search LIKE ? ESCAPE '\\' AND {_VISIBLE}",
-        (pattern,),
+        f" WHERE {where} AND {_VISIBLE}",
+        params,
     )
     return [_service(row) for row in rows], int(total)
 
