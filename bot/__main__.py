@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -23,10 +24,12 @@ from aiogram.types import TelegramObject, Update
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
 from pydantic import SecretStr, ValidationError
 
+from bot import commands
 from bot.app import Deps, build_dispatcher
 from bot.banner import SandboxBanner
 from bot.config import Settings, settings_problems
 from bot.i18n import Translator
+from bot.jobs.broadcast import report_progress
 from bot.jobs.catalog import sync_catalog
 from bot.jobs.scheduler import POLLER_LEASE, SENDER_LEASE, build_scheduler
 from bot.jobs.sender import Sender
@@ -332,6 +335,10 @@ async def serve(settings: Settings) -> None:
 
 async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> None:
     username = await identify(bot)
+    try:  # the "/" menus; a shop without them still works
+        await commands.publish(bot, deps.translator, deps.shop.admin_ids)
+    except TelegramAPIError as error:
+        log.warning("command menus not published (%s)", error.message)
     abandoned = await orders.abandon_submitting(deps.db)
     if abandoned:
         log.warning("orders left in submitting are now unknown: %s", abandoned)
@@ -348,6 +355,10 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
         poll_interval=settings.poll_interval_seconds,
         catalog_minutes=settings.catalog_sync_minutes, holder=holder,
         panel_alert=settings.panel_balance_alert,
+        progress=partial(
+            report_progress, bot, deps.db, deps.translator, currency=deps.shop.currency,
+            rate=settings.send_rate_per_second,
+        ),
     )  # fmt: skip
     jobs = RunningJobs(scheduler)
     try:
@@ -376,6 +387,9 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
                 )  # fmt: skip
             except TelegramAPIError as error:
                 raise StartupError(f"setWebhook failed: {error.message}") from None
+            except OSError as error:  # the port is taken, or the address is not this machine's
+                where = f"{settings.webhook_host}:{settings.webhook_port}"
+                raise StartupError(f"cannot listen on {where} ({error.strerror})") from None
         else:
             await poll(dp, bot, stop)
     finally:

@@ -11,17 +11,19 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.config import Settings
-from tests.e2e.telegram_emulator import TelegramEmulator
+from tests.e2e.telegram_emulator import Call, TelegramEmulator, TgUser
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123:TEST"
 PANEL_KEY = "e2e-panel-key"
 START_DEADLINE = 30.0  # importing aiogram alone takes seconds on a slow machine
 STOP_DEADLINE = 20.0
+SLOW_TELEGRAM = 1.0  # seconds the emulator takes to accept the reply being sent at SIGTERM
 
 
 def free_port() -> int:
@@ -170,3 +172,27 @@ async def spawn_bot(
                 process.kill()
         if stuck:
             raise stuck[0]
+
+
+async def terminate_mid_update(
+    emulator: TelegramEmulator, bot: Process, user: TgUser
+) -> tuple[int, Call, dict[str, Any]]:
+    """SIGTERM while the bot is answering `/start` (Telegram made slow): (status, reply, update).
+
+    A graceful bot lets that reply finish before it exits.
+    """
+    emulator.delays["sendMessage"] = SLOW_TELEGRAM
+    mark = len(emulator.calls)
+    update = await emulator.send_text(user, "/start")
+
+    def replying() -> Call | None:
+        for call in emulator.calls[mark:]:
+            if call.method == "sendMessage" and call.params.get("chat_id") == user.id:
+                return call
+        return None
+
+    reply: Call = await emulator.wait_for(replying, "the bot to start answering /start")
+    assert not reply.answered
+    bot.terminate()
+    status = await bot.exit_status()
+    return status, reply, update

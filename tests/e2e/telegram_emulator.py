@@ -83,6 +83,7 @@ class Call:
     ok: bool = True
     result: Any = None
     error: str | None = None
+    answered: bool = False  # False while the emulator is still "thinking" (see `delays`)
 
 
 @dataclass
@@ -138,6 +139,7 @@ class TelegramEmulator:
         self.webhook_deliveries: list[int] = []  # the HTTP status of each webhook POST
         self.confirmed_offset = 0  # getUpdates confirmed every update below this id
         self.guards: list[Callable[[], None]] = []  # run while waiting (e.g. "bot still alive")
+        self.delays: dict[str, float] = {}  # method -> seconds before answering (a slow Telegram)
         self.delivered: list[dict[str, Any]] = []  # every update the user side produced
         self._updates: list[dict[str, Any]] = []
         self._messages: dict[int, dict[int, Stored]] = {}
@@ -188,19 +190,22 @@ class TelegramEmulator:
         params = await self._params(request)
         call = Call(method, params)
         self.calls.append(call)
+        self._bump()
         handler = getattr(self, f"_m_{method.lower()}", None)
         try:
+            if method in self.delays:
+                await asyncio.sleep(self.delays[method])
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             result = await handler(params)
         except ApiError as error:
-            call.ok, call.error = False, error.description
+            call.ok, call.error, call.answered = False, error.description, True
             self._bump()
             return web.json_response(
                 {"ok": False, "error_code": error.code, "description": error.description},
                 status=error.code,
             )
-        call.result = result
+        call.result, call.answered = result, True
         self._bump()
         return web.json_response({"ok": True, "result": result})
 

@@ -1,4 +1,4 @@
-"""`python -m bot` over real HTTP: a purchase, its status push, a refill, and a clean SIGTERM."""
+"""`python -m bot` polling over real HTTP: a purchase, its push, a refill, a SIGTERM mid-update."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from storage import ledger, orders, users
 from storage.db import Database
 from storage.orders import State
-from tests.e2e.conftest import PANEL_KEY, TOKEN, Process
+from tests.e2e.conftest import PANEL_KEY, TOKEN, Process, terminate_mid_update
 from tests.e2e.telegram_emulator import Person, Said, TelegramEmulator, TgUser
 
 CUSTOMER = TgUser(id=5001, first_name="Ann", username="ann")
@@ -40,15 +40,6 @@ def push(emulator: TelegramEmulator, chat_id: int, after: int, *words: str) -> S
     return None
 
 
-def assert_clean_exit(bot: Process, status: int) -> None:
-    stderr = bot.stderr()
-    assert status == 0, stderr[-3000:]
-    assert "Traceback" not in stderr, stderr[-3000:]
-    assert " ERROR " not in stderr, stderr[-3000:]
-    assert TOKEN not in stderr and PANEL_KEY not in stderr
-    assert "bot stopped" in stderr
-
-
 async def test_purchase_status_push_refill_and_sigterm(
     emulator: TelegramEmulator,
     spawn_bot: Callable[[dict[str, str]], Process],
@@ -63,6 +54,7 @@ async def test_purchase_status_push_refill_and_sigterm(
     methods = emulator.methods()
     assert methods[0] == "getMe"
     assert methods.index("deleteWebhook") < methods.index("getUpdates")
+    assert emulator.commands, "the command menus are published at start"
     ann = Person(emulator, CUSTOMER)
 
     await ann.send("/start", expect="New order")
@@ -93,12 +85,18 @@ async def test_purchase_status_push_refill_and_sigterm(
         lambda: push(emulator, CUSTOMER.id, requested, "refill of", "#1", "complete"),
         "the 'refill done' push",
     )
-
     assert emulator.refused() == [], [(c.method, c.params, c.error) for c in emulator.refused()]
-    bot.terminate()
-    assert_clean_exit(bot, await bot.exit_status())
-    # The last update handled was confirmed at shutdown: a restart will not replay it.
-    assert emulator.confirmed_offset > max(u["update_id"] for u in emulator.delivered)
+
+    status, reply, update = await terminate_mid_update(emulator, bot, CUSTOMER)
+    stderr = bot.stderr()
+    assert status == 0, stderr[-3000:]
+    assert reply.answered and reply.ok  # the reply being sent at SIGTERM was not cut off
+    assert "waiting for 1 update(s) in flight" in stderr
+    assert "Traceback" not in stderr and " ERROR " not in stderr, stderr[-3000:]
+    assert TOKEN not in stderr and PANEL_KEY not in stderr
+    assert "bot stopped" in stderr
+    # Every update handled was confirmed at shutdown: a restart replays none of them.
+    assert emulator.confirmed_offset == update["update_id"] + 1
 
     db = await Database.open(tmp_path / "shop.sqlite3")
     try:

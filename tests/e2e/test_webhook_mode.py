@@ -1,4 +1,4 @@
-"""`python -m bot` in webhook mode: Telegram's POSTs with the secret, forged ones refused, /healthz."""
+"""`python -m bot` in webhook mode: secret-checked POSTs, /healthz, a SIGTERM mid-update."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import aiohttp
 
-from tests.e2e.conftest import TOKEN, Process, free_port
+from tests.e2e.conftest import TOKEN, Process, free_port, terminate_mid_update
 from tests.e2e.telegram_emulator import Person, TelegramEmulator, TgUser
 
 SECRET = "e2e-webhook-secret-0123456789"
@@ -45,11 +45,12 @@ async def test_webhook_mode_secret_health_and_sigterm(
     assert emulator.webhook_deliveries == [200, 200]
     assert emulator.refused() == []
 
-    bot.terminate()
-    status = await bot.exit_status()
+    status, reply, _ = await terminate_mid_update(emulator, bot, CUSTOMER)
     stderr = bot.stderr()
     assert status == 0, stderr[-3000:]
-    assert "Traceback" not in stderr, stderr[-3000:]
+    assert reply.answered and reply.ok  # the reply being sent at SIGTERM was not cut off
+    assert "waiting for 1 update(s) in flight" in stderr
+    assert "Traceback" not in stderr and " ERROR " not in stderr, stderr[-3000:]
     assert stderr.count("webhook: refused a request") == 2
     assert SECRET not in stderr and TOKEN not in stderr
     assert "bot stopped" in stderr
