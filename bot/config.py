@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,7 @@ from bot.shop.money import MINOR
 SANDBOX = "sandbox"
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 LOCALES = ("en", "tr", "ru")
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -90,6 +92,13 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         return _checked_url(value.strip()).rstrip("/")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
 
     @field_validator("shop_currency", "panel_currency")
     @classmethod

@@ -62,6 +62,16 @@ def test_live_panel_needs_a_key_and_https(monkeypatch: pytest.MonkeyPatch) -> No
     )
 
 
+def test_webhook_needs_a_secret_telegram_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
+    problems = _problems(
+        monkeypatch, BOT_TOKEN=TOKEN, WEBHOOK_URL="https://shop.example/hook", WEBHOOK_SECRET="a b"
+    )
+    assert [line.split(":")[0] for line in problems] == ["WEBHOOK_SECRET"]
+    assert "a b" not in problems[0]
+    problems = _problems(monkeypatch, BOT_TOKEN=TOKEN, WEBHOOK_URL="https://shop.example/hook")
+    assert problems == ["WEBHOOK_SECRET is required when WEBHOOK_URL is set"]
+
+
 def test_admin_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
     _problems(monkeypatch, BOT_TOKEN=TOKEN, ADMIN_IDS=" 1, 22 ,333")
     assert Settings(_env_file=None).admin_ids == {1, 22, 333}  # type: ignore[call-arg]
