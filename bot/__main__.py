@@ -39,10 +39,11 @@ from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.audit import audit
+from bot.shop.checkout import recover_interrupted
 from bot.shop.config import ShopConfig
 from bot.shop.money import to_minor
 from bot.webhook import health_check, run_webhook
-from storage import kv, orders
+from storage import kv
 from storage.db import Database
 
 log = logging.getLogger("bot")
@@ -339,7 +340,7 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
         await commands.publish(bot, deps.translator, deps.shop.admin_ids)
     except TelegramAPIError as error:
         log.warning("command menus not published (%s)", error.message)
-    abandoned = await orders.abandon_submitting(deps.db)
+    abandoned = await recover_interrupted(deps.db, deps.shop)
     if abandoned:
         log.warning("orders left in submitting are now unknown: %s", abandoned)
     dp = build_dispatcher(deps)

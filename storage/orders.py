@@ -184,16 +184,13 @@ async def due_for_poll(db: Database, limit: int) -> list[Order]:
     return [_order(row) for row in rows]
 
 
-async def abandon_submitting(db: Database) -> list[int]:
-    """At start-up: orders whose `add` never got an answer become `unknown`."""
-    async with (
-        db.transaction() as conn,
-        conn.execute(
-            "UPDATE orders SET state = ?, updated_at = ? WHERE state = ? RETURNING id",
-            (State.UNKNOWN, now(), State.SUBMITTING),
-        ) as cursor,
-    ):
-        return [row[0] for row in await cursor.fetchall()]
+async def abandon_submitting(conn: aiosqlite.Connection) -> list[tuple[int, int]]:
+    """(order, user) for every order left in `submitting`, now `unknown` (caller's transaction)."""
+    async with conn.execute(
+        "UPDATE orders SET state = ?, updated_at = ? WHERE state = ? RETURNING id, user_id",
+        (State.UNKNOWN, now(), State.SUBMITTING),
+    ) as cursor:
+        return [(row[0], row[1]) for row in await cursor.fetchall()]
 
 
 async def add_refill(conn: aiosqlite.Connection, order_id: int, upstream_id: str) -> int:

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 POLLER_LEASE = "poller"
 SENDER_LEASE = "sender"
-SENDER_LEASE_SECONDS = 30
+SENDER_LEASE_SECONDS = 10  # renewed every second; a crashed holder blocks a restart this long
 
 
 async def leased(
@@ -57,7 +57,7 @@ def build_scheduler(
     intervals: a live holder renews it each run, a dead one loses it after that.
     """
     holder = holder or uuid.uuid4().hex
-    lease_seconds = max(3 * poll_interval, 30)
+    lease_seconds = max(3 * poll_interval, 10)
     poller = partial(leased, db, POLLER_LEASE, holder, lease_seconds)
     scheduler = AsyncIOScheduler()
     common = {"max_instances": 1, "coalesce": True}

@@ -155,14 +155,7 @@ async def _submit(
         log.exception("order %s: outcome of add unknown", order_id)
         async with db.transaction() as conn:
             await orders.update(conn, order_id, state=orders.State.UNKNOWN, error=repr(error))
-            await queue_alert(
-                conn,
-                config,
-                "admin-order-unknown",
-                f"unknown:{order_id}",
-                order=order_id,
-                user=user_id,
-            )
+            await _alert_unknown(conn, config, order_id, user_id)
         return Result(Outcome.UNKNOWN, order_id)
     async with db.transaction() as conn:
         await orders.update(conn, order_id, state=orders.State.ACTIVE, upstream_id=upstream_id)
@@ -183,4 +176,27 @@ async def fail_and_refund(conn: aiosqlite.Connection, order_id: int, error: str)
         key=f"refund:{order_id}",
         kind="refund",
         order_id=order_id,
+    )
+
+
+async def recover_interrupted(db: Database, config: ShopConfig) -> list[int]:
+    """At start-up: an order whose `add` was cut off by a crash is `unknown`, never retried.
+
+    Its customer is told it is being checked and the admins are alerted, as after a timeout.
+    """
+    async with db.transaction() as conn:
+        abandoned = await orders.abandon_submitting(conn)
+        for order_id, user_id in abandoned:
+            await outbox.put(
+                conn, user_id, "order-unknown", {"order": order_id}, key=f"checking:{order_id}"
+            )
+            await _alert_unknown(conn, config, order_id, user_id)
+    return [order_id for order_id, _ in abandoned]
+
+
+async def _alert_unknown(
+    conn: aiosqlite.Connection, config: ShopConfig, order_id: int, user_id: int
+) -> None:
+    await queue_alert(
+        conn, config, "admin-order-unknown", f"unknown:{order_id}", order=order_id, user=user_id
     )
