@@ -121,12 +121,12 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await db.close()
 
 
-def make_bot(settings: Settings, translator: Translator) -> Bot:
+def make_bot(settings: Settings, db: Database, translator: Translator) -> Bot:
     session = AiohttpSession()
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     if settings.sandbox:
-        session.middleware(SandboxBanner(translator.get(translator.default, "sandbox-banner")))
+        session.middleware(SandboxBanner(db, translator))
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -325,7 +325,7 @@ async def serve(settings: Settings) -> None:
     remove_handlers = stop_on_signals(stop)
     try:
         async with runtime(settings) as rt:
-            bot = make_bot(settings, rt.deps.translator)
+            bot = make_bot(settings, rt.deps.db, rt.deps.translator)
             try:
                 await run(settings, rt.deps, bot, stop)
             finally:

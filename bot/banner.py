@@ -1,4 +1,4 @@
-"""In sandbox mode every text the bot sends starts with a SANDBOX line."""
+"""In sandbox mode every text the bot sends starts with a SANDBOX line, in the reader's language."""
 
 from __future__ import annotations
 
@@ -7,10 +7,20 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
+from bot.i18n import Translator
+from storage import users
+from storage.db import Database
+
 
 class SandboxBanner(BaseRequestMiddleware):
-    def __init__(self, banner: str) -> None:
-        self.banner = banner
+    """A session middleware: it sees every outgoing text, whoever sends it (handlers or jobs)."""
+
+    def __init__(self, db: Database, translator: Translator) -> None:
+        self.db = db
+        self.translator = translator
+        self.banners = {
+            locale: translator.get(locale, "sandbox-banner") for locale in translator.bundles
+        }
 
     async def __call__(
         self,
@@ -18,8 +28,9 @@ class SandboxBanner(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        if isinstance(method, SendMessage | EditMessageText) and not (method.text or "").startswith(
-            self.banner
-        ):
-            method.text = f"{self.banner}\n\n{method.text}"
+        if isinstance(method, SendMessage | EditMessageText) and isinstance(method.chat_id, int):
+            stored = await users.locales(self.db, [method.chat_id])
+            banner = self.banners[self.translator.pick(stored.get(method.chat_id))]
+            if not (method.text or "").startswith(banner):
+                method.text = f"{banner}\n\n{method.text}"
         return await make_request(bot, method)

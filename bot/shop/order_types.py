@@ -194,11 +194,21 @@ def _visible(text: str) -> str:
     )
 
 
+def _with_scheme(text: str) -> str:
+    """People paste `instagram.com/p/x`: a bare host gets https:// put in front."""
+    if "://" in text or ":" in text.split("/", 1)[0]:
+        return text
+    return f"https://{text}"
+
+
 def _is_url(text: str) -> bool:
     if any(char.isspace() for char in text) or len(text) > 2000:
         return False
-    parts = urlsplit(text)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+    except ValueError:  # "https://[" and friends
+        return False
     return parts.scheme in ("http", "https") and "." in host
 
 
@@ -223,13 +233,17 @@ def check(service: Service, name: str, text: str, answers: Answers, today: date)
     field = FIELDS[name]
     counted = TYPES[service.type or ""].counted == name
     if field.kind is Kind.LINK:
-        if not _is_url(text):
+        link = _with_scheme(text)
+        if not _is_url(link):
             raise InvalidAnswer("error-link")
-        return text
+        return link
     if field.kind is Kind.TARGET:
-        if not (_is_url(text) or _USERNAME.fullmatch(text)):
+        if _USERNAME.fullmatch(text):
+            return text
+        link = _with_scheme(text)
+        if not _is_url(link):
             raise InvalidAnswer("error-username")
-        return text
+        return link
     if field.kind is Kind.HASHTAG:
         if not _HASHTAG.fullmatch(text):
             raise InvalidAnswer("error-hashtag")

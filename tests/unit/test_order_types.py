@@ -44,7 +44,7 @@ def test_drip_feed_adds_runs_and_interval_only_where_allowed() -> None:
 @pytest.mark.parametrize(
     ("field", "text", "error"),
     [
-        ("link", "instagram.com/p/1", "error-link"),
+        ("link", "instagram", "error-link"),
         ("link", "ftp://x.com/a", "error-link"),
         ("link", "https://exa mple.com", "error-link"),
         ("link", "javascript:alert(1)", "error-link"),
@@ -68,6 +68,14 @@ def test_good_answers_are_cleaned() -> None:
     service = of("Default")
     assert order_types.check(service, "quantity", " 1 000 ", {}, TODAY) == "1000"
     assert order_types.check(service, "link", " https://t.me/x ", {}, TODAY) == "https://t.me/x"
+    assert order_types.check(service, "link", "instagram.com/p/1", {}, TODAY) == (
+        "https://instagram.com/p/1"
+    )
+    likes = of("Comment Likes")
+    assert order_types.check(likes, "username", "@someone", {}, TODAY) == "@someone"
+    assert order_types.check(likes, "username", "x.com/someone", {}, TODAY) == (
+        "https://x.com/someone"
+    )
 
 
 def test_counted_lists_must_fit_min_and_max() -> None:
