@@ -130,3 +130,14 @@ async def balance_in(conn: aiosqlite.Connection, user_id: int) -> int:
     async with conn.execute("SELECT balance FROM users WHERE id = ?", (user_id,)) as cursor:
         row = await cursor.fetchone()
     return 0 if row is None else int(row[0])
+
+
+async def credit_mismatches(db: Database) -> list[tuple[int, str]]:
+    """(payment, state) where the ledger disagrees: paid without its credit, or credited unpaid."""
+    rows = await db.fetchall(
+        "SELECT p.id, p.state, EXISTS (SELECT 1 FROM ledger l WHERE l.user_id = p.user_id"
+        " AND l.amount = p.amount AND l.key = CASE p.method WHEN 'stars'"
+        " THEN 'stars:' || p.external_id ELSE 'manual:' || p.id END) AS credited"
+        " FROM payments p"
+    )
+    return [(row[0], row[1]) for row in rows if bool(row[2]) != (row[1] in ("paid", "refunded"))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.shop.refunds import owed
-from storage import ledger, orders
+from storage import ledger, orders, payments
 from storage.db import Database
 
 
@@ -26,6 +26,8 @@ async def audit(db: Database) -> Report:
         report.problems.append(f"user {user_id}: balance {cached} but ledger sums to {total}")
     for user_id in await ledger.negative_balances(db):
         report.problems.append(f"user {user_id}: negative balance")
+    for payment_id, state in await payments.credit_mismatches(db):
+        report.problems.append(f"top-up {payment_id} ({state}): its ledger credit disagrees")
     refunded = await ledger.refunded_per_order(db)
     for order in await orders.in_states(db, list(orders.State)):
         report.orders_checked += 1

@@ -390,3 +390,15 @@ def test_bad_top_up_settings_name_the_variable(
     problems = _settings(monkeypatch, **env)
     assert isinstance(problems, list)
     assert any(line.startswith(problem) for line in problems), problems
+
+
+async def test_audit_catches_a_paid_top_up_without_its_credit(db: Database) -> None:
+    await customer(db)
+    async with db.transaction() as conn:
+        payment = await payments.create(conn, user_id=1, method=Method.MANUAL, amount=500)
+        await payments.decide(conn, payment.id, State.PAID, 900)
+    report = await audit(db)
+    assert report.problems == [f"top-up {payment.id} (paid): its ledger credit disagrees"]
+    async with db.transaction() as conn:
+        await ledger.post(conn, user_id=1, amount=500, key=f"manual:{payment.id}", kind="topup")
+    assert (await audit(db)).ok
