@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -157,8 +158,16 @@ async def _submit(
             await orders.update(conn, order_id, state=orders.State.UNKNOWN, error=repr(error))
             await _alert_unknown(conn, config, order_id, user_id)
         return Result(Outcome.UNKNOWN, order_id)
-    async with db.transaction() as conn:
-        await orders.update(conn, order_id, state=orders.State.ACTIVE, upstream_id=upstream_id)
+    try:
+        async with db.transaction() as conn:
+            await orders.update(conn, order_id, state=orders.State.ACTIVE, upstream_id=upstream_id)
+    except sqlite3.IntegrityError:  # the panel gave an id another order already has
+        log.error("order %s: upstream id %s is taken by another order", order_id, upstream_id)
+        async with db.transaction() as conn:
+            error = f"the panel answered with upstream id {upstream_id}, already used"
+            await orders.update(conn, order_id, state=orders.State.UNKNOWN, error=error)
+            await _alert_unknown(conn, config, order_id, user_id)
+        return Result(Outcome.UNKNOWN, order_id)
     log.info("order %s placed upstream as %s", order_id, upstream_id)
     return Result(Outcome.PLACED, order_id)
 

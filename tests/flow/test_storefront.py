@@ -242,3 +242,21 @@ async def test_forged_buttons_get_a_short_refusal(shop: Shop) -> None:
     assert not [
         m for m in shop.session.sent(SendMessage, chat_id=2) if "Order #1" in (m.text or "")
     ]
+
+
+async def test_an_upstream_id_given_twice_leaves_the_second_order_unknown(shop: Shop) -> None:
+    person = await shop.customer(balance=10_000)
+    for _ in range(2):
+        await person.send("/start")
+        await open_service(person, 101)
+        await person.click("Order this")
+        await person.send(LINK)
+        await person.send("1000")
+        shop.sandbox.fail_next("add", httpx.Response(200, json={"order": 4242}))
+        await person.click("Confirm")
+    assert "being checked with our supplier" in person.last_text()
+    second = await orders.get(shop.db, 2)
+    assert second is not None
+    assert second.state is State.UNKNOWN
+    assert "4242" in second.error
+    assert [row.message for row in await outbox.due(shop.db, 10)] == ["admin-order-unknown"]
