@@ -164,8 +164,8 @@ async def _submit(
     except sqlite3.IntegrityError:  # the panel gave an id another order already has
         log.error("order %s: upstream id %s is taken by another order", order_id, upstream_id)
         async with db.transaction() as conn:
-            error = f"the panel answered with upstream id {upstream_id}, already used"
-            await orders.update(conn, order_id, state=orders.State.UNKNOWN, error=error)
+            taken = f"the panel answered with upstream id {upstream_id}, already used"
+            await orders.update(conn, order_id, state=orders.State.UNKNOWN, error=taken)
             await _alert_unknown(conn, config, order_id, user_id)
         return Result(Outcome.UNKNOWN, order_id)
     log.info("order %s placed upstream as %s", order_id, upstream_id)
