@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as `python bench/poll.py`: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -73,11 +74,11 @@ async def seed(db: Database, count: int) -> None:
             await orders.update(conn, order_id, state=State.ACTIVE, upstream_id=50_000 + number)
 
 
-async def batched(folder: Path) -> dict[str, float | int]:
+async def batched(folder: Path, count: int = ORDERS) -> dict[str, float | int]:
     db = await Database.open(folder / "batched.sqlite3")
     panel = SlowPanel()
     try:
-        await seed(db, ORDERS)
+        await seed(db, count)
         async with httpx.AsyncClient(transport=httpx.MockTransport(panel.handle)) as http:
             client = PanelClient(http, "https://panel.bench/api/v2", SecretStr("bench"))
             started = time.perf_counter()
@@ -88,51 +89,52 @@ async def batched(folder: Path) -> dict[str, float | int]:
             started = time.perf_counter()
             repeat = await poll_once(db, client, CONFIG, concurrency=CONCURRENCY)
             repeat_seconds = time.perf_counter() - started
-        assert stats.checked == repeat.checked == ORDERS, (stats, repeat)
+        assert stats.checked == repeat.checked == count, (stats, repeat)
         assert stats.errors == repeat.errors == 0, (stats, repeat)
     finally:
         await db.close()
     return {
-        "orders": ORDERS,
+        "orders": count,
         "requests": requests,
         "seconds": round(seconds, 3),
         "repeat_seconds": round(repeat_seconds, 3),
     }
 
 
-async def naive(folder: Path) -> dict[str, float | int]:
+async def naive(folder: Path, count: int = ORDERS, sample: int = SAMPLE) -> dict[str, float | int]:
     """The anti-pattern: `status` per order, applied one by one, over a sample."""
     db = await Database.open(folder / "naive.sqlite3")
     panel = SlowPanel()
     try:
-        await seed(db, SAMPLE)
+        await seed(db, sample)
         async with httpx.AsyncClient(transport=httpx.MockTransport(panel.handle)) as http:
             client = PanelClient(http, "https://panel.bench/api/v2", SecretStr("bench"))
             started = time.perf_counter()
-            for order in await orders.due_for_poll(db, SAMPLE):
+            for order in await orders.due_for_poll(db, sample):
                 assert order.upstream_id is not None
                 status = await client.status(order.upstream_id)
                 await apply_status(db, CONFIG, order.id, status)
             seconds = time.perf_counter() - started
     finally:
         await db.close()
-    scale = ORDERS / SAMPLE
+    scale = count / sample
     return {
-        "sample_orders": SAMPLE,
+        "sample_orders": sample,
         "sample_requests": panel.requests,
         "sample_seconds": round(seconds, 3),
-        "orders": ORDERS,
+        "orders": count,
         "requests": round(panel.requests * scale),
         "seconds": round(seconds * scale, 3),
         "extrapolated": True,
     }
 
 
-async def main() -> None:
+async def measure(count: int = ORDERS, sample: int = SAMPLE) -> dict[str, Any]:
+    """Both ways over `count` orders (the naive one over `sample` of them, extrapolated)."""
     with tempfile.TemporaryDirectory() as folder:
-        fast = await batched(Path(folder))
-        slow = await naive(Path(folder))
-    results = {
+        fast = await batched(Path(folder), count)
+        slow = await naive(Path(folder), count, sample)
+    return {
         "panel_latency_seconds": LATENCY,
         "concurrency": CONCURRENCY,
         "batched": fast,
@@ -140,6 +142,11 @@ async def main() -> None:
         "ratio_requests": round(slow["requests"] / fast["requests"], 1),
         "ratio_seconds": round(slow["seconds"] / fast["seconds"], 1),
     }
+
+
+async def main() -> None:
+    results = await measure()
+    fast, slow = results["batched"], results["naive"]
     print(f"status poll over {ORDERS:,} active orders, panel answering in {LATENCY * 1000:.0f} ms")
     print(
         f"  batched (<=100 ids, {CONCURRENCY} in flight): {fast['requests']:>6,} requests"

@@ -1,0 +1,280 @@
+"""Bench fixtures: a generated panel catalog, a shop over the fake session, a scripted user."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import InlineKeyboardButton, Message
+from pydantic import SecretStr
+
+from bot.app import Deps, build_dispatcher
+from bot.i18n import Translator
+from bot.jobs.catalog import sync_catalog
+from bot.panel.client import PanelClient
+from bot.panel.sandbox import CATALOG, SandboxPanel
+from bot.shop.config import ShopConfig
+from storage import ledger, users
+from storage.db import Database
+from tests.fakes.telegram import FakeSession, make_bot
+
+PANEL_URL = "https://panel.bench/api/v2"
+PANEL_KEY = "bench-key"
+FIRST_SERVICE = 10_000  # generated ids start here, past the sandbox's own (101..162)
+_PLATFORMS = (
+    "Instagram",
+    "TikTok",
+    "YouTube",
+    "Telegram",
+    "Twitter / X",
+    "Facebook",
+    "Spotify",
+    "Twitch",
+    "Discord",
+    "LinkedIn",
+)
+_KINDS = (
+    "Followers",
+    "Likes",
+    "Views",
+    "Comments",
+    "Shares",
+    "Saves",
+    "Story Views",
+    "Live Viewers",
+    "Reactions",
+    "Members",
+)
+_FLAVOURS = ("[Real]", "[Cheap]", "[Targeted USA]")
+_TYPES = (
+    ("Default", 70),
+    ("Package", 6),
+    ("Custom Comments", 6),
+    ("Mentions", 3),
+    ("SEO", 3),
+    ("Comment Likes", 3),
+    ("Poll", 3),
+    ("Subscriptions", 3),
+    ("custom_data", 3),
+)
+_TAGS = ("[HQ]", "[Instant]", "[Non-drop]", "[Refill 30D]", "[No refill]", "[Max 50K]", "[Fast]")
+
+
+def generate_catalog(services: int = 5_000, categories: int = 300) -> list[dict[str, Any]]:
+    """A `services` answer as a big panel sends it, quirks included (numbers as strings, floats,
+    ints; missing flags; extra `desc`; types in odd case), the same on every call."""
+    rng = random.Random(20_240_601)
+    names = [
+        f"{platform} {kind} {flavour}"
+        for platform in _PLATFORMS
+        for kind in _KINDS
+        for flavour in _FLAVOURS
+    ][:categories]
+    kinds, weights = zip(*_TYPES, strict=True)
+    answer: list[dict[str, Any]] = []
+    for number in range(services):
+        category = names[number * len(names) // services]
+        type_ = rng.choices(kinds, weights)[0]
+        rate = Decimal(rng.randint(1, 2_000_000)) / Decimal(100_000)
+        low = rng.choice((10, 20, 50, 100, 500, 1000))
+        entry: dict[str, Any] = {
+            "service": number + FIRST_SERVICE if number % 3 else str(number + FIRST_SERVICE),
+            "name": f"{category.rsplit(' [', 1)[0]} {' '.join(rng.sample(_TAGS, 2))} #{number}",
+            "type": type_.upper() if number % 17 == 0 else type_,
+            "category": category,
+            "rate": str(rate) if number % 2 else float(rate),
+            "min": str(low) if number % 5 else low,
+            "max": str(low * rng.choice((100, 1000, 10_000))),
+            "refill": rng.random() < 0.4,
+            "cancel": "1" if rng.random() < 0.3 else "0",
+        }
+        if number % 4 == 0:
+            entry["dripfeed"] = rng.random() < 0.5
+        if number % 3 == 0:
+            entry["desc"] = "Start: 0-1 hour. Speed: 10K/day. No password needed. " * 3
+        answer.append(entry)
+    return answer
+
+
+class ShopPanel:
+    """The sandbox panel whose `services` answer also lists `extra` services."""
+
+    def __init__(self, extra: list[dict[str, Any]]) -> None:
+        self.sandbox = SandboxPanel(key=PANEL_KEY, balance=Decimal(10**9))
+        self.catalog = [*CATALOG, *extra]
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        form = dict(parse_qsl(request.content.decode()))
+        if form.get("action") == "services" and form.get("key") == PANEL_KEY:
+            return httpx.Response(200, json=self.catalog)
+        return self.sandbox.handle(request)
+
+
+class BenchSession(FakeSession):
+    """The tests' fake Telegram session, remembering the message each chat has on screen.
+
+    It forgets its request log after each call (the bench makes tens of thousands), and keeps
+    the latest message sent or edited per chat, so that a click costs no scan of every chat.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_screen: dict[int, Message] = {}
+        self.calls = 0
+        self.seconds = 0.0  # spent in the fake transport (Telegram's side, and aiogram's parsing)
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109  (BaseSession's signature)
+    ) -> TelegramType:
+        self.calls += 1
+        started = time.perf_counter()
+        try:
+            result = await super().make_request(bot, method, timeout)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.requests.clear()
+            self.exchanges.clear()
+        if isinstance(result, Message):
+            self.on_screen[result.chat.id] = result
+        return result
+
+
+@dataclass
+class Shop:
+    db: Database
+    dp: Dispatcher
+    bot: Bot
+    session: BenchSession
+    panel: ShopPanel
+    client: PanelClient
+
+    async def customer(self, user_id: int, balance: int) -> None:
+        """A known customer with money, as after a top-up (written outside any timing)."""
+        await users.touch(self.db, user_id, f"user{user_id}", "Bench", "en")
+        async with self.db.transaction() as conn:
+            await ledger.post(
+                conn, user_id=user_id, amount=balance, key=f"bench:{user_id}", kind="topup"
+            )
+
+
+def shop_config() -> ShopConfig:
+    return ShopConfig(
+        currency="USD",
+        panel_currency="USD",
+        fx=Decimal(1),
+        markup=Decimal(30),
+        admin_ids=frozenset(),
+        sandbox=True,
+    )
+
+
+@asynccontextmanager
+async def open_shop(folder: Path, extra: list[dict[str, Any]]) -> AsyncIterator[Shop]:
+    """The real Dispatcher on a fresh SQLite file, the sandbox panel, the catalog synced."""
+    db = await Database.open(folder / "shop.sqlite3")
+    panel = ShopPanel(extra)
+    try:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(panel.handle)) as http:
+            client = PanelClient(http, PANEL_URL, SecretStr(PANEL_KEY))
+            await sync_catalog(db, client)
+            deps = Deps(db=db, panel=client, shop=shop_config(), translator=Translator("en"))
+            dp = build_dispatcher(deps, catch_errors=True)
+            session = BenchSession()
+            bot = make_bot(session)
+            yield Shop(db, dp, bot, session, panel, client)
+            await bot.session.close()
+    finally:
+        await db.close()
+
+
+def echo_dispatcher() -> Dispatcher:
+    """The baseline: a bare Dispatcher that echoes text and answers callbacks."""
+    dp = Dispatcher()
+
+    @dp.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    @dp.callback_query()
+    async def answer(query: Any) -> None:
+        await query.answer()
+
+    return dp
+
+
+ButtonPick = Callable[[list[InlineKeyboardButton]], InlineKeyboardButton]
+# Update and callback ids go on rising across sessions, as Telegram's do: aiogram caches
+# `Update.event_type` per update, and a repeated id would make every lookup compare updates.
+_UPDATE_IDS = itertools.count(1)
+_CALLBACK_IDS = itertools.count(1)
+
+
+class Chat:
+    """One person feeding raw updates (as polling delivers them) through `dp.feed_raw_update`."""
+
+    def __init__(self, dp: Dispatcher, bot: Bot, session: BenchSession, user_id: int) -> None:
+        self.dp = dp
+        self.bot = bot
+        self.session = session
+        self.user_id = user_id
+        self.profile = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": "Bench",
+            "username": f"user{user_id}",
+            "language_code": "en",
+        }
+        session.register_user(self.profile)
+
+    async def send(self, text: str) -> None:
+        content: dict[str, Any] = {"from": self.profile, "text": text}
+        if text.startswith("/"):
+            length = len(text.split(maxsplit=1)[0])
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        message = self.session.store_incoming(self.user_id, content)
+        await self._feed({"message": message})
+
+    async def click(self, pick: str | ButtonPick) -> None:
+        """Press a button of the message on screen: the first whose text contains `pick`."""
+        shown = self.session.on_screen[self.user_id]
+        buttons = [b for row in shown.reply_markup.inline_keyboard for b in row]  # type: ignore[union-attr]
+        if isinstance(pick, str):
+            found = [b for b in buttons if pick in b.text]
+            if not found:
+                texts = [b.text for b in buttons]
+                raise AssertionError(f"user {self.user_id}: no {pick!r} among {texts}")
+            button = found[0]
+        else:
+            button = pick(buttons)
+        await self.tap(shown, str(button.callback_data))
+
+    async def tap(self, shown: Message, data: str) -> None:
+        """A callback query carrying `data`, from the message `shown` as it is now."""
+        payload = self.session.message_payload(self.user_id, shown.message_id)
+        query = {
+            "id": f"cbq-{next(_CALLBACK_IDS)}",
+            "from": self.profile,
+            "chat_instance": f"bench-{self.user_id}",
+            "message": payload,
+            "data": data,
+        }
+        await self._feed({"callback_query": query})
+
+    async def _feed(self, body: dict[str, Any]) -> None:
+        update = {"update_id": next(_UPDATE_IDS), **body}
+        await self.dp.feed_raw_update(self.bot, update)

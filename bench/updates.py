@@ -1,0 +1,260 @@
+"""Update throughput of the real Dispatcher (browsing, purchases) beside a bare echo bot."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import itertools
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiogram import Dispatcher
+from aiogram.types import InlineKeyboardButton
+
+from bench.fixtures import BenchSession, Chat, Shop, echo_dispatcher, generate_catalog, open_shop
+from bench.report import Row
+from tests.fakes.telegram import make_bot
+
+LINK = "https://instagram.com/p/bench"
+CONCURRENT_USERS = 8
+BROWSE_TARGET = 0.5
+PURCHASE_TARGET = 0.2
+
+
+def _nth(prefix: str) -> Callable[[int], Callable[[list[InlineKeyboardButton]], Any]]:
+    """A picker of one of the buttons whose callback data starts with `prefix`, by user."""
+
+    def for_user(user_id: int) -> Callable[[list[InlineKeyboardButton]], Any]:
+        def pick(buttons: list[InlineKeyboardButton]) -> InlineKeyboardButton:
+            found = [b for b in buttons if (b.callback_data or "").startswith(prefix)]
+            return found[user_id % len(found)]
+
+        return pick
+
+    return for_user
+
+
+_CATEGORY = _nth("s1:")
+_SERVICE = _nth("v1:")
+
+Step = tuple[str, Any]  # ("send", text) or ("click", label or picker)
+
+
+def browse_steps(user_id: int) -> list[Step]:
+    """Menu, categories (two pages), a category (two pages), a card, back twice, home, search."""
+    return [
+        ("send", "/start"),
+        ("click", "New order"),
+        ("click", "›"),
+        ("click", _CATEGORY(user_id)),
+        ("click", "›"),
+        ("click", _SERVICE(user_id)),
+        ("click", "Back"),
+        ("click", "Back"),
+        ("click", "Menu"),
+        ("send", "tiktok likes"),
+    ]
+
+
+def purchase_steps(user_id: int) -> list[Step]:
+    """Every update from /start to Confirm for 1,000 followers (service 101, type Default)."""
+    return [
+        ("send", "/start"),
+        ("click", "New order"),
+        ("click", "Instagram Followers ("),
+        ("click", "#101 "),
+        ("click", "Order this"),
+        ("send", LINK),
+        ("send", "1000"),
+        ("click", "Confirm"),
+    ]
+
+
+SCRIPTS = (browse_steps, purchase_steps)
+
+
+async def _play(chat: Chat, steps: list[Step], echo: bool) -> None:
+    for kind, what in steps:
+        if kind == "send":
+            await chat.send(what)
+        elif echo:  # the same kind of update: a callback from the message on screen
+            await chat.tap(chat.session.on_screen[chat.user_id], "echo")
+        else:
+            await chat.click(what)
+
+
+class GcClock:
+    """Seconds the cyclic garbage collector has run so far in this process."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._started = 0.0
+
+    def __enter__(self) -> GcClock:
+        gc.callbacks.append(self._tick)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._tick)
+
+    def _tick(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+            self.collections[info["generation"]] += 1
+
+
+def _full_collection() -> float:
+    """Seconds one full collection takes over everything alive now (the pause without freeze)."""
+    started = time.perf_counter()
+    gc.collect()
+    return time.perf_counter() - started
+
+
+@dataclass
+class Tally:
+    """What one side spent: in all, in the fake transport, in the garbage collector."""
+
+    updates: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0  # process time, every thread (the SQLite ones too): not the machine's load
+    transport: float = 0.0
+    gc: float = 0.0
+
+    def as_json(self) -> dict[str, float]:
+        return {
+            "updates": self.updates,
+            "seconds": round(self.seconds, 3),
+            "cpu_seconds": round(self.cpu, 3),
+            "transport_seconds": round(self.transport, 3),
+            "gc_seconds": round(self.gc, 3),
+            "ms_per_update": round(1000 * self.seconds / max(1, self.updates), 3),
+        }
+
+
+async def _wave(
+    dp: Dispatcher,
+    user_ids: list[int],
+    script: Callable[[int], list[Step]],
+    echo: bool,
+    tally: Tally,
+    clock: GcClock,
+) -> None:
+    """These users' scripts, all at once (one user: one after another), into `tally`.
+
+    A fresh fake session each wave: its chat model is Telegram's memory, not the bot's, and
+    would otherwise grow through the run (and make the garbage collector slower for both).
+    """
+    session = BenchSession()
+    bot = make_bot(session)
+    plays = [(Chat(dp, bot, session, user_id), script(user_id)) for user_id in user_ids]
+    gc_before = clock.seconds
+    cpu = time.process_time()
+    started = time.perf_counter()
+    await asyncio.gather(*(_play(chat, steps, echo) for chat, steps in plays))
+    tally.seconds += time.perf_counter() - started
+    tally.cpu += time.process_time() - cpu
+    tally.gc += clock.seconds - gc_before
+    tally.transport += session.seconds
+    tally.updates += sum(len(steps) for _, steps in plays)
+
+
+@dataclass
+class Case:
+    name: str
+    script: Callable[[int], list[Step]]
+    concurrency: int
+    target: float
+    paid: bool = False
+    buyers: int = 0  # shop users who went through a purchase
+    shop: Tally = field(default_factory=Tally)
+    echo: Tally = field(default_factory=Tally)
+
+    async def run(
+        self, shop: Shop, echo: Dispatcher, users: int, ids: Iterator[int], clock: GcClock
+    ) -> None:
+        """Waves of `concurrency` users, the echo bot's and the shop's in turn, so that the
+        machine's drift (it is shared) hits both sides alike."""
+        for _ in range(max(1, users // self.concurrency)):
+            echo_ids = [next(ids) for _ in range(self.concurrency)]
+            shop_ids = [next(ids) for _ in range(self.concurrency)]
+            if self.paid:
+                for user_id in shop_ids:
+                    await shop.customer(user_id, 1_000_000)
+            await _wave(echo, echo_ids, self.script, True, self.echo, clock)
+            await _wave(shop.dp, shop_ids, self.script, False, self.shop, clock)
+            self.buyers += len(shop_ids) if self.script is purchase_steps else 0
+
+    def row(self) -> Row:
+        shop_rate = self.shop.updates / self.shop.seconds
+        echo_rate = self.echo.updates / self.echo.seconds
+        return Row(
+            self.name,
+            shop_rate,
+            "upd/s",
+            echo_rate,
+            "upd/s (echo)",
+            target=f">= {self.target}",
+            met=shop_rate / echo_rate >= self.target,
+        )
+
+
+async def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
+    users = 24 if quick else 120
+    at_once = CONCURRENT_USERS
+    cases = [
+        Case("updates: browsing, sequential", browse_steps, 1, BROWSE_TARGET),
+        Case(f"updates: browsing, {at_once} users at once", browse_steps, at_once, BROWSE_TARGET),
+        Case("updates: purchase, sequential", purchase_steps, 1, PURCHASE_TARGET, paid=True),
+        Case(
+            f"updates: purchase, {at_once} users at once",
+            purchase_steps,
+            at_once,
+            PURCHASE_TARGET,
+            paid=True,
+        ),
+    ]
+    ids = itertools.count(1_000_001)
+    echo = echo_dispatcher()
+    with tempfile.TemporaryDirectory() as folder, GcClock() as clock:
+        async with open_shop(Path(folder), generate_catalog()) as shop:
+            warm_up = [Case("warm-up", script, 2, 0, paid=True) for script in SCRIPTS]
+            for case in warm_up:  # first queries, caches, lazily built types
+                await case.run(shop, echo, 4, ids, clock)
+            full_pause = _full_collection()
+            gc.freeze()  # see README: what start-up built is left out of every collection
+            try:
+                for case in cases:
+                    await case.run(shop, echo, users, ids, clock)
+            finally:
+                gc.unfreeze()
+            placed = len(shop.panel.sandbox.orders)
+    buyers = sum(case.buyers for case in [*warm_up, *cases])
+    # Every purchase went through (catch_errors=True would turn a bug into a polite message).
+    assert placed == buyers, f"{placed} orders placed upstream for {buyers} purchases"
+    details: dict[str, Any] = {
+        "users_per_case": users,
+        "orders_placed": placed,
+        "gc_collections": clock.collections,
+        "full_collection_of_startup_heap_ms": round(full_pause * 1000, 1),
+    }
+    for case in cases:
+        shop, echo = case.shop, case.echo
+        details[case.name] = {
+            "shop": shop.as_json(),
+            "echo": echo.as_json(),
+            "ratio_cpu": round(echo.cpu / shop.cpu, 4),
+            # The ratio a shop would get whose handlers cost nothing beyond its Telegram calls
+            # through this fake session (which parses HTML and keeps a chat model in Python).
+            "transport_ceiling": round(echo.seconds / shop.transport, 4),
+            "ratio_net_of_transport": round(
+                (echo.seconds - echo.transport) / (shop.seconds - shop.transport), 4
+            ),
+        }
+    return [case.row() for case in cases], details
