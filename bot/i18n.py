@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 from collections.abc import Iterable
@@ -121,5 +122,6 @@ def _plain(value: object) -> bool:
     return isinstance(value, str) and not isinstance(value, Markup)
 
 
+@functools.lru_cache(maxsize=4096)
 def format_money(minor: int, currency: str, locale: str) -> str:
     return str(format_currency(from_minor(minor), currency, locale=locale))

@@ -41,6 +41,8 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._lock = asyncio.Lock()
+        # storage.kv's read cache: (read at, value) per key, cleared by this process's writes
+        self.kv_cache: dict[str, tuple[float, str | None]] = {}
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -74,13 +76,12 @@ class Database:
                 raise
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._reader.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to aiosqlite's thread (execute, fetch and close would be three).
+        return list(await self._reader.execute_fetchall(sql, params))
 
     async def scalar(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import time
+
 import aiosqlite
 
 from storage.clock import now
 from storage.db import Database
 
+CACHE_SECONDS = 2.0  # another process's change (a second bot on the file) shows within this
+
 
 async def get(db: Database, key: str) -> str | None:
+    """Read through a short cache: the maintenance flag and the markup are read on every update."""
+    hit = db.kv_cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
     value = await db.scalar("SELECT value FROM kv WHERE key = ?", (key,))
-    return None if value is None else str(value)
+    found = None if value is None else str(value)
+    db.kv_cache[key] = (time.monotonic(), found)
+    return found
 
 
 async def put(db: Database, key: str, value: str) -> None:
+    db.kv_cache.pop(key, None)
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO kv (key, value) VALUES (?, ?)"
@@ -42,6 +53,7 @@ async def release_lease(db: Database, name: str, holder: str) -> None:
 
 
 async def delete(db: Database, key: str) -> None:
+    db.kv_cache.pop(key, None)
     async with db.transaction() as conn:
         await conn.execute("DELETE FROM kv WHERE key = ?", (key,))
 

@@ -76,7 +76,9 @@ _SELECT = (
     " s.hidden, s.markup, c.markup AS category_markup, c.hidden AS category_hidden"
     " FROM services s JOIN categories c ON c.id = s.category_id"
 )
+_SELECT_COUNTED = _SELECT.replace(" FROM services s", ", COUNT(*) OVER () AS total FROM services s")
 _VISIBLE = "s.available = 1 AND s.hidden = 0 AND c.hidden = 0"
+_ON_SALE = "SELECT COUNT(*) FROM services s WHERE s.available = 1 AND s.hidden = 0"
 
 
 def _decimal(value: str | None) -> Decimal | None:
@@ -85,6 +87,7 @@ def _decimal(value: str | None) -> Decimal | None:
 
 def _service(row: sqlite3.Row) -> Service:
     data = dict(row)
+    data.pop("total", None)
     for flag in ("refill", "cancel", "dripfeed", "available", "hidden", "category_hidden"):
         data[flag] = bool(data[flag])
     data["rate"] = Decimal(data["rate"])
@@ -185,15 +188,17 @@ async def get(db: Database, service_id: int) -> Service | None:
 
 async def categories(db: Database, offset: int, limit: int) -> tuple[list[Category], int]:
     """One page of the categories that have something to show, and how many there are."""
+    # Counted per category through its index, so a page stops early instead of grouping the
+    # whole catalog on every catalog screen.
     rows = await db.fetchall(
-        "SELECT c.id, c.name, COUNT(*) AS services FROM categories c"
-        f" JOIN services s ON s.category_id = c.id WHERE {_VISIBLE}"
-        " GROUP BY c.id ORDER BY c.position, c.id LIMIT ? OFFSET ?",
+        f"SELECT c.id, c.name, ({_ON_SALE} AND s.category_id = c.id) AS services"
+        " FROM categories c WHERE c.hidden = 0 AND services > 0"
+        " ORDER BY c.position, c.id LIMIT ? OFFSET ?",
         (limit, offset),
     )
     total = await db.scalar(
-        "SELECT COUNT(DISTINCT c.id) FROM categories c"
-        f" JOIN services s ON s.category_id = c.id WHERE {_VISIBLE}"
+        f"SELECT COUNT(*) FROM categories c WHERE c.hidden = 0"
+        f" AND ({_ON_SALE} AND s.category_id = c.id) > 0"
     )
     return [Category(id=row[0], name=row[1], services=row[2]) for row in rows], int(total)
 
@@ -238,9 +243,11 @@ async def _page(
 ) -> tuple[list[Service], int]:
     """One page of visible services matching `where`, and how many match in all."""
     rows = await db.fetchall(
-        f"{_SELECT} WHERE {where} AND {_VISIBLE} ORDER BY {order} LIMIT ? OFFSET ?",
+        f"{_SELECT_COUNTED} WHERE {where} AND {_VISIBLE} ORDER BY {order} LIMIT ? OFFSET ?",
         (*params, limit, offset),
     )
+    if rows:  # the page's rows carry the count: a search scans the catalog once, not twice
+        return [_service(row) for row in rows], int(rows[0]["total"])
     total = await db.scalar(
         "SELECT COUNT(*) FROM services s JOIN categories c ON c.id = s.category_id"
         f" WHERE {where} AND {_VISIBLE}",
