@@ -130,7 +130,7 @@ class BenchSession(FakeSession):
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(parse_html=False)  # Telegram parses HTML on its side, not the bot
         self.on_screen: dict[int, Message] = {}
         self.calls = 0
         self.seconds = 0.0  # spent in the fake transport (Telegram's side, and aiogram's parsing)

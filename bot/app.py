@@ -7,6 +7,21 @@ from dataclasses import dataclass
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    AnswerPreCheckoutQuery,
+    CopyMessage,
+    DeleteMessage,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    RefundStarPayment,
+    SendInvoice,
+    SendMessage,
+    SetMyCommands,
+)
+from aiogram.methods.base import Response
 
 from bot.i18n import Translator
 from bot.panel.client import PanelClient
@@ -14,6 +29,18 @@ from bot.shop.config import ShopConfig
 from handlers import create_router
 from handlers.middleware import UserMiddleware
 from storage.db import Database
+
+# aiogram validates every answer as `Response[T]`; pydantic keeps those generic classes only
+# weakly, so after a garbage collection each one is built again (milliseconds per reply). Held
+# here for the methods the shop calls, they are built once.
+_ANSWER_TYPES = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (
+        AnswerCallbackQuery, AnswerPreCheckoutQuery, CopyMessage, DeleteMessage,
+        EditMessageReplyMarkup, EditMessageText, GetMe, GetUpdates, RefundStarPayment,
+        SendInvoice, SendMessage, SetMyCommands,
+    )
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,14 +6,13 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, lines
 from bot.shop import order_types
 from bot.shop.config import ShopConfig
 from bot.shop.pricing import PER_PACKAGE, display_price, global_markup, markup_of
 from handlers.callbacks import Buy, Card, Categories, Found, Nav, Screen, Services
-from handlers.keyboards import PAGE_SIZE, button, clamp_page, home_button, pager
+from handlers.keyboards import PAGE_SIZE, Rows, button, clamp_page, home_button, pager
 from handlers.screens import show
 from storage import services
 from storage.db import Database
@@ -43,7 +42,7 @@ async def categories_screen(
     if total and not found:  # a stale page number: show the last page
         page = clamp_page(page, total)
         found, total = await services.categories(db, page * PAGE_SIZE, PAGE_SIZE)
-    builder = InlineKeyboardBuilder()
+    builder = Rows()
     for category in found:
         builder.row(
             button(f"{category.name} ({category.services})", Services(category=category.id))
@@ -63,7 +62,7 @@ async def services_screen(
     page = clamp_page(callback_data.page, category.services)
     found, total = await services.in_category(db, category.id, page * PAGE_SIZE, PAGE_SIZE)
     shown = await _service_lines(db, shop, t, found)
-    builder = InlineKeyboardBuilder()
+    builder = Rows()
     for service in found:
         builder.row(button(_label(service), Card(service=service.id, page=page)))
     builder.row(*pager(t, page, total, Services, category=category.id))
@@ -127,7 +126,7 @@ async def _found(
     if total and not found:
         page = clamp_page(page, total)
         found, total = await services.search(db, words, page * PAGE_SIZE, PAGE_SIZE)
-    builder = InlineKeyboardBuilder()
+    builder = Rows()
     for service in found:
         builder.row(button(_label(service), Card(service=service.id, page=page, found=True)))
     builder.row(*pager(t, page, total, Found))
@@ -151,7 +150,7 @@ async def card_screen(
         if callback_data.found
         else Services(category=service.category_id, page=callback_data.page)
     )
-    builder = InlineKeyboardBuilder()
+    builder = Rows()
     if order_types.sellable(service):
         builder.row(button(t("btn-order"), Buy(service=service.id)))
     builder.row(button(t("btn-back"), back), home_button(t))

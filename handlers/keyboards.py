@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts
 from handlers.callbacks import Nav, Screen
@@ -12,12 +11,27 @@ from handlers.callbacks import Nav, Screen
 PAGE_SIZE = 8
 
 
+class Rows:
+    """Rows of buttons: InlineKeyboardBuilder's `row()` and `as_markup()` without its deep copy
+    of every button, which showed in the profile of catalog browsing."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[InlineKeyboardButton]] = []
+
+    def row(self, *buttons: InlineKeyboardButton) -> None:
+        if buttons:
+            self.rows.append(list(buttons))
+
+    def as_markup(self) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(inline_keyboard=self.rows)
+
+
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
 def main_menu(t: Texts) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Rows()
     builder.row(button(t("btn-new-order"), Nav(screen=Screen.CATALOG)))
     builder.row(
         button(t("btn-my-orders"), Nav(screen=Screen.ORDERS)),

@@ -151,8 +151,11 @@ class FakeSession(BaseSession):
     `responder()` replaces the default result for a method type.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, parse_html: bool = True) -> None:
+        """`parse_html=False` keeps texts as sent: Telegram's parsing is not the bot's cost,
+        so a benchmark leaves it out."""
         super().__init__()
+        self.parse_html = parse_html
         self.requests: list[TelegramMethod[Any]] = []
         self.exchanges: list[Exchange] = []
         self.answered_callbacks: set[str] = set()
@@ -430,11 +433,17 @@ class FakeSession(BaseSession):
             if "text" not in payload:
                 raise _Refusal(400, "Bad Request: there is no text in the message to edit")
             payload.pop("entities", None)
-            payload.update(_formatted(params, "text", "entities", _TEXT_LIMIT))
+            payload.update(
+                _formatted(params, "text", "entities", _TEXT_LIMIT, parse=self.parse_html)
+            )
         elif isinstance(method, EditMessageCaption):
             payload.pop("caption", None)
             payload.pop("caption_entities", None)
-            payload.update(_formatted(params, "caption", "caption_entities", _CAPTION_LIMIT))
+            payload.update(
+                _formatted(
+                    params, "caption", "caption_entities", _CAPTION_LIMIT, parse=self.parse_html
+                )
+            )
         elif isinstance(method, EditMessageMedia):
             for kind in (*_MEDIA_KINDS, "caption", "caption_entities"):
                 payload.pop(kind, None)
@@ -458,7 +467,11 @@ class FakeSession(BaseSession):
         content = {k: v for k, v in source.payload.items() if k in _CONTENT_KEYS}
         if "caption" in params:
             content.pop("caption_entities", None)
-            content.update(_formatted(params, "caption", "caption_entities", _CAPTION_LIMIT))
+            content.update(
+                _formatted(
+                    params, "caption", "caption_entities", _CAPTION_LIMIT, parse=self.parse_html
+                )
+            )
         markup = _inline_markup(params)
         if markup is not None:
             content["reply_markup"] = markup
@@ -468,9 +481,15 @@ class FakeSession(BaseSession):
         """Message fields echoed back for a send*: text, caption, media, invoice, keyboard."""
         content: dict[str, Any] = {}
         if "text" in params:
-            content.update(_formatted(params, "text", "entities", _TEXT_LIMIT))
+            content.update(
+                _formatted(params, "text", "entities", _TEXT_LIMIT, parse=self.parse_html)
+            )
         if "caption" in params:
-            content.update(_formatted(params, "caption", "caption_entities", _CAPTION_LIMIT))
+            content.update(
+                _formatted(
+                    params, "caption", "caption_entities", _CAPTION_LIMIT, parse=self.parse_html
+                )
+            )
         for kind in _MEDIA_KINDS:
             if kind in params:
                 content[kind] = self._media_stub(kind, params[kind])
@@ -490,7 +509,9 @@ class FakeSession(BaseSession):
     def _media_content(self, media: dict[str, Any]) -> dict[str, Any]:
         """Message fields for one InputMedia* (as posted: JSON with `type` and `media`)."""
         content = {media["type"]: self._media_stub(media["type"], str(media["media"]))}
-        content.update(_formatted(media, "caption", "caption_entities", _CAPTION_LIMIT))
+        content.update(
+            _formatted(media, "caption", "caption_entities", _CAPTION_LIMIT, parse=self.parse_html)
+        )
         return content
 
     def _bot_message(self, bot: Bot, chat_id: int, content: dict[str, Any]) -> dict[str, Any]:
@@ -866,13 +887,13 @@ def _entities_error(detail: str) -> _Refusal:
 
 
 def _formatted(
-    params: dict[str, Any], text_key: str, entities_key: str, limit: int
+    params: dict[str, Any], text_key: str, entities_key: str, limit: int, *, parse: bool = True
 ) -> dict[str, Any]:
     """`text`/`caption` as Telegram stores it: markup parsed into entities, limits enforced."""
     if text_key not in params:
         return {}
     source = str(params[text_key])
-    if params.get("parse_mode") == ParseMode.HTML:
+    if parse and params.get("parse_mode") == ParseMode.HTML:
         text, entities = _parse_html(source)
     else:
         # Markdown is not parsed here: the text is kept as sent, without entities.
