@@ -251,7 +251,7 @@ async def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
             "echo": echo.as_json(),
             "ratio_cpu": round(echo.cpu / shop.cpu, 4),
             # The ratio a shop would get whose handlers cost nothing beyond its Telegram calls
-            # through this fake session (which parses HTML and keeps a chat model in Python).
+            # through this fake session (which keeps a chat model in Python).
             "transport_ceiling": round(echo.seconds / shop.transport, 4),
             "ratio_net_of_transport": round(
                 (echo.seconds - echo.transport) / (shop.seconds - shop.transport), 4
