@@ -51,6 +51,9 @@ class Translator:
         self.default = default
         folder = resources.files("locales")
         self.bundles = {locale: _bundle(locale) for locale in LOCALES if (folder / locale).is_dir()}
+        # Rendering is a pure function of (locale, message, arguments) and Fluent is slow enough
+        # to show in a profile (a catalog page renders dozens of messages): keep recent results.
+        self._cached = functools.lru_cache(maxsize=4096)(self._format_key)
 
     def pick(self, *candidates: str | None) -> str:
         """The first supported locale among the candidates (`pt-br` -> `pt`), else the default."""
@@ -71,6 +74,16 @@ class Translator:
         return self._render(locale, message, args)
 
     def _render(self, locale: str, message: str, args: dict[str, Any]) -> str:
+        key = (locale, message, tuple(sorted(args.items(), key=lambda item: item[0])))
+        try:
+            return self._cached(key)
+        except TypeError:  # an unhashable argument: render without the cache
+            return self._format(locale, message, args)
+
+    def _format_key(self, key: tuple[str, str, tuple[tuple[str, Any], ...]]) -> str:
+        return self._format(key[0], key[1], dict(key[2]))
+
+    def _format(self, locale: str, message: str, args: dict[str, Any]) -> str:
         # Ids and quantities read better without grouping ("#1001", not "#1,001"); plural
         # selectors still see numbers. Money arrives already formatted.
         args = {
