@@ -164,7 +164,7 @@ async def user_card(message: Message, command: CommandObject, db: Database, t: T
             "admin-user",
             id=found.id,
             name=found.first_name,
-            username=found.username or "-",
+            username=f"@{found.username}" if found.username else "-",
             balance=t.money(found.balance),
             banned=str(found.banned).lower(),
             blocked=str(found.blocked).lower(),

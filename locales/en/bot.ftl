@@ -303,7 +303,7 @@ period-30d = 30 days
 admin-panel = Panel balance: <b>{ $balance } { $currency }</b>
 admin-panel-error = The panel did not answer properly: { $error }
 admin-user =
-    <b>User { $id }</b> · { $name } · @{ $username }
+    <b>User { $id }</b> · { $name } · { $username }
     Balance: { $balance } · orders: { $orders }
     { $banned ->
         [true] Banned

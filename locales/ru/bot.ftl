@@ -309,7 +309,7 @@ period-30d = За 30 дней
 admin-panel = Баланс панели: <b>{ $balance } { $currency }</b>
 admin-panel-error = Панель ответила некорректно: { $error }
 admin-user =
-    <b>Пользователь { $id }</b> · { $name } · @{ $username }
+    <b>Пользователь { $id }</b> · { $name } · { $username }
     Баланс: { $balance } · заказов: { $orders }
     { $banned ->
         [true] Забанен

@@ -303,7 +303,7 @@ period-30d = Son 30 gün
 admin-panel = Panel bakiyesi: <b>{ $balance } { $currency }</b>
 admin-panel-error = Panel düzgün yanıt vermedi: { $error }
 admin-user =
-    <b>Kullanıcı { $id }</b> · { $name } · @{ $username }
+    <b>Kullanıcı { $id }</b> · { $name } · { $username }
     Bakiye: { $balance } · sipariş: { $orders }
     { $banned ->
         [true] Yasaklı
