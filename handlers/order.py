@@ -169,10 +169,7 @@ async def _take(
     except InvalidAnswer as error:
         prompt, markup = _prompt(t, service, field)
         reply = f"{t(error.message, **error.args_)}\n\n{prompt}"
-        if isinstance(event, CallbackQuery):
-            await show(event, reply, markup)
-        else:
-            await event.answer(reply, reply_markup=markup)
+        await show(event, reply, markup)
         return
     await _next(event, state, db, shop, t, user, service, answers)
 
@@ -185,10 +182,7 @@ async def _draft(
     service = await services.get(db, data["service"]) if "service" in data else None
     if service is None or not order_types.sellable(service):
         await state.clear()
-        if isinstance(event, CallbackQuery):
-            await show(event, t("service-gone"), main_menu(t))
-        else:
-            await event.answer(t("service-gone"), reply_markup=main_menu(t))
+        await show(event, t("service-gone"), main_menu(t))
         return None
     return service, dict(data["answers"])
 
@@ -211,10 +205,7 @@ async def _next(
         text, markup = _prompt(t, service, field)
     else:
         text, markup = await _summary(state, db, shop, t, user, service, answers)
-    if isinstance(event, CallbackQuery):
-        await show(event, text, markup)
-    else:
-        await event.answer(text, reply_markup=markup)
+    await show(event, text, markup)
 
 
 def _prompt(t: Texts, service: Service, field: str) -> tuple[str, InlineKeyboardMarkup]:
