@@ -72,3 +72,14 @@ async def pending_count(db: Database) -> int:
     return int(
         await db.scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed IS NULL")
     )
+
+
+async def purge(db: Database, older_than: int) -> int:
+    """Forget rows delivered (or given up on) before `older_than`; the queue stays small."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "DELETE FROM outbox WHERE (sent_at IS NOT NULL OR failed IS NOT NULL)"
+            " AND created_at < ?",
+            (older_than,),
+        )
+    return cursor.rowcount

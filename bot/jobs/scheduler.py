@@ -17,7 +17,8 @@ from bot.jobs.refills import poll_refills_once
 from bot.jobs.sender import Sender
 from bot.panel.client import PanelClient
 from bot.shop.config import ShopConfig
-from storage import kv
+from storage import kv, outbox
+from storage.clock import now
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,14 @@ log = logging.getLogger(__name__)
 POLLER_LEASE = "poller"
 SENDER_LEASE = "sender"
 SENDER_LEASE_SECONDS = 10  # renewed every second; a crashed holder blocks a restart this long
+
+
+KEEP_SENT_DAYS = 30
+
+
+async def purge_outbox(db: Database) -> int:
+    """Delivered messages are kept a month (for support questions), then forgotten."""
+    return await outbox.purge(db, now() - KEEP_SENT_DAYS * 86_400)
 
 
 async def leased(
@@ -78,6 +87,10 @@ def build_scheduler(
     scheduler.add_job(
         partial(leased, db, SENDER_LEASE, holder, SENDER_LEASE_SECONDS, sender.send_once),
         "interval", seconds=1, id="outbox-sender", misfire_grace_time=5, **common,
+    )  # fmt: skip
+    scheduler.add_job(
+        partial(purge_outbox, db), "interval", hours=24, id="outbox-purge",
+        misfire_grace_time=3600, **common,
     )  # fmt: skip
     if panel_alert > 0:
         scheduler.add_job(

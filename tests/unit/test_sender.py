@@ -13,6 +13,7 @@ from aiogram.methods.base import TelegramType
 from fluent.runtime import FluentBundle, FluentResource
 
 from bot.i18n import Translator, format_money
+from bot.jobs.scheduler import purge_outbox
 from bot.jobs.sender import PER_CHAT_PER_PASS, Sender
 from storage import outbox, users
 from storage.db import Database
@@ -238,3 +239,16 @@ def test_money_arguments_only_are_formatted(translator: Translator, bot: Bot, db
     text = sender.render(row, "en")
     assert format_money(250, "EUR", "en") in text
     assert "#5" in text
+
+
+async def test_old_delivered_rows_are_purged_and_pending_ones_kept(db: Database) -> None:
+    async with db.transaction() as conn:
+        for key in ("sent", "failed", "pending", "fresh"):
+            await outbox.put(conn, 1, "menu", key=key)
+        await conn.execute("UPDATE outbox SET created_at = 0 WHERE key <> 'fresh'")
+        await conn.execute("UPDATE outbox SET sent_at = 1 WHERE key IN ('sent', 'fresh')")
+        await conn.execute("UPDATE outbox SET failed = 'blocked' WHERE key = 'failed'")
+    assert await purge_outbox(db) == 2
+    assert await outbox.pending_count(db) == 1
+    left = await db.fetchall("SELECT key FROM outbox ORDER BY key")
+    assert [row[0] for row in left] == ["fresh", "pending"]
