@@ -574,7 +574,7 @@ async def test_catalog_sync_keeps_unknown_types_unsold(db: Database, panel: Pane
     assert (await sync_catalog(db, panel)).added == 0
 
 
-async def test_scheduler_registers_four_single_instance_jobs(
+async def test_scheduler_registers_single_instance_jobs(
     db: Database, panel: PanelClient, shop_config: ShopConfig, translator: Translator
 ) -> None:
     bot = make_bot(FakeSession())
@@ -583,10 +583,10 @@ async def test_scheduler_registers_four_single_instance_jobs(
         db, panel, shop_config, sender, poll_interval=60, catalog_minutes=30
     )
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"status-poll", "refill-poll", "catalog-sync", "outbox-sender"}
     intervals = {name: job.trigger.interval.total_seconds() for name, job in jobs.items()}
     assert intervals == {
         "status-poll": 60, "refill-poll": 120, "catalog-sync": 1800, "outbox-sender": 1,
+        "outbox-purge": 86_400,
     }  # fmt: skip
     for job in jobs.values():
         assert (job.max_instances, job.coalesce) == (1, True)
