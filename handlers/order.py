@@ -10,7 +10,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, lines
@@ -208,6 +208,14 @@ async def _next(
     await show(event, text, markup)
 
 
+def _back_or_cancel(t: Texts) -> tuple[InlineKeyboardButton, InlineKeyboardButton]:
+    """The wizard's way out on every screen: one step back, or drop the draft."""
+    return (
+        button(t("btn-back"), Wizard(step=Step.BACK)),
+        button(t("btn-cancel"), Wizard(step=Step.CANCEL)),
+    )
+
+
 def _prompt(t: Texts, service: Service, field: str) -> tuple[str, InlineKeyboardMarkup]:
     spec = FIELDS[field]
     builder = InlineKeyboardBuilder()
@@ -217,10 +225,7 @@ def _prompt(t: Texts, service: Service, field: str) -> tuple[str, InlineKeyboard
         builder.adjust(6)
     if spec.optional:
         builder.row(button(t("btn-skip"), Wizard(step=Step.SKIP)))
-    builder.row(
-        button(t("btn-back"), Wizard(step=Step.BACK)),
-        button(t("btn-cancel"), Wizard(step=Step.CANCEL)),
-    )
+    builder.row(*_back_or_cancel(t))
     text = t(f"ask-{field}", name=service.name, min=service.min, max=service.max)
     return text, builder.as_markup()
 
@@ -265,10 +270,7 @@ async def _summary(
         builder.row(button(t("btn-confirm"), Wizard(step=Step.CONFIRM, value=token)))
     else:
         builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
-    builder.row(
-        button(t("btn-back"), Wizard(step=Step.BACK)),
-        button(t("btn-cancel"), Wizard(step=Step.CANCEL)),
-    )
+    builder.row(*_back_or_cancel(t))
     return text, builder.as_markup()
 
 

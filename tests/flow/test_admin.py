@@ -13,8 +13,8 @@ from storage import ledger, orders, outbox, services, users
 from storage.orders import State
 from tests.conftest import ADMIN_ID
 from tests.fakes.telegram import TelegramUser
+from tests.flow.chat import open_service, to_summary
 from tests.flow.conftest import Shop
-from tests.flow.test_purchase import LINK, open_service
 
 
 @pytest.fixture
@@ -23,10 +23,7 @@ async def owner(shop: Shop) -> TelegramUser:
 
 
 async def buy(shop: Shop, person: TelegramUser, *, lose_answer: bool = False) -> None:
-    await open_service(person, 101)
-    await person.click("Order this")
-    await person.send(LINK)
-    await person.send("1000")
+    await to_summary(person)
     if lose_answer:
         shop.sandbox.fail_next("add", httpx.ReadTimeout("lost"), processed=False)
     await person.click("Confirm")

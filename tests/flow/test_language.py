@@ -7,8 +7,8 @@ from bot.jobs.sender import Sender
 from bot.panel.models import OrderStatus
 from bot.shop.config import ShopConfig
 from bot.shop.tracking import apply_status
+from tests.flow.chat import LINK, open_service
 from tests.flow.conftest import Shop
-from tests.flow.test_purchase import LINK, open_service
 
 
 async def test_first_contact_uses_the_telegram_language(shop: Shop, translator: Translator) -> None:

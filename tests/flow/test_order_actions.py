@@ -12,16 +12,13 @@ from storage import ledger, orders, outbox
 from storage.orders import State
 from tests.conftest import FakeClock
 from tests.fakes.telegram import TelegramUser
+from tests.flow.chat import to_summary
 from tests.flow.conftest import Shop
-from tests.flow.test_purchase import LINK, open_service
 
 
 async def placed(shop: Shop, service_id: int = 101) -> TelegramUser:
     person = await shop.customer(1, balance=10_000)
-    await open_service(person, service_id)
-    await person.click("Order this")
-    await person.send(LINK)
-    await person.send("1000")
+    await to_summary(person, service_id)
     await person.click("Confirm")
     await person.click("View order")
     return person

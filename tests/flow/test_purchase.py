@@ -10,9 +10,9 @@ from bot.panel.sandbox import SERVICES
 from storage import ledger, orders
 from storage.orders import State
 from tests.fakes.telegram import TelegramUser
+from tests.flow.chat import LINK, open_service
 from tests.flow.conftest import Shop
 
-LINK = "https://instagram.com/p/abc"
 TEN = "\n".join(f"comment {n}" for n in range(10))
 FIVE = "\n".join(f"reply {n}" for n in range(5))
 CASES = [
@@ -46,15 +46,6 @@ def expected_charge(service_id: int, units: int) -> int:
     rate = Decimal(spec.rate)
     cost = rate if spec.type in PER_PACKAGE else rate * units / 1000
     return int((cost * Decimal("1.5") * 100).to_integral_value(ROUND_CEILING))
-
-
-async def open_service(
-    person: TelegramUser, service_id: int, *, new_order: str = "New order"
-) -> None:
-    spec = next(spec for spec in SERVICES if spec.service == service_id)
-    await person.click(new_order)
-    await person.click(f"{spec.category} (")
-    await person.click(f"#{service_id} ")
 
 
 async def fill(person: TelegramUser, answers: list[str]) -> None:

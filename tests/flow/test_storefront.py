@@ -10,8 +10,8 @@ from aiogram.methods import AnswerCallbackQuery, SendMessage
 from storage import ledger, orders, outbox
 from storage.orders import State
 from tests.conftest import ADMIN_ID
+from tests.flow.chat import LINK, open_service, to_summary
 from tests.flow.conftest import Shop
-from tests.flow.test_purchase import LINK, open_service
 
 
 async def test_start_shows_the_menu_and_help_lists_commands(shop: Shop) -> None:
@@ -81,9 +81,7 @@ async def test_search_results_are_paginated(shop: Shop) -> None:
 
 async def test_bad_answers_are_explained_and_earlier_answers_kept(shop: Shop) -> None:
     person = await shop.customer(balance=10_000)
-    await open_service(person, 101)
-    await person.click("Order this")
-    await person.send("not a link")
+    await to_summary(person, 101, ("not a link",))
     assert "doesn't look like a link" in person.last_text()
     await person.send(LINK)
     await person.send("20")
@@ -99,10 +97,7 @@ async def test_bad_answers_are_explained_and_earlier_answers_kept(shop: Shop) ->
 
 async def test_back_steps_through_answers_and_cancel_leaves_nothing(shop: Shop) -> None:
     person = await shop.customer(balance=10_000)
-    await open_service(person, 101)
-    await person.click("Order this")
-    await person.send(LINK)
-    await person.send("500")
+    await to_summary(person, 101, (LINK, "500"))
     await person.click("Back")
     assert "How many?" in person.last_text()
     await person.click("Back")
@@ -118,10 +113,7 @@ async def test_back_steps_through_answers_and_cancel_leaves_nothing(shop: Shop) 
 
 async def test_double_tapped_confirm_places_one_order(shop: Shop) -> None:
     person = await shop.customer(balance=10_000)
-    await open_service(person, 101)
-    await person.click("Order this")
-    await person.send(LINK)
-    await person.send("1000")
+    await to_summary(person)
     summary = person.last_message()
     await asyncio.gather(
         person.click("Confirm", message=summary), person.click("Confirm", message=summary)
@@ -139,10 +131,7 @@ async def test_double_tapped_confirm_places_one_order(shop: Shop) -> None:
 
 async def test_too_little_balance_offers_a_top_up_and_debits_nothing(shop: Shop) -> None:
     person = await shop.customer(balance=100)
-    await open_service(person, 101)
-    await person.click("Order this")
-    await person.send(LINK)
-    await person.send("1000")
+    await to_summary(person)
     assert "not enough" in person.last_text()
     assert not any("Confirm" in text for row in person.buttons() for text in row)
     await person.click("Top up")
@@ -152,10 +141,7 @@ async def test_too_little_balance_offers_a_top_up_and_debits_nothing(shop: Shop)
 
 async def test_balance_spent_elsewhere_before_confirm_is_refused_cleanly(shop: Shop) -> None:
     person = await shop.customer(balance=200)
-    await open_service(person, 101)
-    await person.click("Order this")
-    await person.send(LINK)
-    await person.send("1000")
+    await to_summary(person)
     async with shop.db.transaction() as conn:  # spent in another chat meanwhile
         await ledger.post(conn, user_id=person.user_id, amount=-150, key="elsewhere", kind="order")
     await person.click("Confirm")
@@ -166,10 +152,7 @@ async def test_balance_spent_elsewhere_before_confirm_is_refused_cleanly(shop: S
 
 async def test_panel_refusal_refunds_and_explains_in_plain_words(shop: Shop) -> None:
     person = await shop.customer(balance=10_000)
-    await open_service(person, 101)
-    await person.click("Order this")
-    await person.send(LINK)
-    await person.send("1000")
+    await to_summary(person)
     shop.sandbox.fail_next("add", httpx.Response(200, json={"error": "Incorrect link"}))
     await person.click("Confirm")
     text = person.last_text()
@@ -182,10 +165,7 @@ async def test_panel_refusal_refunds_and_explains_in_plain_words(shop: Shop) -> 
 
 async def test_lost_answer_leaves_the_order_unknown_and_alerts_admins(shop: Shop) -> None:
     person = await shop.customer(balance=10_000)
-    await open_service(person, 101)
-    await person.click("Order this")
-    await person.send(LINK)
-    await person.send("1000")
+    await to_summary(person)
     shop.sandbox.fail_next("add", httpx.ReadTimeout("timed out"), processed=True)
     await person.click("Confirm")
     assert "being checked with our supplier" in person.last_text()
@@ -199,9 +179,7 @@ async def test_lost_answer_leaves_the_order_unknown_and_alerts_admins(shop: Shop
 
 async def test_unreachable_panel_is_a_definite_failure(shop: Shop) -> None:
     person = await shop.customer(balance=10_000)
-    await open_service(person, 103)
-    await person.click("Order this")
-    await person.send(LINK)
+    await to_summary(person, 103, (LINK,))
     shop.sandbox.fail_next("add", httpx.ConnectError("refused"))
     await person.click("Confirm")
     assert "our supplier did not answer" in person.last_text()
@@ -210,11 +188,7 @@ async def test_unreachable_panel_is_a_definite_failure(shop: Shop) -> None:
 
 async def test_my_orders_shows_the_card_with_its_fields(shop: Shop) -> None:
     person = await shop.customer(balance=10_000)
-    await open_service(person, 134)
-    await person.click("Order this")
-    await person.send(LINK)
-    await person.send("100")
-    await person.send("travel")
+    await to_summary(person, 134, (LINK, "100", "travel"))
     await person.click("Confirm")
     await person.click("Menu")
     await person.click("My orders")
@@ -225,10 +199,7 @@ async def test_my_orders_shows_the_card_with_its_fields(shop: Shop) -> None:
 
 async def test_forged_buttons_get_a_short_refusal(shop: Shop) -> None:
     owner = await shop.customer(1, balance=10_000)
-    await open_service(owner, 101)
-    await owner.click("Order this")
-    await owner.send(LINK)
-    await owner.send("1000")
+    await to_summary(owner)
     await owner.click("Confirm")
     thief = await shop.customer(2)
     for data in ("d1:1:0", "a1:cancel:1", "a1:refill:1", "v1:99999:0:0", "zz:1", "d1:x", "b1:154"):
@@ -248,10 +219,7 @@ async def test_an_upstream_id_given_twice_leaves_the_second_order_unknown(shop: 
     person = await shop.customer(balance=10_000)
     for _ in range(2):
         await person.send("/start")
-        await open_service(person, 101)
-        await person.click("Order this")
-        await person.send(LINK)
-        await person.send("1000")
+        await to_summary(person)
         shop.sandbox.fail_next("add", httpx.Response(200, json={"order": 4242}))
         await person.click("Confirm")
     assert "being checked with our supplier" in person.last_text()

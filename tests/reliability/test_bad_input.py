@@ -12,8 +12,8 @@ from bot.shop import order_types
 from bot.shop.order_types import InvalidAnswer
 from storage import orders, services
 from tests.fakes.telegram import TelegramUser
+from tests.flow.chat import LINK, open_service
 from tests.flow.conftest import Shop
-from tests.flow.test_purchase import LINK, open_service
 from tests.reliability.conftest import Tally
 
 NASTY = st.text(

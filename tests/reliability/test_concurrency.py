@@ -7,8 +7,8 @@ import asyncio
 from bot.shop.audit import audit
 from storage import orders
 from tests.fakes.telegram import TelegramUser
+from tests.flow.chat import to_summary
 from tests.flow.conftest import Shop
-from tests.flow.test_purchase import LINK, open_service
 from tests.reliability.conftest import Tally
 
 USERS = 50
@@ -17,10 +17,7 @@ TAPS = 20
 
 async def _ready(shop: Shop, user_id: int) -> TelegramUser:
     person = await shop.customer(user_id, balance=10_000)
-    await open_service(person, 101)
-    await person.click("Order this")
-    await person.send(LINK)
-    await person.send("1000")
+    await to_summary(person)
     return person
 
 
@@ -52,10 +49,7 @@ async def test_two_confirms_racing_against_a_balance_for_one(shop: Shop, tally: 
     drafts = []
     for _ in range(2):
         await person.send("/start")
-        await open_service(person, 101)
-        await person.click("Order this")
-        await person.send(LINK)
-        await person.send("1000")
+        await to_summary(person)
         drafts.append(person.last_message())
     # The second draft replaced the first one's token: the stale summary must not place anything.
     await asyncio.gather(*(person.click("Confirm", message=draft) for draft in drafts))

@@ -20,8 +20,8 @@ from storage import orders, services
 from storage.orders import State
 from tests.conftest import ADMIN_ID, FakeClock
 from tests.fakes.telegram import TelegramUser
+from tests.flow.chat import open_service, to_summary
 from tests.flow.conftest import Shop
-from tests.flow.test_purchase import LINK, open_service
 from tests.reliability.conftest import Tally
 
 Fault = Callable[[], httpx.Response | Exception]
@@ -44,10 +44,7 @@ ADD_OUTCOME = {
 
 async def _checkout(shop: Shop, balance: int = 10_000) -> None:
     person = await shop.customer(1, balance=balance)
-    await open_service(person, 101)
-    await person.click("Order this")
-    await person.send(LINK)
-    await person.send("1000")
+    await to_summary(person)
 
 
 @pytest.mark.parametrize("fault", FAULTS)
