@@ -25,7 +25,7 @@ from aiogram.types import TelegramObject, Update
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
 from pydantic import SecretStr, ValidationError
 
-from bot import commands
+from bot import commands, lazy_types
 from bot.app import Deps, build_dispatcher
 from bot.banner import SandboxBanner
 from bot.config import Settings, settings_problems
@@ -371,6 +371,7 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
         log.exception("catalog sync at start failed")
     if stop.is_set():  # a signal during the start
         return
+    lazy_types.build_common()
     # What start-up built lives as long as the process: keep the collector from walking it again
     # and again (a full pass over aiogram's types takes a noticeable pause on a small machine).
     gc.freeze()
