@@ -79,6 +79,10 @@ _SELECT = (
 _SELECT_COUNTED = _SELECT.replace(" FROM services s", ", COUNT(*) OVER () AS total FROM services s")
 _VISIBLE = "s.available = 1 AND s.hidden = 0 AND c.hidden = 0"
 _ON_SALE = "SELECT COUNT(*) FROM services s WHERE s.available = 1 AND s.hidden = 0"
+_SHOWN_CATEGORIES = (
+    "SELECT COUNT(*) FROM categories c WHERE c.hidden = 0 AND EXISTS (SELECT 1 FROM services s"
+    " WHERE s.category_id = c.id AND s.available = 1 AND s.hidden = 0)"
+)
 
 
 def _decimal(value: str | None) -> Decimal | None:
@@ -189,17 +193,16 @@ async def get(db: Database, service_id: int) -> Service | None:
 async def categories(db: Database, offset: int, limit: int) -> tuple[list[Category], int]:
     """One page of the categories that have something to show, and how many there are."""
     # Counted per category through its index, so a page stops early instead of grouping the
-    # whole catalog on every catalog screen.
+    # whole catalog on every catalog screen; the total asks each category only whether it has
+    # one service on sale, once per query (the subquery does not depend on the row).
     rows = await db.fetchall(
-        f"SELECT c.id, c.name, ({_ON_SALE} AND s.category_id = c.id) AS services"
+        f"SELECT c.id, c.name, ({_ON_SALE} AND s.category_id = c.id) AS services,"
+        f" ({_SHOWN_CATEGORIES}) AS total"
         " FROM categories c WHERE c.hidden = 0 AND services > 0"
         " ORDER BY c.position, c.id LIMIT ? OFFSET ?",
         (limit, offset),
     )
-    total = await db.scalar(
-        f"SELECT COUNT(*) FROM categories c WHERE c.hidden = 0"
-        f" AND ({_ON_SALE} AND s.category_id = c.id) > 0"
-    )
+    total = rows[0]["total"] if rows else await db.scalar(_SHOWN_CATEGORIES)
     return [Category(id=row[0], name=row[1], services=row[2]) for row in rows], int(total)
 
 
