@@ -145,7 +145,7 @@ async def update(conn: aiosqlite.Connection, order_id: int, **values: Any) -> No
 
 
 async def get(db: Database, order_id: int) -> Order | None:
-    row = await db.fetchone(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,))
+    row = db.lookup_one(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,))
     return None if row is None else _order(row)
 
 
@@ -158,7 +158,7 @@ async def get_in(conn: aiosqlite.Connection, order_id: int) -> Order | None:
 
 async def get_for_user(db: Database, order_id: int, user_id: int) -> Order | None:
     """The order only when it belongs to this user: every button goes through here."""
-    row = await db.fetchone(
+    row = db.lookup_one(
         f"SELECT {_COLUMNS} FROM orders WHERE id = ? AND user_id = ?", (order_id, user_id)
     )
     return None if row is None else _order(row)
@@ -167,11 +167,11 @@ async def get_for_user(db: Database, order_id: int, user_id: int) -> Order | Non
 async def page_for_user(
     db: Database, user_id: int, offset: int, limit: int
 ) -> tuple[list[Order], int]:
-    rows = await db.fetchall(
+    rows = db.lookup(
         f"SELECT {_COLUMNS} FROM orders WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
         (user_id, limit, offset),
     )
-    total = await db.scalar("SELECT COUNT(*) FROM orders WHERE user_id = ?", (user_id,))
+    total = db.lookup("SELECT COUNT(*) FROM orders WHERE user_id = ?", (user_id,))[0][0]
     return [_order(row) for row in rows], int(total)
 
 

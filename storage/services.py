@@ -186,7 +186,7 @@ async def sync(db: Database, catalog: Sequence[Upstream]) -> SyncSummary:
 
 
 async def get(db: Database, service_id: int) -> Service | None:
-    row = await db.fetchone(f"{_SELECT} WHERE s.id = ?", (service_id,))
+    row = db.lookup_one(f"{_SELECT} WHERE s.id = ?", (service_id,))
     return None if row is None else _service(row)
 
 
@@ -195,19 +195,19 @@ async def categories(db: Database, offset: int, limit: int) -> tuple[list[Catego
     # Counted per category through its index, so a page stops early instead of grouping the
     # whole catalog on every catalog screen; the total asks each category only whether it has
     # one service on sale, once per query (the subquery does not depend on the row).
-    rows = await db.fetchall(
+    rows = db.lookup(
         f"SELECT c.id, c.name, ({_ON_SALE} AND s.category_id = c.id) AS services,"
         f" ({_SHOWN_CATEGORIES}) AS total"
         " FROM categories c WHERE c.hidden = 0 AND services > 0"
         " ORDER BY c.position, c.id LIMIT ? OFFSET ?",
         (limit, offset),
     )
-    total = rows[0]["total"] if rows else await db.scalar(_SHOWN_CATEGORIES)
+    total = rows[0]["total"] if rows else db.lookup(_SHOWN_CATEGORIES)[0][0]
     return [Category(id=row[0], name=row[1], services=row[2]) for row in rows], int(total)
 
 
 async def category(db: Database, category_id: int) -> Category | None:
-    row = await db.fetchone(
+    row = db.lookup_one(
         "SELECT c.id, c.name, COUNT(s.id), c.hidden, c.markup FROM categories c"
         " LEFT JOIN services s ON s.category_id = c.id AND s.available = 1 AND s.hidden = 0"
         " WHERE c.id = ? GROUP BY c.id",
@@ -228,7 +228,9 @@ async def find_category(db: Database, name: str) -> Category | None:
 async def in_category(
     db: Database, category_id: int, offset: int, limit: int
 ) -> tuple[list[Service], int]:
-    return await _page(db, "s.category_id = ?", (category_id,), "s.position, s.id", offset, limit)
+    where, params = "s.category_id = ?", (category_id,)  # through the category's index
+    rows = db.lookup(*_page(where, params, "s.position, s.id", offset, limit))
+    return _counted(rows) if rows else ([], int(db.lookup(*_count(where, params))[0][0]))
 
 
 def _like(words: str) -> str:
@@ -237,26 +239,33 @@ def _like(words: str) -> str:
 
 
 async def search(db: Database, words: str, offset: int, limit: int) -> tuple[list[Service], int]:
-    where = "s.search LIKE ? ESCAPE '\\'"
-    return await _page(db, where, (_like(words),), "c.position, s.position", offset, limit)
+    """A search walks the whole catalog: in aiosqlite's thread, the loop goes on meanwhile."""
+    where, params = "s.search LIKE ? ESCAPE '\\'", (_like(words),)
+    rows = await db.fetchall(*_page(where, params, "c.position, s.position", offset, limit))
+    return _counted(rows) if rows else ([], int(await db.scalar(*_count(where, params))))
 
 
-async def _page(
-    db: Database, where: str, params: tuple[object, ...], order: str, offset: int, limit: int
-) -> tuple[list[Service], int]:
-    """One page of visible services matching `where`, and how many match in all."""
-    rows = await db.fetchall(
-        f"{_SELECT_COUNTED} WHERE {where} AND {_VISIBLE} ORDER BY {order} LIMIT ? OFFSET ?",
-        (*params, limit, offset),
-    )
-    if rows:  # the page's rows carry the count: a search scans the catalog once, not twice
-        return [_service(row) for row in rows], int(rows[0]["total"])
-    total = await db.scalar(
+Query = tuple[str, tuple[object, ...]]
+
+
+def _page(where: str, params: tuple[object, ...], order: str, offset: int, limit: int) -> Query:
+    """One page of visible services matching `where`; each row carries how many match in all
+    (a search scans the catalog once, not twice)."""
+    sql = f"{_SELECT_COUNTED} WHERE {where} AND {_VISIBLE} ORDER BY {order} LIMIT ? OFFSET ?"
+    return sql, (*params, limit, offset)
+
+
+def _count(where: str, params: tuple[object, ...]) -> Query:
+    """How many match, for a page past the last one (which has no row to carry it)."""
+    sql = (
         "SELECT COUNT(*) FROM services s JOIN categories c ON c.id = s.category_id"
-        f" WHERE {where} AND {_VISIBLE}",
-        params,
+        f" WHERE {where} AND {_VISIBLE}"
     )
-    return [_service(row) for row in rows], int(total)
+    return sql, params
+
+
+def _counted(rows: list[sqlite3.Row]) -> tuple[list[Service], int]:
+    return [_service(row) for row in rows], int(rows[0]["total"])
 
 
 async def set_service(db: Database, service_id: int, **values: object) -> bool:

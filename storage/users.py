@@ -65,7 +65,7 @@ async def touch(
 
 
 async def get(db: Database, user_id: int) -> User | None:
-    row = await db.fetchone(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
+    row = db.lookup_one(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
     return None if row is None else _user(row)
 
 
