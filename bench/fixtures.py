@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 import random
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,9 +17,9 @@ from urllib.parse import parse_qsl
 
 import httpx
 from aiogram import Bot, Dispatcher
-from aiogram.methods import TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import InlineKeyboardButton, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from pydantic import SecretStr
 
 from bot.app import Deps, build_dispatcher
@@ -122,6 +124,11 @@ class ShopPanel:
         return self.sandbox.handle(request)
 
 
+Calls = list[TelegramMethod[Any]]
+# The Telegram calls made for the update being fed in this task, when a Chat records them.
+_RECORDING: ContextVar[Calls | None] = ContextVar("bench_recording", default=None)
+
+
 class BenchSession(FakeSession):
     """The tests' fake Telegram session, remembering the message each chat has on screen.
 
@@ -142,6 +149,9 @@ class BenchSession(FakeSession):
         timeout: int | None = None,  # noqa: ASYNC109  (BaseSession's signature)
     ) -> TelegramType:
         self.calls += 1
+        recording = _RECORDING.get()
+        if recording is not None:
+            recording.append(method)
         started = time.perf_counter()
         try:
             result = await super().make_request(bot, method, timeout)
@@ -217,6 +227,23 @@ def echo_dispatcher() -> Dispatcher:
     return dp
 
 
+def replay_dispatcher(recorded: dict[int, deque[Calls]]) -> Dispatcher:
+    """The second baseline: a bare Dispatcher making, for each update, the Telegram calls the
+    shop made for it (same texts, same keyboards) and nothing else: no storage, no logic."""
+    dp = Dispatcher()
+
+    async def replay(event: Message | CallbackQuery, bot: Bot) -> None:
+        assert event.from_user is not None
+        for call in recorded[event.from_user.id].popleft():
+            if isinstance(call, AnswerCallbackQuery) and isinstance(event, CallbackQuery):
+                call = call.model_copy(update={"callback_query_id": event.id})  # this query
+            await bot(call)
+
+    dp.message.register(replay)
+    dp.callback_query.register(replay)
+    return dp
+
+
 ButtonPick = Callable[[list[InlineKeyboardButton]], InlineKeyboardButton]
 # Update and callback ids go on rising across sessions, as Telegram's do: aiogram caches
 # `Update.event_type` per update, and a repeated id would make every lookup compare updates.
@@ -227,11 +254,19 @@ _CALLBACK_IDS = itertools.count(1)
 class Chat:
     """One person feeding raw updates (as polling delivers them) through `dp.feed_raw_update`."""
 
-    def __init__(self, dp: Dispatcher, bot: Bot, session: BenchSession, user_id: int) -> None:
+    def __init__(
+        self,
+        dp: Dispatcher,
+        bot: Bot,
+        session: BenchSession,
+        user_id: int,
+        record: deque[Calls] | None = None,
+    ) -> None:
         self.dp = dp
         self.bot = bot
         self.session = session
         self.user_id = user_id
+        self.record = record  # the Telegram calls the bot made, one list per update
         self.profile = {
             "id": user_id,
             "is_bot": False,
@@ -277,4 +312,13 @@ class Chat:
 
     async def _feed(self, body: dict[str, Any]) -> None:
         update = {"update_id": next(_UPDATE_IDS), **body}
-        await self.dp.feed_raw_update(self.bot, update)
+        if self.record is None:
+            await self.dp.feed_raw_update(self.bot, update)
+            return
+        calls: Calls = []
+        self.record.append(calls)
+        token = _RECORDING.set(calls)
+        try:
+            await self.dp.feed_raw_update(self.bot, update)
+        finally:
+            _RECORDING.reset(token)

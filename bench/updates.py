@@ -1,4 +1,9 @@
-"""Update throughput of the real Dispatcher (browsing, purchases) beside a bare echo bot."""
+"""Update throughput of the real Dispatcher (browsing, purchases) beside two bare bots.
+
+The echo bot is the baseline the issue asks for. The replay bot makes the very Telegram calls
+the shop made for the same updates and nothing else: the share of the shop's time that any
+aiogram bot showing these screens would spend too.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import gc
 import itertools
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +21,16 @@ from typing import Any
 from aiogram import Dispatcher
 from aiogram.types import InlineKeyboardButton
 
-from bench.fixtures import BenchSession, Chat, Shop, echo_dispatcher, generate_catalog, open_shop
+from bench.fixtures import (
+    BenchSession,
+    Calls,
+    Chat,
+    Shop,
+    echo_dispatcher,
+    generate_catalog,
+    open_shop,
+    replay_dispatcher,
+)
 from bench.report import Row
 from tests.fakes.telegram import make_bot
 
@@ -145,15 +160,23 @@ async def _wave(
     echo: bool,
     tally: Tally,
     clock: GcClock,
+    record: dict[int, deque[Calls]] | None = None,
 ) -> None:
-    """These users' scripts, all at once (one user: one after another), into `tally`.
+    """These users' scripts, all at once (one user: one after another), into `tally`;
+    into `record`, the Telegram calls made for each update, when given.
 
     A fresh fake session each wave: its chat model is Telegram's memory, not the bot's, and
     would otherwise grow through the run (and make the garbage collector slower for both).
     """
     session = BenchSession()
     bot = make_bot(session)
-    plays = [(Chat(dp, bot, session, user_id), script(user_id)) for user_id in user_ids]
+    plays = [
+        (
+            Chat(dp, bot, session, user_id, None if record is None else record[user_id]),
+            script(user_id),
+        )
+        for user_id in user_ids
+    ]
     gc_before = clock.seconds
     cpu = time.process_time()
     started = time.perf_counter()
@@ -175,12 +198,13 @@ class Case:
     buyers: int = 0  # shop users who went through a purchase
     shop: Tally = field(default_factory=Tally)
     echo: Tally = field(default_factory=Tally)
+    replay: Tally = field(default_factory=Tally)
 
     async def run(
         self, shop: Shop, echo: Dispatcher, users: int, ids: Iterator[int], clock: GcClock
     ) -> None:
-        """Waves of `concurrency` users, the echo bot's and the shop's in turn, so that the
-        machine's drift (it is shared) hits both sides alike."""
+        """Waves of `concurrency` users, the echo bot's, the shop's and its replay in turn, so
+        that the machine's drift (it is shared) hits every side alike."""
         for _ in range(max(1, users // self.concurrency)):
             echo_ids = [next(ids) for _ in range(self.concurrency)]
             shop_ids = [next(ids) for _ in range(self.concurrency)]
@@ -188,7 +212,10 @@ class Case:
                 for user_id in shop_ids:
                     await shop.customer(user_id, 1_000_000)
             await _wave(echo, echo_ids, self.script, True, self.echo, clock)
-            await _wave(shop.dp, shop_ids, self.script, False, self.shop, clock)
+            recorded: dict[int, deque[Calls]] = {user_id: deque() for user_id in shop_ids}
+            await _wave(shop.dp, shop_ids, self.script, False, self.shop, clock, recorded)
+            replay = replay_dispatcher(recorded)
+            await _wave(replay, shop_ids, self.script, False, self.replay, clock)
             self.buyers += len(shop_ids) if self.script is purchase_steps else 0
 
     def row(self) -> Row:
@@ -202,6 +229,15 @@ class Case:
             "upd/s (echo)",
             target=f">= {self.target}",
             met=shop_rate / echo_rate >= self.target,
+        )
+
+    def replay_row(self) -> Row:
+        return Row(
+            self.name.replace("updates:", "updates vs replay:"),
+            self.shop.updates / self.shop.seconds,
+            "upd/s",
+            self.replay.updates / self.replay.seconds,
+            "upd/s (replay)",
         )
 
 
@@ -245,16 +281,17 @@ async def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
         "full_collection_of_startup_heap_ms": round(full_pause * 1000, 1),
     }
     for case in cases:
-        shop, echo = case.shop, case.echo
+        mine, bare = case.shop, case.echo
         details[case.name] = {
-            "shop": shop.as_json(),
-            "echo": echo.as_json(),
-            "ratio_cpu": round(echo.cpu / shop.cpu, 4),
+            "shop": mine.as_json(),
+            "echo": bare.as_json(),
+            "replay": case.replay.as_json(),
+            "ratio_cpu": round(bare.cpu / mine.cpu, 4),
             # The ratio a shop would get whose handlers cost nothing beyond its Telegram calls
             # through this fake session (which keeps a chat model in Python).
-            "transport_ceiling": round(echo.seconds / shop.transport, 4),
+            "transport_ceiling": round(bare.seconds / mine.transport, 4),
             "ratio_net_of_transport": round(
-                (echo.seconds - echo.transport) / (shop.seconds - shop.transport), 4
+                (bare.seconds - bare.transport) / (mine.seconds - mine.transport), 4
             ),
         }
-    return [case.row() for case in cases], details
+    return [case.row() for case in cases] + [case.replay_row() for case in cases], details
