@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from handlers import admin, balance, broadcast, catalog, errors, history, order, start, topup
+from handlers.filters import When
 
 
 def create_router(*, catch_errors: bool = True) -> Router:
     root = Router(name="root")
-    root.message.filter(F.chat.type == "private")
+    root.message.filter(When(F.chat.type == "private"))
     root.include_routers(
         topup.create_payment_router(),  # payments first: no form may swallow a paid message
         admin.create_router(),  # filtered to ADMIN_IDS: for anyone else these commands don't exist

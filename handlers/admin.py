@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -25,7 +25,7 @@ from bot.shop.admin import MAINTENANCE_KEY
 from bot.shop.config import ShopConfig
 from bot.shop.money import from_cost, parse_amount, to_minor
 from bot.shop.pricing import MARKUP_KEY
-from handlers.filters import IsAdmin
+from handlers.filters import IsAdmin, When
 from storage import kv, orders, services, stats, users
 from storage.db import Database
 from storage.ledger import InsufficientFunds
@@ -83,7 +83,7 @@ def create_router() -> Router:
     router.message.register(order_card, Command("order"))
     router.message.register(review, Command("review"))
     router.callback_query.register(settle, Review.filter())
-    router.message.register(attach_id, ReviewForm.upstream_id, F.text)
+    router.message.register(attach_id, StateFilter(ReviewForm.upstream_id), When(F.text))
     router.message.register(set_markup, Command("markup"))
     router.message.register(hide_show, Command("hide", "show"))
     router.message.register(sync_now, Command("sync"))

@@ -12,6 +12,7 @@ from bot.shop import order_types
 from bot.shop.config import ShopConfig
 from bot.shop.pricing import PER_PACKAGE, display_price, global_markup, markup_of
 from handlers.callbacks import Buy, Card, Categories, Found, Nav, Screen, Services
+from handlers.filters import When
 from handlers.keyboards import PAGE_SIZE, Rows, button, clamp_page, home_button, pager
 from handlers.screens import show
 from storage import services
@@ -30,7 +31,7 @@ def create_router() -> Router:
     router.callback_query.register(found_screen, Found.filter())
     router.callback_query.register(card_screen, Card.filter())
     router.message.register(search_command, Command("search"))
-    router.message.register(search_text, StateFilter(None), F.text, ~F.text.startswith("/"))
+    router.message.register(search_text, StateFilter(None), When(F.text & ~F.text.startswith("/")))
     return router
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -21,6 +21,7 @@ from bot.shop.config import ShopConfig
 from bot.shop.order_types import FIELDS, InvalidAnswer, Kind
 from bot.shop.pricing import BelowCost
 from handlers.callbacks import Buy, Card, Detail, Nav, Screen, Step, Wizard
+from handlers.filters import When
 from handlers.keyboards import button, home_button, main_menu
 from handlers.screens import show
 from storage import services
@@ -42,13 +43,21 @@ def create_router() -> Router:
     router.callback_query.register(start_order, Buy.filter())
     router.callback_query.register(confirm, Wizard.filter(F.step == Step.CONFIRM))
     router.callback_query.register(cancel, Wizard.filter(F.step == Step.CANCEL))
-    router.callback_query.register(back, Wizard.filter(F.step == Step.BACK), OrderForm())
-    router.callback_query.register(skip, Wizard.filter(F.step == Step.SKIP), OrderForm.answer)
-    router.callback_query.register(pick, Wizard.filter(F.step == Step.PICK), OrderForm.answer)
+    router.callback_query.register(back, Wizard.filter(F.step == Step.BACK), StateFilter(OrderForm))
+    router.callback_query.register(
+        skip, Wizard.filter(F.step == Step.SKIP), StateFilter(OrderForm.answer)
+    )
+    router.callback_query.register(
+        pick, Wizard.filter(F.step == Step.PICK), StateFilter(OrderForm.answer)
+    )
     # A command is never taken as an answer: /start, /help, /search... work in the middle too.
-    router.message.register(answer, OrderForm.answer, F.text, ~F.text.startswith("/"))
-    router.message.register(not_text, OrderForm.answer, ~F.text)
-    router.message.register(use_buttons, OrderForm.confirm, ~F.text.startswith("/"))
+    router.message.register(
+        answer, StateFilter(OrderForm.answer), When(F.text & ~F.text.startswith("/"))
+    )
+    router.message.register(not_text, StateFilter(OrderForm.answer), When(~F.text))
+    router.message.register(
+        use_buttons, StateFilter(OrderForm.confirm), When(~F.text.startswith("/"))
+    )
     return router
 
 

@@ -11,6 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.config import LOCALES
 from bot.i18n import Texts, Translator
 from handlers.callbacks import Language, Nav, Screen
+from handlers.filters import When
 from handlers.keyboards import home_button, main_menu
 from handlers.screens import show
 from storage import users
@@ -72,8 +73,8 @@ async def set_language(
 def create_fallback_router() -> Router:
     """Last in line: text outside any flow is a search; anything else gets a hint."""
     router = Router(name="fallback")
-    router.message.register(unknown_command, F.text.startswith("/"))
-    router.message.register(hint, StateFilter(None), ~F.text)
+    router.message.register(unknown_command, When(F.text.startswith("/")))
+    router.message.register(hint, StateFilter(None), When(~F.text))
     router.callback_query.register(stale_button)
     return router
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -27,7 +27,7 @@ from bot.shop.config import ShopConfig
 from bot.shop.money import parse_amount
 from bot.shop.payments import Credit, Decided, InvalidNote, Refund, Refusal, Refused
 from handlers.callbacks import Nav, Screen
-from handlers.filters import IsAdmin
+from handlers.filters import IsAdmin, When
 from handlers.keyboards import button, home_button, main_menu
 from handlers.screens import show
 from storage import users
@@ -72,7 +72,7 @@ def create_payment_router() -> Router:
     """Telegram's payment updates; first in the tree, so no flow's catch-all eats a payment."""
     router = Router(name="topup-payments")
     router.pre_checkout_query.register(pre_checkout)
-    router.message.register(paid, F.successful_payment)
+    router.message.register(paid, When(F.successful_payment))
     return router
 
 
@@ -83,10 +83,10 @@ def create_router() -> Router:
     router.callback_query.register(ask_amount, Topup.filter(F.step == Step.OTHER))
     router.callback_query.register(pay_stars, Topup.filter(F.step == Step.STARS))
     router.callback_query.register(pay_manual, Topup.filter(F.step == Step.MANUAL))
-    router.message.register(amount_typed, TopupForm.amount, F.text)
-    router.message.register(amount_not_text, TopupForm.amount)
-    router.message.register(note_typed, TopupForm.note, F.text)
-    router.message.register(note_not_text, TopupForm.note)
+    router.message.register(amount_typed, StateFilter(TopupForm.amount), When(F.text))
+    router.message.register(amount_not_text, StateFilter(TopupForm.amount))
+    router.message.register(note_typed, StateFilter(TopupForm.note), When(F.text))
+    router.message.register(note_not_text, StateFilter(TopupForm.note))
     return router
 
 
