@@ -28,6 +28,7 @@ from bot.panel.client import PanelClient
 from bot.shop.config import ShopConfig
 from handlers import create_router
 from handlers.middleware import UserMiddleware
+from handlers.screens import ScreenCache
 from storage.db import Database
 
 # aiogram validates every answer as `Response[T]`; pydantic keeps those generic classes only
@@ -64,6 +65,7 @@ def build_dispatcher(
         panel=deps.panel,
         shop=deps.shop,
         translator=deps.translator,
+        screens=ScreenCache(),
     )
     dp.update.outer_middleware(UserMiddleware(deps.db, deps.translator, deps.shop))
     dp.include_router(create_router(catch_errors=catch_errors))

@@ -14,10 +14,10 @@ from bot.shop.pricing import PER_PACKAGE, display_price, global_markup, markup_o
 from handlers.callbacks import Buy, Card, Categories, Found, Nav, Screen, Services
 from handlers.filters import When
 from handlers.keyboards import PAGE_SIZE, Rows, button, clamp_page, home_button, pager
-from handlers.screens import show
+from handlers.screens import ScreenCache, Shown, show
 from storage import services
 from storage.db import Database
-from storage.services import Service
+from storage.services import Category, Service
 
 SEARCH_KEY = "search"
 MAX_QUERY = 64
@@ -36,9 +36,23 @@ def create_router() -> Router:
 
 
 async def categories_screen(
-    query: CallbackQuery, db: Database, t: Texts, callback_data: Categories | Nav
+    query: CallbackQuery,
+    db: Database,
+    t: Texts,
+    screens: ScreenCache,
+    callback_data: Categories | Nav,
 ) -> None:
     page = callback_data.page if isinstance(callback_data, Categories) else 0
+    key = ("categories", t.locale, page)
+    version = services.version(db)
+    screen = screens.get(version, key)
+    if screen is None:
+        screen = await _categories(db, t, page)
+        screens.put(version, key, screen)
+    await show(query, *screen)
+
+
+async def _categories(db: Database, t: Texts, page: int) -> Shown:
     found, total = await services.categories(db, page * PAGE_SIZE, PAGE_SIZE)
     if total and not found:  # a stale page number: show the last page
         page = clamp_page(page, total)
@@ -50,17 +64,35 @@ async def categories_screen(
         )
     builder.row(*pager(t, page, total, Categories))
     builder.row(home_button(t))
-    await show(query, t("catalog" if total else "catalog-empty"), builder.as_markup())
+    return t("catalog" if total else "catalog-empty"), builder.as_markup()
 
 
 async def services_screen(
-    query: CallbackQuery, db: Database, shop: ShopConfig, t: Texts, callback_data: Services
+    query: CallbackQuery,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
+    screens: ScreenCache,
+    callback_data: Services,
 ) -> None:
-    category = await services.category(db, callback_data.category)
-    if category is None or category.hidden:
-        await query.answer(t.plain("not-available"), show_alert=True)
-        return
-    page = clamp_page(callback_data.page, category.services)
+    markup = await global_markup(db, shop.markup)  # prices depend on it, the catalog aside
+    key = ("services", t.locale, callback_data.category, callback_data.page, markup)
+    version = services.version(db)
+    screen = screens.get(version, key)
+    if screen is None:
+        category = await services.category(db, callback_data.category)
+        if category is None or category.hidden:
+            await query.answer(t.plain("not-available"), show_alert=True)
+            return
+        screen = await _services(db, shop, t, category, callback_data.page)
+        screens.put(version, key, screen)
+    await show(query, *screen)
+
+
+async def _services(
+    db: Database, shop: ShopConfig, t: Texts, category: Category, page: int
+) -> Shown:
+    page = clamp_page(page, category.services)
     found, total = await services.in_category(db, category.id, page * PAGE_SIZE, PAGE_SIZE)
     shown = await _service_lines(db, shop, t, found)
     builder = Rows()
@@ -68,8 +100,7 @@ async def services_screen(
         builder.row(button(_label(service), Card(service=service.id, page=page)))
     builder.row(*pager(t, page, total, Services, category=category.id))
     builder.row(button(t("btn-back"), Categories()), home_button(t))
-    text = t("category", name=category.name, services=lines(shown))
-    await show(query, text, builder.as_markup())
+    return t("category", name=category.name, services=lines(shown)), builder.as_markup()
 
 
 async def search_command(

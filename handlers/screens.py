@@ -3,11 +3,48 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
+from collections.abc import Hashable
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 log = logging.getLogger(__name__)
+
+Shown = tuple[str, InlineKeyboardMarkup]  # a screen: its text and its buttons
+
+
+class ScreenCache:
+    """Screens built from the catalog alone, kept while the catalog's version stays the same.
+
+    Every customer who opens the same page in the same language sees the same text and buttons
+    (aiogram's markup objects are frozen, so one can be sent to many chats). A new version drops
+    them all; the least recently shown go first beyond `size`.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._version: int | None = None
+        self._screens: OrderedDict[Hashable, Shown] = OrderedDict()
+
+    def get(self, version: int, key: Hashable) -> Shown | None:
+        if version != self._version:
+            self._screens.clear()
+            self._version = version
+            return None
+        screen = self._screens.get(key)
+        if screen is not None:
+            self._screens.move_to_end(key)
+        return screen
+
+    def put(self, version: int, key: Hashable, screen: Shown) -> None:
+        """Keep a screen built from data read after `version` was (unless a newer one was seen
+        meanwhile: the screen may then be older than it)."""
+        if version != self._version:
+            return
+        self._screens[key] = screen
+        if len(self._screens) > self._size:
+            self._screens.popitem(last=False)
 
 
 async def show(

@@ -185,6 +185,11 @@ async def sync(db: Database, catalog: Sequence[Upstream]) -> SyncSummary:
     return SyncSummary(added=added, changed=changed, removed=len(gone), total=len(seen))
 
 
+def version(db: Database) -> int:
+    """A number that moves whenever anything in the catalog changes (kept up by triggers)."""
+    return int(db.lookup("SELECT value FROM catalog_version")[0][0])
+
+
 async def get(db: Database, service_id: int) -> Service | None:
     row = db.lookup_one(f"{_SELECT} WHERE s.id = ?", (service_id,))
     return None if row is None else _service(row)

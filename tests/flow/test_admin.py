@@ -234,3 +234,24 @@ async def test_maintenance_closes_the_shop_for_customers_only(
     await owner.send("/maintenance off")
     await person.send("/start")
     assert "Hi, Alice!" in person.last_text()
+
+
+async def test_catalog_screens_show_every_change_at_once(shop: Shop, owner: TelegramUser) -> None:
+    # The same screens, opened again and again: each change shows on the next one.
+    person = await shop.customer(1)
+    await person.click("New order")
+    assert ["Twitter / X (2)"] in person.buttons()
+    await person.click("Instagram Followers (")
+    assert "#101 Instagram Followers [Real]" in person.last_text()
+    assert "$1.35 per 1000" in person.last_text()  # 0.90 + 50%
+    await owner.send("/markup 100")
+    await person.click("Back")
+    await person.click("Instagram Followers (")
+    assert "$1.80 per 1000" in person.last_text()
+    await owner.send("/hide category Twitter / X")
+    await person.click("Back")
+    assert ["Twitter / X (2)"] not in person.buttons()
+    async with shop.db.transaction() as conn:  # a hand edit of the file shows too
+        await conn.execute("UPDATE services SET available = 0 WHERE id = 101")
+    await person.click("Instagram Followers (")
+    assert "#101 " not in person.last_text()
