@@ -11,13 +11,16 @@ from handlers.filters import When
 def create_router(*, catch_errors: bool = True) -> Router:
     root = Router(name="root")
     root.message.filter(When(F.chat.type == "private"))
+    # Buttons carry distinct prefixes and browsing only takes text outside any form, so the order
+    # below matters for what else a message could match; the busiest routers come first, since
+    # aiogram tries each router in turn.
     root.include_routers(
         topup.create_payment_router(),  # payments first: no form may swallow a paid message
+        start.create_router(),  # /start, /help, /language: in any state
+        catalog.create_router(),  # free text searches only outside a form
+        order.create_router(),
         admin.create_router(),  # filtered to ADMIN_IDS: for anyone else these commands don't exist
         broadcast.create_router(),
-        order.create_router(),  # /cancel and the wizard's states come before browsing
-        start.create_router(),
-        catalog.create_router(),
         history.create_router(),
         balance.create_router(),
         topup.create_router(),
