@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -30,6 +32,8 @@ def button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
+# The same for every chat in one language: built once (aiogram's keyboards are frozen objects).
+@lru_cache(maxsize=32)
 def main_menu(t: Texts) -> InlineKeyboardMarkup:
     builder = Rows()
     builder.row(button(t("btn-new-order"), Nav(screen=Screen.CATALOG)))
@@ -44,6 +48,7 @@ def main_menu(t: Texts) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+@lru_cache(maxsize=32)
 def home_button(t: Texts) -> InlineKeyboardButton:
     return button(t("btn-home"), Nav(screen=Screen.HOME))
 
