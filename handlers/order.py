@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from aiogram import F, Router
@@ -11,7 +12,6 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, lines
 from bot.panel.client import PanelClient
@@ -22,7 +22,7 @@ from bot.shop.order_types import FIELDS, InvalidAnswer, Kind
 from bot.shop.pricing import BelowCost
 from handlers.callbacks import Buy, Card, Detail, Nav, Screen, Step, Wizard
 from handlers.filters import When
-from handlers.keyboards import button, home_button, main_menu
+from handlers.keyboards import Rows, button, home_button, main_menu
 from handlers.screens import show
 from storage import services
 from storage.db import Database
@@ -30,6 +30,7 @@ from storage.services import Service
 from storage.users import User
 
 SHOWN_CHARS = 300  # of one answer in the summary; a long comment list is cut for display
+CHOICES_PER_ROW = 6
 
 
 class OrderForm(StatesGroup):
@@ -217,6 +218,7 @@ async def _next(
     await show(event, text, markup)
 
 
+@lru_cache(maxsize=32)  # per language, like the main menu
 def _back_or_cancel(t: Texts) -> tuple[InlineKeyboardButton, InlineKeyboardButton]:
     """The wizard's way out on every screen: one step back, or drop the draft."""
     return (
@@ -227,11 +229,14 @@ def _back_or_cancel(t: Texts) -> tuple[InlineKeyboardButton, InlineKeyboardButto
 
 def _prompt(t: Texts, service: Service, field: str) -> tuple[str, InlineKeyboardMarkup]:
     spec = FIELDS[field]
-    builder = InlineKeyboardBuilder()
+    builder = Rows()
     if spec.kind is Kind.CHOICE:
-        for delay in order_types.DELAYS:
-            builder.button(text=str(delay), callback_data=Wizard(step=Step.PICK, value=str(delay)))
-        builder.adjust(6)
+        choices = [
+            button(str(delay), Wizard(step=Step.PICK, value=str(delay)))
+            for delay in order_types.DELAYS
+        ]
+        for start in range(0, len(choices), CHOICES_PER_ROW):
+            builder.row(*choices[start : start + CHOICES_PER_ROW])
     if spec.optional:
         builder.row(button(t("btn-skip"), Wizard(step=Step.SKIP)))
     builder.row(*_back_or_cancel(t))
@@ -249,7 +254,7 @@ async def _summary(
     answers: dict[str, str],
 ) -> tuple[str, InlineKeyboardMarkup]:
     units = order_types.units(service, answers)
-    builder = InlineKeyboardBuilder()
+    builder = Rows()
     try:
         quote = await checkout.price(db, shop, service, units)
     except BelowCost:
@@ -318,7 +323,7 @@ async def confirm(
         token=callback_data.value,
     )
     await state.clear()
-    builder = InlineKeyboardBuilder()
+    builder = Rows()
     if result.order_id is not None and result.outcome is not Outcome.FAILED:
         builder.row(button(t("btn-view-order"), Detail(order=result.order_id)))
     if result.outcome is Outcome.NO_FUNDS:
