@@ -22,10 +22,10 @@ USER shop
 VOLUME ["/data"]
 # Only used in webhook mode (WEBHOOK_URL set); publish it to your reverse proxy.
 EXPOSE 8080
-# Stdlib only (importing aiogram takes seconds): webhook mode asks /healthz (database and
-# scheduler); polling mode checks that the database file opens read-only and answers.
+# Healthy while a bot process renews its lease in the database (every second), and in webhook
+# mode while /healthz answers; no aiogram import (storage/liveness.py).
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, pathlib, sqlite3, urllib.request as r; r.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('WEBHOOK_PORT', '8080'), timeout=5) if os.environ.get('WEBHOOK_URL') else sqlite3.connect(pathlib.Path(os.environ['DATABASE_PATH']).resolve().as_uri() + '?mode=ro', uri=True).execute('select 1')"]
+    CMD ["python", "-m", "storage.liveness"]
 # SIGTERM (docker stop) drains updates and jobs for up to 25 s: give it 40 (compose.yaml does).
 STOPSIGNAL SIGTERM
 CMD ["python", "-m", "bot"]

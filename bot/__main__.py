@@ -32,7 +32,7 @@ from bot.config import Settings, settings_problems
 from bot.i18n import Translator
 from bot.jobs.broadcast import report_progress
 from bot.jobs.catalog import sync_catalog
-from bot.jobs.scheduler import POLLER_LEASE, SENDER_LEASE, build_scheduler
+from bot.jobs.scheduler import build_scheduler
 from bot.jobs.sender import Sender
 from bot.logs import setup_logging
 from bot.panel import serve as sandbox_server
@@ -241,7 +241,7 @@ async def stop_scheduler(scheduler: Any, jobs: RunningJobs, grace: float) -> Non
 
 async def release_leases(db: Database, holder: str) -> None:
     """So that a restarted bot polls and sends at once instead of waiting for them to expire."""
-    for name in (POLLER_LEASE, SENDER_LEASE):
+    for name in (kv.POLLER_LEASE, kv.SENDER_LEASE):
         try:
             await kv.release_lease(db, name, holder)
         except Exception as error:

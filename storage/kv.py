@@ -9,6 +9,8 @@ import aiosqlite
 from storage.clock import now
 from storage.db import Database
 
+POLLER_LEASE = "poller"
+SENDER_LEASE = "sender"  # renewed every second while the bot runs: storage.liveness reads it
 CACHE_SECONDS = 2.0  # another process's change (a second bot on the file) shows within this
 
 

@@ -23,8 +23,6 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-POLLER_LEASE = "poller"
-SENDER_LEASE = "sender"
 SENDER_LEASE_SECONDS = 10  # renewed every second; a crashed holder blocks a restart this long
 
 
@@ -67,7 +65,7 @@ def build_scheduler(
     """
     holder = holder or uuid.uuid4().hex
     lease_seconds = max(3 * poll_interval, 10)
-    poller = partial(leased, db, POLLER_LEASE, holder, lease_seconds)
+    poller = partial(leased, db, kv.POLLER_LEASE, holder, lease_seconds)
     scheduler = AsyncIOScheduler()
     common = {"max_instances": 1, "coalesce": True}
     scheduler.add_job(
@@ -85,7 +83,7 @@ def build_scheduler(
         **common,
     )  # fmt: skip
     scheduler.add_job(
-        partial(leased, db, SENDER_LEASE, holder, SENDER_LEASE_SECONDS, sender.send_once),
+        partial(leased, db, kv.SENDER_LEASE, holder, SENDER_LEASE_SECONDS, sender.send_once),
         "interval", seconds=1, id="outbox-sender", misfire_grace_time=5, **common,
     )  # fmt: skip
     scheduler.add_job(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from storage import ledger, orders, users
 from storage.db import Database
+from storage.liveness import problem
 from storage.orders import State
 from tests.e2e.conftest import PANEL_KEY, TOKEN, Process, terminate_mid_update
 from tests.e2e.telegram_emulator import Person, Said, TelegramEmulator, TgUser
@@ -67,6 +68,8 @@ async def test_purchase_status_push_refill_and_sigterm(
     summary = await ann.send("1000", expect="Please check your order")
     assert "$1.17" in summary.text
     await ann.press("Confirm", expect="Order #1 is placed")
+    database = tmp_path / "shop.sqlite3"
+    await emulator.wait_for(lambda: problem(database, None) is None, "the health check to pass")
 
     placed = emulator.said_seq
     await emulator.wait_for(
@@ -97,6 +100,8 @@ async def test_purchase_status_push_refill_and_sigterm(
     assert "bot stopped" in stderr
     # Every update handled was confirmed at shutdown: a restart replays none of them.
     assert emulator.confirmed_offset == update["update_id"] + 1
+    # The lease is given back at shutdown: the container's health check sees no bot serving.
+    assert "lease" in (problem(database, None) or "")
 
     db = await Database.open(tmp_path / "shop.sqlite3")
     try:

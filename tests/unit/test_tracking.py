@@ -16,7 +16,7 @@ from bot.i18n import Translator
 from bot.jobs.catalog import sync_catalog
 from bot.jobs.poller import poll_once
 from bot.jobs.refills import poll_refills_once
-from bot.jobs.scheduler import POLLER_LEASE, build_scheduler, leased
+from bot.jobs.scheduler import build_scheduler, leased
 from bot.jobs.sender import Sender
 from bot.panel.client import PanelClient
 from bot.panel.models import OrderStatus, normalize_status
@@ -604,10 +604,10 @@ async def test_only_the_lease_holder_polls(db: Database) -> None:
 
         return run
 
-    await leased(db, POLLER_LEASE, "first", 60, job("first"))
-    await leased(db, POLLER_LEASE, "second", 60, job("second"))
-    await leased(db, POLLER_LEASE, "first", 60, job("first"))
+    await leased(db, kv.POLLER_LEASE, "first", 60, job("first"))
+    await leased(db, kv.POLLER_LEASE, "second", 60, job("second"))
+    await leased(db, kv.POLLER_LEASE, "first", 60, job("first"))
     assert runs == ["first", "first"]
-    await kv.release_lease(db, POLLER_LEASE, "first")
-    await leased(db, POLLER_LEASE, "second", 60, job("second"))
+    await kv.release_lease(db, kv.POLLER_LEASE, "first")
+    await leased(db, kv.POLLER_LEASE, "second", 60, job("second"))
     assert runs == ["first", "first", "second"]

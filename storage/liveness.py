@@ -1,0 +1,63 @@
+"""The container's health check: is a bot process still serving this shop's database?
+
+`python -m storage.liveness` exits 0 when the outbox sender's lease is live: the bot renews it
+every second while its scheduler runs, so a process that died, hangs or lost its scheduler lets it
+expire within seconds. In webhook mode `/healthz` must answer too (the server is up). Otherwise it
+prints one line saying why and exits 1. It imports nothing of the bot: importing aiogram
+every minute would cost a second of CPU and tens of MB.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from storage.kv import SENDER_LEASE
+
+TIMEOUT = 5  # seconds for the database and for /healthz
+
+
+def problem(database: Path, healthz: str | None) -> str | None:
+    """Why the shop is not served from `database` (None when it is)."""
+    if not database.is_file():
+        return f"no database at {database}"
+    uri = database.resolve().as_uri() + "?mode=ro"
+    try:
+        with sqlite3.connect(uri, uri=True, timeout=TIMEOUT) as conn:
+            row = conn.execute(
+                "SELECT expires_at FROM leases WHERE name = ?", (SENDER_LEASE,)
+            ).fetchone()
+    except sqlite3.Error as error:
+        return f"the database does not answer ({error})"
+    if row is None or row[0] < time.time():
+        return "no bot process has renewed its lease in the last seconds"
+    if healthz is not None:
+        try:
+            with urllib.request.urlopen(healthz, timeout=TIMEOUT) as answer:
+                status = answer.status
+        except OSError as error:  # refused, timed out, HTTP 503...
+            return f"{healthz} did not answer ok ({error})"
+        if status != 200:
+            return f"{healthz} answered {status}"
+    return None
+
+
+def main() -> int:
+    """Reads the bot's own settings from the environment: DATABASE_PATH (required here),
+    WEBHOOK_URL and WEBHOOK_PORT."""
+    path = os.environ.get("DATABASE_PATH")
+    port = os.environ.get("WEBHOOK_PORT", "8080")
+    healthz = f"http://127.0.0.1:{port}/healthz" if os.environ.get("WEBHOOK_URL") else None
+    found = problem(Path(path), healthz) if path else "DATABASE_PATH is not set"
+    if found is None:
+        return 0
+    print(f"unhealthy: {found}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
