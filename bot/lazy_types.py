@@ -27,8 +27,6 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic._internal import _config as pydantic_config
 
-_BUILT_AT_START = ("Update",)  # every update goes through it: built before the first one
-
 
 def defer() -> None:
     """Import aiogram with its types left to be built on first use (once per process)."""
@@ -71,8 +69,6 @@ def _bind(cls: type[BaseModel], namespace: Mapping[str, Any]) -> None:
 
 
 def build_common() -> None:
-    """Build what every update needs now, so that the first user does not wait for it."""
-    types = importlib.import_module("aiogram.types")
-    for name in _BUILT_AT_START:
-        model: type[BaseModel] = getattr(types, name)
-        model.model_rebuild()
+    """Build `Update` now (every update goes through it), so the first user does not wait."""
+    update: type[BaseModel] = importlib.import_module("aiogram.types").Update
+    update.model_rebuild()

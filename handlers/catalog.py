@@ -17,7 +17,7 @@ from handlers.keyboards import PAGE_SIZE, Rows, button, clamp_page, home_button,
 from handlers.screens import ScreenCache, Shown, show
 from storage import services
 from storage.db import Database
-from storage.services import Category, Service
+from storage.services import Service
 
 SEARCH_KEY = "search"
 MAX_QUERY = 64
@@ -44,11 +44,8 @@ async def categories_screen(
 ) -> None:
     page = callback_data.page if isinstance(callback_data, Categories) else 0
     key = ("categories", t.locale, page)
-    version = services.version(db)
-    screen = screens.get(version, key)
-    if screen is None:
-        screen = await _categories(db, t, page)
-        screens.put(version, key, screen)
+    screen = await screens.through(services.version(db), key, lambda: _categories(db, t, page))
+    assert screen is not None  # the list of categories is always there, if empty
     await show(query, *screen)
 
 
@@ -77,21 +74,23 @@ async def services_screen(
 ) -> None:
     markup = await global_markup(db, shop.markup)  # prices depend on it, the catalog aside
     key = ("services", t.locale, callback_data.category, callback_data.page, markup)
-    version = services.version(db)
-    screen = screens.get(version, key)
+    screen = await screens.through(
+        services.version(db),
+        key,
+        lambda: _services(db, shop, t, callback_data.category, callback_data.page),
+    )
     if screen is None:
-        category = await services.category(db, callback_data.category)
-        if category is None or category.hidden:
-            await query.answer(t.plain("not-available"), show_alert=True)
-            return
-        screen = await _services(db, shop, t, category, callback_data.page)
-        screens.put(version, key, screen)
+        await query.answer(t.plain("not-available"), show_alert=True)
+        return
     await show(query, *screen)
 
 
 async def _services(
-    db: Database, shop: ShopConfig, t: Texts, category: Category, page: int
-) -> Shown:
+    db: Database, shop: ShopConfig, t: Texts, category_id: int, page: int
+) -> Shown | None:
+    category = await services.category(db, category_id)
+    if category is None or category.hidden:
+        return None
     page = clamp_page(page, category.services)
     found, total = await services.in_category(db, category.id, page * PAGE_SIZE, PAGE_SIZE)
     shown = await _service_lines(db, shop, t, found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -26,6 +26,18 @@ class ScreenCache:
         self._size = size
         self._version: int | None = None
         self._screens: OrderedDict[Hashable, Shown] = OrderedDict()
+
+    async def through(
+        self, version: int, key: Hashable, build: Callable[[], Awaitable[Shown | None]]
+    ) -> Shown | None:
+        """The screen kept for `key`, else `build()`'s, kept for next time (None: nothing to
+        show, and nothing kept)."""
+        screen = self.get(version, key)
+        if screen is None:
+            screen = await build()
+            if screen is not None:
+                self.put(version, key, screen)
+        return screen
 
     def get(self, version: int, key: Hashable) -> Shown | None:
         if version != self._version:

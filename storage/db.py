@@ -70,7 +70,12 @@ class Database:
         except BaseException:
             await writer.close()
             raise
-        return cls(writer, reader, _open_lookups(str(path)))
+        try:
+            return cls(writer, reader, _open_lookups(str(path)))
+        except BaseException:
+            await reader.close()
+            await writer.close()
+            raise
 
     async def close(self) -> None:
         async with self._lock:

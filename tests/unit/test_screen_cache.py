@@ -37,3 +37,22 @@ def test_the_least_recently_shown_go_first() -> None:
     assert cache.get(1, "a") is not None  # "a" is now the most recent
     cache.put(1, "c", _screen("c"))
     assert [cache.get(1, key) is not None for key in ("a", "b", "c")] == [True, False, True]
+
+
+async def test_through_builds_once_and_keeps_nothing_for_nothing_to_show() -> None:
+    cache = ScreenCache()
+    built: list[str] = []
+
+    async def build() -> Shown:
+        built.append("page")
+        return _screen("page")
+
+    async def missing() -> Shown | None:
+        built.append("missing")
+        return None
+
+    assert await cache.through(1, "page", build) == _screen("page")
+    assert await cache.through(1, "page", build) == _screen("page")
+    assert await cache.through(1, "gone", missing) is None
+    assert await cache.through(1, "gone", missing) is None
+    assert built == ["page", "missing", "missing"]
