@@ -64,14 +64,16 @@ async def seed(db: Database, count: int) -> None:
             order_id = await orders.create(
                 conn, user_id=USER, service_id=101, service_name="Followers",
                 service_type="Default", link="https://example.com/p", quantity=1000,
-                fields={}, charge=100, cost=90_000, token=f"bench-{number}",
+                fields={}, charge=100, cost=90_000, token=f"bench-{number}", holder="bench",
             )  # fmt: skip
             assert order_id is not None
             await ledger.post(
                 conn, user_id=USER, amount=-100, key=f"order:{order_id}", kind="order",
                 order_id=order_id,
             )  # fmt: skip
-            await orders.update(conn, order_id, state=State.ACTIVE, upstream_id=50_000 + number)
+            await orders.transition(
+                conn, order_id, State.SUBMITTING, state=State.ACTIVE, upstream_id=50_000 + number
+            )
 
 
 async def batched(folder: Path, count: int = ORDERS) -> dict[str, float | int]:

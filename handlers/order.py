@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -29,6 +30,7 @@ from storage.db import Database
 from storage.services import Service
 from storage.users import User
 
+OFFER = "offer"  # the draft's key for the summary shown last (a `checkout.Offer` as a dict)
 SHOWN_CHARS = 300  # of one answer in the summary; a long comment list is cut for display
 CHOICES_PER_ROW = 6
 
@@ -206,16 +208,23 @@ async def _next(
     user: User,
     service: Service,
     answers: dict[str, str],
+    notice: str = "",
+    *,
+    answered: bool = False,
 ) -> None:
-    """Ask the next field, or show the summary once every field has an answer."""
-    await state.update_data({"answers": answers})
+    """Ask the next field, or show the summary once every field has an answer.
+
+    Every step (an answer, Back, Skip) lands here and voids the summary shown before: its
+    Confirm button stops working, so only the summary of the current answers can be placed.
+    """
+    await state.update_data({"answers": answers, OFFER: None})
     field = order_types.next_field(service, answers)
     if field is not None:
         await state.set_state(OrderForm.answer)
         text, markup = _prompt(t, service, field)
     else:
         text, markup = await _summary(state, db, shop, t, user, service, answers)
-    await show(event, text, markup)
+    await show(event, f"{notice}\n\n{text}" if notice else text, markup, answered=answered)
 
 
 @lru_cache(maxsize=32)  # per language, like the main menu
@@ -253,35 +262,33 @@ async def _summary(
     service: Service,
     answers: dict[str, str],
 ) -> tuple[str, InlineKeyboardMarkup]:
-    units = order_types.units(service, answers)
     builder = Rows()
     try:
-        quote = await checkout.price(db, shop, service, units)
+        offer = await checkout.make_offer(db, shop, service, answers, secrets.token_urlsafe(12))
     except BelowCost:
         await state.clear()
         builder.row(button(t("btn-back"), Card(service=service.id)), home_button(t))
         return t("service-gone"), builder.as_markup()
-    token = secrets.token_urlsafe(12)
     await state.set_state(OrderForm.confirm)
-    await state.update_data({"token": token})
+    await state.update_data({OFFER: asdict(offer)})
     shown = [
         t("summary-field", field=t(f"field-{name}"), value=_shorten(value))
         for name, value in answers.items()
         if value
     ]
-    after = user.balance - quote.charge
+    after = user.balance - offer.charge
     text = t(
         "summary",
         name=service.name,
         fields=lines(shown),
-        quantity=units,
-        price=t.money(quote.charge),
+        quantity=offer.units,
+        price=t.money(offer.charge),
         balance=t.money(user.balance),
         after=t.money(max(after, 0)),
         enough=str(after >= 0).lower(),
     )
     if after >= 0:
-        builder.row(button(t("btn-confirm"), Wizard(step=Step.CONFIRM, value=token)))
+        builder.row(button(t("btn-confirm"), Wizard(step=Step.CONFIRM, value=offer.token)))
     else:
         builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
     builder.row(*_back_or_cancel(t))
@@ -303,25 +310,17 @@ async def confirm(
     user: User,
 ) -> None:
     data: dict[str, Any] = await state.get_data()
-    if not callback_data.value or data.get("token") != callback_data.value:
+    agreed = data.get(OFFER)
+    if not callback_data.value or not agreed or agreed["token"] != callback_data.value:
         await query.answer(t.plain("confirm-stale"), show_alert=True)
         return
-    await state.update_data({"token": None})  # one-shot: a second tap finds no token
-    service = await services.get(db, data["service"])
-    if service is None:
-        await state.clear()
-        await show(query, t("service-gone"), main_menu(t))
-        return
+    await state.update_data({OFFER: None})  # one-shot: a second tap finds no offer
+    offer = checkout.Offer(**agreed)
     await query.answer(t.plain("placing"))
-    result = await checkout.place_order(
-        db,
-        panel,
-        shop,
-        user_id=user.id,
-        service=service,
-        answers=data["answers"],
-        token=callback_data.value,
-    )
+    result = await checkout.place_order(db, panel, shop, user_id=user.id, offer=offer)
+    if result.outcome is Outcome.CHANGED:
+        await _offer_again(query, state, db, shop, t, user, offer, result.change)
+        return
     await state.clear()
     builder = Rows()
     if result.order_id is not None and result.outcome is not Outcome.FAILED:
@@ -330,6 +329,41 @@ async def confirm(
         builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
     builder.row(button(t("btn-new-order"), Nav(screen=Screen.CATALOG)), home_button(t))
     await show(query, _outcome_text(t, result), builder.as_markup(), answered=True)
+
+
+async def _offer_again(
+    query: CallbackQuery,
+    state: FSMContext,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
+    user: User,
+    offer: checkout.Offer,
+    change: checkout.Change | None,
+) -> None:
+    """Something the charge depends on moved since the summary: show today's, say what moved.
+
+    A service whose type changed keeps only the answers its new type still asks for.
+    """
+    service = await services.get(db, offer.service_id)
+    if service is None or not order_types.sellable(service):
+        await state.clear()
+        await show(query, t("service-gone"), main_menu(t), answered=True)
+        return
+    wanted = order_types.fields_for(service)
+    answers = {name: value for name, value in offer.answers.items() if name in wanted}
+    if change is checkout.Change.PRICE:
+        units = order_types.units(service, answers)
+        try:
+            now = await checkout.price(db, shop, service, units)
+        except BelowCost:
+            await state.clear()
+            await show(query, t("service-gone"), main_menu(t), answered=True)
+            return
+        notice = t("order-changed-price", old=t.money(offer.charge), new=t.money(now.charge))
+    else:
+        notice = t("order-changed-service")
+    await _next(query, state, db, shop, t, user, service, answers, notice, answered=True)
 
 
 def _outcome_text(t: Texts, result: checkout.Result) -> str:

@@ -11,6 +11,7 @@ from storage.db import Database
 
 POLLER_LEASE = "poller"
 SENDER_LEASE = "sender"  # renewed every second while the bot runs: storage.liveness reads it
+PROCESS_LEASE = "process:"  # + a process's id: renewed while it runs, so others know it is alive
 CACHE_SECONDS = 2.0  # another process's change (a second bot on the file) shows within this
 
 

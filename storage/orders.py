@@ -19,6 +19,7 @@ class State(StrEnum):
     SUBMITTING = "submitting"  # money taken, `add` not answered yet
     ACTIVE = "active"  # the panel has it; tracked by the poller
     UNKNOWN = "unknown"  # `add` outcome unknown: an admin decides
+    REVIEW = "review"  # placed, but the panel's answers need a human (see `odd_polls`)
     FAILED = "failed"  # the panel refused it: refunded
     COMPLETED = "completed"
     PARTIAL = "partial"
@@ -54,6 +55,24 @@ class Order:
     created_at: int
     updated_at: int
     checked_at: int
+    holder: str | None = None
+    placed_charge: str | None = None
+    odd_polls: int = 0
+    round: int = 1
+    settled_refund: int | None = None
+
+    @property
+    def charge_key(self) -> str:
+        """The ledger key of this round's charge: `order:<id>`, then `order:<id>:<round>`."""
+        return round_key("order", self.id, self.round)
+
+    @property
+    def refund_key(self) -> str:
+        return round_key("refund", self.id, self.round)
+
+
+def round_key(kind: str, order_id: int, round_: int) -> str:
+    return f"{kind}:{order_id}" if round_ == 1 else f"{kind}:{order_id}:{round_}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +88,7 @@ class Refill:
 _COLUMNS = (
     "id, user_id, service_id, service_name, service_type, link, quantity, fields, charge, cost,"
     " state, upstream_id, status, upstream_charge, remains, start_count, error, cancel_requested,"
-    " created_at, updated_at, checked_at"
+    " created_at, updated_at, checked_at, holder, placed_charge, odd_polls, round, settled_refund"
 )
 _UPDATABLE = frozenset(
     {
@@ -82,6 +101,10 @@ _UPDATABLE = frozenset(
         "error",
         "cancel_requested",
         "checked_at",
+        "placed_charge",
+        "odd_polls",
+        "round",
+        "settled_refund",
     }
 )
 
@@ -107,13 +130,15 @@ async def create(
     charge: int,
     cost: int,
     token: str,
+    holder: str,
 ) -> int | None:
-    """Insert an order in `submitting`; None when this confirmation token was already used."""
+    """Insert an order in `submitting` by process `holder`; None when this confirmation token
+    was already used."""
     stamp = now()
     cursor = await conn.execute(
         "INSERT INTO orders (user_id, service_id, service_name, service_type, link, quantity,"
-        " fields, charge, cost, token, state, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO NOTHING",
+        " fields, charge, cost, token, state, created_at, updated_at, holder)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO NOTHING",
         (
             user_id,
             service_id,
@@ -128,20 +153,38 @@ async def create(
             State.SUBMITTING,
             stamp,
             stamp,
+            holder,
         ),
     )
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-async def update(conn: aiosqlite.Connection, order_id: int, **values: Any) -> None:
+async def transition(
+    conn: aiosqlite.Connection, order_id: int, expected: State | Sequence[State], **values: Any
+) -> bool:
+    """Write `values` only while the order is still in `expected` (one state or several).
+
+    Every change of an order is this compare-and-set, so an answer that arrives late (a second
+    process, an admin who settled the order meanwhile) finds it moved on and writes nothing:
+    False tells the caller to alert instead.
+    """
     unknown = set(values) - _UPDATABLE
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
-    assignments = ", ".join(f"{column} = :{column}" for column in values)
-    await conn.execute(
-        f"UPDATE orders SET {assignments}, updated_at = :updated_at WHERE id = :id",
-        {**values, "updated_at": now(), "id": order_id},
+    states = [expected] if isinstance(expected, State) else list(expected)
+    assignments = "".join(f"{column} = :{column}, " for column in values)
+    marks = ", ".join(f":s{index}" for index in range(len(states)))
+    cursor = await conn.execute(
+        f"UPDATE orders SET {assignments}updated_at = :updated_at"
+        f" WHERE id = :id AND state IN ({marks})",
+        {
+            **values,
+            **{f"s{index}": state for index, state in enumerate(states)},
+            "updated_at": now(),
+            "id": order_id,
+        },
     )
+    return cursor.rowcount == 1
 
 
 async def get(db: Database, order_id: int) -> Order | None:
@@ -184,11 +227,26 @@ async def due_for_poll(db: Database, limit: int) -> list[Order]:
     return [_order(row) for row in rows]
 
 
-async def abandon_submitting(conn: aiosqlite.Connection) -> list[tuple[int, int]]:
-    """(order, user) for every order left in `submitting`, now `unknown` (caller's transaction)."""
+async def abandon_submitting(
+    conn: aiosqlite.Connection, lease_prefix: str, placed_before: int
+) -> list[tuple[int, int]]:
+    """(order, user) for every order left in `submitting`, now `unknown` (caller's transaction):
+    those whose process holds no live lease `<lease_prefix><holder>` any more, and those of a
+    live process older than `placed_before` (its `add` cannot still be waiting for an answer).
+    """
+    stamp = now()
     async with conn.execute(
-        "UPDATE orders SET state = ?, updated_at = ? WHERE state = ? RETURNING id, user_id",
-        (State.UNKNOWN, now(), State.SUBMITTING),
+        "UPDATE orders SET state = :unknown, updated_at = :now WHERE state = :submitting"
+        " AND (created_at < :before OR holder IS NULL OR NOT EXISTS (SELECT 1 FROM leases"
+        " WHERE name = :prefix || orders.holder AND expires_at >= :now))"
+        " RETURNING id, user_id",
+        {
+            "unknown": State.UNKNOWN,
+            "submitting": State.SUBMITTING,
+            "now": stamp,
+            "before": placed_before,
+            "prefix": lease_prefix,
+        },
     ) as cursor:
         return [(row[0], row[1]) for row in await cursor.fetchall()]
 

@@ -42,7 +42,9 @@ async def attach_upstream(db: Database, order_id: int, upstream_id: int) -> Sett
             order = await orders.get_in(conn, order_id)
             if order is None or order.state is not State.UNKNOWN:
                 return Settled.NOT_UNKNOWN
-            await orders.update(conn, order_id, state=State.ACTIVE, upstream_id=upstream_id)
+            await orders.transition(
+                conn, order_id, State.UNKNOWN, state=State.ACTIVE, upstream_id=upstream_id
+            )
             await outbox.put(
                 conn,
                 order.user_id,
@@ -61,7 +63,9 @@ async def refund_unknown(db: Database, order_id: int) -> Settled:
         order = await orders.get_in(conn, order_id)
         if order is None or order.state is not State.UNKNOWN:
             return Settled.NOT_UNKNOWN
-        await fail_and_refund(conn, order_id, "settled by an admin: not placed")
+        await fail_and_refund(
+            conn, order_id, "settled by an admin: not placed", expected=State.UNKNOWN
+        )
         await outbox.put(
             conn,
             order.user_id,

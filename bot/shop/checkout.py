@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,9 +16,11 @@ from bot.shop import order_types
 from bot.shop.config import ShopConfig
 from bot.shop.money import from_minor
 from bot.shop.pricing import BelowCost, Quote, global_markup, markup_of, quote
-from storage import ledger, orders, outbox
+from storage import kv, ledger, orders, outbox, services
+from storage.clock import now
 from storage.db import Database
 from storage.ledger import InsufficientFunds
+from storage.orders import State
 from storage.services import Service
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,27 @@ class Outcome(StrEnum):
     NO_FUNDS = "no_funds"  # nothing debited
     DUPLICATE = "duplicate"  # this confirmation was used already
     UNAVAILABLE = "unavailable"  # not for sale right now (hidden, or priced under cost)
+    CHANGED = "changed"  # the price or the service moved since the summary: nothing debited
+
+
+class Change(StrEnum):
+    """What moved between the summary and Confirm (the customer is shown it)."""
+
+    PRICE = "price"
+    SERVICE = "service"  # its type, and so the questions it needs
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What the summary showed and the customer agreed to: Confirm charges exactly this."""
+
+    token: str
+    service_id: int
+    service_type: str
+    answers: dict[str, str]
+    units: int
+    charge: int  # minor units of `currency`
+    currency: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +63,48 @@ class Result:
     outcome: Outcome
     order_id: int | None = None
     reason: str | None = None  # a PanelErrorKind value, or UNREACHABLE
+    change: Change | None = None  # with CHANGED
 
 
 async def price(db: Database, config: ShopConfig, service: Service, units: int) -> Quote:
     markup = markup_of(service, await global_markup(db, config.markup))
     return quote(service, units, markup=markup, fx=config.fx)
+
+
+async def make_offer(
+    db: Database, config: ShopConfig, service: Service, answers: order_types.Answers, token: str
+) -> Offer:
+    """Today's price for these answers, as an offer; raises `BelowCost` (admins alerted)."""
+    units = order_types.units(service, answers)
+    quote_ = await _quote(db, config, service, units)
+    return Offer(
+        token=token,
+        service_id=service.id,
+        service_type=service.type or "",
+        answers=dict(answers),
+        units=units,
+        charge=quote_.charge,
+        currency=config.currency,
+    )
+
+
+async def _quote(db: Database, config: ShopConfig, service: Service, units: int) -> Quote:
+    try:
+        return await price(db, config, service, units)
+    except BelowCost as error:
+        log.warning("service %s priced under cost: %s", service.id, error)
+        await alert_admins(
+            db,
+            config,
+            "admin-below-cost",
+            f"below-cost:{service.id}:{error.charge}",
+            service=service.id,
+            name=service.name,
+            charge=str(from_minor(error.charge)),
+            cost=str(from_minor(error.floor)),
+            currency=config.currency,
+        )
+        raise
 
 
 async def queue_alert(
@@ -62,36 +123,29 @@ async def alert_admins(
 
 
 async def place_order(
-    db: Database,
-    panel: PanelClient,
-    config: ShopConfig,
-    *,
-    user_id: int,
-    service: Service,
-    answers: order_types.Answers,
-    token: str,
+    db: Database, panel: PanelClient, config: ShopConfig, *, user_id: int, offer: Offer
 ) -> Result:
-    """DESIGN section 3. Never retries `add`; a used `token` places nothing."""
-    if not order_types.sellable(service):
+    """DESIGN section 3. Charges exactly `offer.charge` or nothing; never retries `add`.
+
+    The offer is checked against today's service and price first: anything the charge depends
+    on that moved (markup, rate, type, currency) places nothing and says what changed, so the
+    customer can see the new summary. A used `offer.token` places nothing.
+    """
+    service = await services.get(db, offer.service_id)
+    if service is None or not order_types.sellable(service):
         return Result(Outcome.UNAVAILABLE)
-    units = order_types.units(service, answers)
+    if service.type != offer.service_type:
+        log.info("order of user %s not placed: the service's type changed", user_id)
+        return Result(Outcome.CHANGED, change=Change.SERVICE)
+    units = order_types.units(service, offer.answers)
     try:
-        price_ = await price(db, config, service, units)
-    except BelowCost as error:
-        log.warning("service %s priced under cost: %s", service.id, error)
-        await alert_admins(
-            db,
-            config,
-            "admin-below-cost",
-            f"below-cost:{service.id}:{error.charge}",
-            service=service.id,
-            name=service.name,
-            charge=str(from_minor(error.charge)),
-            cost=str(from_minor(error.floor)),
-            currency=config.currency,
-        )
+        quote_ = await _quote(db, config, service, units)
+    except BelowCost:
         return Result(Outcome.UNAVAILABLE)
-    params = order_types.add_params(service, answers)
+    if (units, quote_.charge, config.currency) != (offer.units, offer.charge, offer.currency):
+        log.info("order of user %s not placed: the price changed since the summary", user_id)
+        return Result(Outcome.CHANGED, change=Change.PRICE)
+    params = order_types.add_params(service, offer.answers)
     try:
         async with db.transaction() as conn:
             order_id = await orders.create(
@@ -99,27 +153,28 @@ async def place_order(
                 user_id=user_id,
                 service_id=service.id,
                 service_name=service.name,
-                service_type=service.type or "",
+                service_type=offer.service_type,
                 link=params.get("link") or params["username"],
-                quantity=units,
+                quantity=offer.units,
                 fields=params,
-                charge=price_.charge,
-                cost=price_.cost,
-                token=token,
+                charge=offer.charge,
+                cost=quote_.cost,
+                token=offer.token,
+                holder=config.instance,
             )
             if order_id is None:
                 return Result(Outcome.DUPLICATE)
             await ledger.post(
                 conn,
                 user_id=user_id,
-                amount=-price_.charge,
-                key=f"order:{order_id}",
+                amount=-offer.charge,
+                key=orders.round_key("order", order_id, 1),
                 kind="order",
                 order_id=order_id,
             )
     except InsufficientFunds:
         return Result(Outcome.NO_FUNDS)
-    log.info("order %s: user %s, service %s, charge %s", order_id, user_id, service.id, price_)
+    log.info("order %s: user %s, service %s, charge %s", order_id, user_id, service.id, offer)
     return await _submit(db, panel, config, order_id, user_id, params)
 
 
@@ -141,7 +196,9 @@ async def _submit(
         )
         log.warning("order %s refused by the panel (%s): %s", order_id, reason, text)
         async with db.transaction() as conn:
-            await fail_and_refund(conn, order_id, text)
+            if not await fail_and_refund(conn, order_id, text, expected=State.SUBMITTING):
+                await _alert_late(conn, config, order_id, f"refused: {text}")
+                return Result(Outcome.UNKNOWN, order_id)
             if reason in _OWNER_PROBLEMS:
                 await queue_alert(
                     conn,
@@ -155,46 +212,109 @@ async def _submit(
     except Exception as error:  # read timeout, dropped connection, 5xx, garbage, a bug: unknown
         log.exception("order %s: outcome of add unknown", order_id)
         async with db.transaction() as conn:
-            await orders.update(conn, order_id, state=orders.State.UNKNOWN, error=repr(error))
-            await _alert_unknown(conn, config, order_id, user_id)
+            if await orders.transition(
+                conn, order_id, State.SUBMITTING, state=State.UNKNOWN, error=repr(error)
+            ):
+                await _alert_unknown(conn, config, order_id, user_id)
         return Result(Outcome.UNKNOWN, order_id)
+    return await _record_placed(db, config, order_id, user_id, upstream_id)
+
+
+async def _record_placed(
+    db: Database, config: ShopConfig, order_id: int, user_id: int, upstream_id: int
+) -> Result:
+    """The panel took it: active with its upstream id, unless the order moved on meanwhile.
+
+    An order recovered as `unknown` by another process still takes the id (that is the truth
+    an admin would attach); one already settled is never overwritten: admins are told.
+    """
     try:
         async with db.transaction() as conn:
-            await orders.update(conn, order_id, state=orders.State.ACTIVE, upstream_id=upstream_id)
+            placed = await orders.transition(
+                conn, order_id, (State.SUBMITTING, State.UNKNOWN),
+                state=State.ACTIVE, upstream_id=upstream_id,
+            )  # fmt: skip
+            if not placed:
+                await _alert_late(conn, config, order_id, f"placed as {upstream_id}")
+                return Result(Outcome.UNKNOWN, order_id)
     except sqlite3.IntegrityError:  # the panel gave an id another order already has
         log.error("order %s: upstream id %s is taken by another order", order_id, upstream_id)
-        async with db.transaction() as conn:
-            taken = f"the panel answered with upstream id {upstream_id}, already used"
-            await orders.update(conn, order_id, state=orders.State.UNKNOWN, error=taken)
-            await _alert_unknown(conn, config, order_id, user_id)
+        taken = f"the panel answered with upstream id {upstream_id}, already used"
+        await _give_up(db, config, order_id, user_id, taken)
+        return Result(Outcome.UNKNOWN, order_id)
+    except Exception:  # the write failed after the panel took it: never lose the upstream id
+        log.exception("order %s: placed upstream as %s, but recording it failed", order_id,
+                      upstream_id)  # fmt: skip
+        await _give_up(db, config, order_id, user_id, f"placed upstream as {upstream_id}")
         return Result(Outcome.UNKNOWN, order_id)
     log.info("order %s placed upstream as %s", order_id, upstream_id)
     return Result(Outcome.PLACED, order_id)
 
 
-async def fail_and_refund(conn: aiosqlite.Connection, order_id: int, error: str) -> None:
-    """Mark an order failed and give its whole charge back, exactly once (caller's transaction)."""
+async def _give_up(
+    db: Database, config: ShopConfig, order_id: int, user_id: int, error: str
+) -> None:
+    """`submitting` -> `unknown` for an admin, with the reason; should even that write fail,
+    the periodic sweep (`recover_interrupted`) moves the order once its deadline passed."""
+    try:
+        async with db.transaction() as conn:
+            if await orders.transition(
+                conn, order_id, State.SUBMITTING, state=State.UNKNOWN, error=error
+            ):
+                await _alert_unknown(conn, config, order_id, user_id)
+    except Exception:
+        log.exception("order %s: left in submitting for the sweep (%s)", order_id, error)
+
+
+async def _alert_late(
+    conn: aiosqlite.Connection, config: ShopConfig, order_id: int, answer: str
+) -> None:
+    """The panel's answer to `add` came after the order was settled: nothing is overwritten."""
+    current = await orders.get_in(conn, order_id)
+    state = current.state if current is not None else "missing"
+    log.error("order %s: late add answer (%s) finds it %s: not written", order_id, answer, state)
+    await queue_alert(
+        conn, config, "admin-order-late-answer", f"late:{order_id}", order=order_id,
+        answer=answer, state=str(state),
+    )  # fmt: skip
+
+
+async def fail_and_refund(
+    conn: aiosqlite.Connection, order_id: int, error: str, *, expected: State | Sequence[State]
+) -> bool:
+    """Mark an order failed and give this round's charge back, exactly once (caller's
+    transaction); False, and nothing written, when the order is no longer in `expected`."""
     order = await orders.get_in(conn, order_id)
     if order is None:
         raise LookupError(order_id)
-    await orders.update(conn, order_id, state=orders.State.FAILED, error=error)
+    if not await orders.transition(conn, order_id, expected, state=State.FAILED, error=error):
+        return False
     await ledger.post(
         conn,
         user_id=order.user_id,
         amount=order.charge,
-        key=f"refund:{order_id}",
+        key=order.refund_key,
         kind="refund",
         order_id=order_id,
     )
+    return True
+
+
+SUBMIT_DEADLINE = 600  # seconds: no `add` of a live process still waits for its answer after this
 
 
 async def recover_interrupted(db: Database, config: ShopConfig) -> list[int]:
-    """At start-up: an order whose `add` was cut off by a crash is `unknown`, never retried.
+    """An order whose `add` was cut off (a crash, a write that failed after the answer) is
+    `unknown`, never retried. Only orders of a process whose lease expired are touched, and
+    those of a live one past `SUBMIT_DEADLINE`: a second process never steals an order whose
+    answer is still on its way. Run at start-up and periodically.
 
     Its customer is told it is being checked and the admins are alerted, as after a timeout.
     """
     async with db.transaction() as conn:
-        abandoned = await orders.abandon_submitting(conn)
+        abandoned = await orders.abandon_submitting(
+            conn, kv.PROCESS_LEASE, now() - SUBMIT_DEADLINE
+        )
         for order_id, user_id in abandoned:
             await outbox.put(
                 conn, user_id, "order-unknown", {"order": order_id}, key=f"checking:{order_id}"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 
@@ -21,3 +22,5 @@ class ShopConfig:
     stars_per_unit: Decimal = Decimal(0)  # Telegram Stars per one unit of `currency`
     stars_in_sandbox: bool = False  # real Stars for a sandbox panel only when asked for
     manual_topup_info: str = ""  # the owner's payment details, shown before a manual request
+    # This process: the orders it places carry it, and its `process:` lease says it is alive.
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex)

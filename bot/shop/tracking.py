@@ -139,18 +139,19 @@ async def _apply(
     )
     if dataclasses.replace(after, checked_at=before.checked_at) == before:
         return None
-    await orders.update(
-        conn, order_id, state=after.state, status=after.status, remains=after.remains,
-        start_count=after.start_count, upstream_charge=after.upstream_charge,
-        checked_at=after.checked_at,
-    )  # fmt: skip
+    if not await orders.transition(
+        conn, order_id, State.ACTIVE, state=after.state, status=after.status,
+        remains=after.remains, start_count=after.start_count,
+        upstream_charge=after.upstream_charge, checked_at=after.checked_at,
+    ):  # fmt: skip
+        return None
     if before.upstream_charge is None and status.charge is not None and state is State.ACTIVE:
         # Only a running order's charge is the full price: panels lower it on Partial/Canceled.
         await _check_charge(conn, config, after, status.charge)
     refund = owed(after)
     if refund > 0:
         await ledger.post(
-            conn, user_id=after.user_id, amount=refund, key=f"refund:{order_id}", kind="refund",
+            conn, user_id=after.user_id, amount=refund, key=after.refund_key, kind="refund",
             order_id=order_id, note=text,
         )  # fmt: skip
     old_phase, new_phase = _phase(before.status), _phase(text)
@@ -255,6 +256,6 @@ async def request_cancel(
         log.info("order %s: panel answered cancel 0", order.id)
         return ActionResult(ActionOutcome.REFUSED, PanelErrorKind.OTHER.value)
     async with db.transaction() as conn:
-        await orders.update(conn, order.id, cancel_requested=1)
+        await orders.transition(conn, order.id, State.ACTIVE, cancel_requested=1)
     log.info("order %s: cancel requested", order.id)
     return ActionResult(ActionOutcome.REQUESTED)

@@ -167,6 +167,8 @@ summary =
        *[false] Your balance is not enough for this order. Top up, then come back.
     }
 confirm-stale = This summary was already used or has expired.
+order-changed-price = ⚠️ The price changed after you saw the summary: it was { $old }, now it is { $new }. Nothing was charged. Please check the order and confirm again.
+order-changed-service = ⚠️ This service changed after you saw the summary, so some answers are needed again. Nothing was charged.
 placing = Placing your order…
 
 order-placed = ✅ Order <b>#{ $order }</b> is placed. We'll message you when it starts and when it's done.

@@ -167,6 +167,8 @@ summary =
        *[false] Bakiyeniz bu sipariş için yeterli değil. Bakiye yükleyip tekrar gelin.
     }
 confirm-stale = Bu özet zaten kullanılmış ya da süresi dolmuş.
+order-changed-price = ⚠️ Özeti gördükten sonra fiyat değişti: { $old } idi, şimdi { $new }. Hiçbir ücret alınmadı. Lütfen siparişi kontrol edip yeniden onaylayın.
+order-changed-service = ⚠️ Özeti gördükten sonra bu hizmet değişti, bu yüzden bazı yanıtlar yeniden gerekiyor. Hiçbir ücret alınmadı.
 placing = Siparişiniz veriliyor…
 
 order-placed = ✅ Siparişiniz <b>#{ $order }</b> oluşturuldu. Başladığında ve tamamlandığında size mesaj atacağız.

@@ -23,7 +23,7 @@ from bot.panel.models import OrderStatus, normalize_status
 from bot.panel.sandbox import CATALOG, SandboxPanel
 from bot.shop import tracking
 from bot.shop.audit import audit
-from bot.shop.checkout import Outcome, place_order
+from bot.shop.checkout import Outcome, make_offer, place_order
 from bot.shop.config import ShopConfig
 from bot.shop.tracking import ActionOutcome, ActionResult, apply_status, charge_differs
 from storage import kv, orders, outbox, services
@@ -355,11 +355,11 @@ async def _buy(
 ) -> orders.Order:
     service = await services.get(db, service_id)
     assert service is not None
-    result = await place_order(
-        db, panel, config, user_id=USER, service=service,
-        answers={"link": "https://instagram.com/p/abc", "quantity": "1000"},
-        token=f"confirm-{service_id}-{await db.scalar('SELECT COUNT(*) FROM orders')}",
+    offer = await make_offer(
+        db, config, service, {"link": "https://instagram.com/p/abc", "quantity": "1000"},
+        f"confirm-{service_id}-{await db.scalar('SELECT COUNT(*) FROM orders')}",
     )  # fmt: skip
+    result = await place_order(db, panel, config, user_id=USER, offer=offer)
     assert result.outcome is Outcome.PLACED
     assert result.order_id is not None
     order = await orders.get(db, result.order_id)

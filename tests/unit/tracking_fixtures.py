@@ -86,14 +86,14 @@ async def _insert_order(
         conn, user_id=user_id, service_id=service_id, service_name=service_name,
         service_type="Default", link="https://instagram.com/p/x", quantity=quantity,
         fields={"link": "https://instagram.com/p/x", "quantity": str(quantity)},
-        charge=charge, cost=cost, token=f"token-{next(_tokens)}",
+        charge=charge, cost=cost, token=f"token-{next(_tokens)}", holder="test",
     )  # fmt: skip
     assert order_id is not None
     await ledger.post(
         conn, user_id=user_id, amount=-charge, key=f"order:{order_id}", kind="order",
         order_id=order_id,
     )  # fmt: skip
-    await orders.update(conn, order_id, state=state, upstream_id=upstream_id)
+    await orders.transition(conn, order_id, State.SUBMITTING, state=state, upstream_id=upstream_id)
     return order_id
 
 
