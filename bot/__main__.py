@@ -7,7 +7,6 @@ import gc
 import logging
 import signal
 import sys
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from bot.config import Settings, settings_problems
 from bot.i18n import Translator
 from bot.jobs.broadcast import report_progress
 from bot.jobs.catalog import sync_catalog
-from bot.jobs.scheduler import build_scheduler
+from bot.jobs.scheduler import build_scheduler, heartbeat
 from bot.jobs.sender import Sender
 from bot.logs import setup_logging
 from bot.panel import serve as sandbox_server
@@ -241,7 +240,7 @@ async def stop_scheduler(scheduler: Any, jobs: RunningJobs, grace: float) -> Non
 
 async def release_leases(db: Database, holder: str) -> None:
     """So that a restarted bot polls and sends at once instead of waiting for them to expire."""
-    for name in (kv.POLLER_LEASE, kv.SENDER_LEASE):
+    for name in (kv.POLLER_LEASE, kv.SENDER_LEASE, kv.PROCESS_LEASE + holder):
         try:
             await kv.release_lease(db, name, holder)
         except Exception as error:
@@ -341,6 +340,8 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
         await commands.publish(bot, deps.translator, deps.shop.admin_ids)
     except TelegramAPIError as error:
         log.warning("command menus not published (%s)", error.message)
+    holder = deps.shop.instance
+    await heartbeat(deps.db, holder)  # alive before recovering anybody else's orders
     abandoned = await recover_interrupted(deps.db, deps.shop)
     if abandoned:
         log.warning("orders left in submitting are now unknown: %s", abandoned)
@@ -351,7 +352,6 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
         bot, deps.db, deps.translator, currency=deps.shop.currency,
         rate=settings.send_rate_per_second, chat_interval=settings.send_chat_interval_seconds,
     )  # fmt: skip
-    holder = uuid.uuid4().hex
     scheduler = build_scheduler(
         deps.db, deps.panel, deps.shop, sender,
         poll_interval=settings.poll_interval_seconds,

@@ -16,6 +16,7 @@ from bot.jobs.poller import poll_once
 from bot.jobs.refills import poll_refills_once
 from bot.jobs.sender import Sender
 from bot.panel.client import PanelClient
+from bot.shop.checkout import recover_interrupted
 from bot.shop.config import ShopConfig
 from storage import kv, outbox
 from storage.clock import now
@@ -24,6 +25,16 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 SENDER_LEASE_SECONDS = 10  # renewed every second; a crashed holder blocks a restart this long
+# Every process renews its own `process:` lease this often; once it lapses (a kill -9), the
+# orders that process left in `submitting` are recovered by whoever sweeps next.
+HEARTBEAT_SECONDS = 5
+PROCESS_LEASE_SECONDS = 30
+RECOVER_SECONDS = 30
+
+
+async def heartbeat(db: Database, holder: str) -> None:
+    """This process is alive: its orders in flight are its own to finish."""
+    await kv.take_lease(db, kv.PROCESS_LEASE + holder, holder, PROCESS_LEASE_SECONDS)
 
 
 KEEP_SENT_DAYS = 30
@@ -85,6 +96,15 @@ def build_scheduler(
     scheduler.add_job(
         partial(leased, db, kv.SENDER_LEASE, holder, SENDER_LEASE_SECONDS, sender.send_once),
         "interval", seconds=1, id="outbox-sender", misfire_grace_time=5, **common,
+    )  # fmt: skip
+    scheduler.add_job(
+        partial(heartbeat, db, holder), "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat",
+        misfire_grace_time=HEARTBEAT_SECONDS, **common,
+    )  # fmt: skip
+    scheduler.add_job(
+        partial(poller, partial(recover_interrupted, db, config)), "interval",
+        seconds=RECOVER_SECONDS, id="recover-submitting", misfire_grace_time=RECOVER_SECONDS,
+        **common,
     )  # fmt: skip
     scheduler.add_job(
         partial(purge_outbox, db), "interval", hours=24, id="outbox-purge",

@@ -248,6 +248,7 @@ kind-admin = adjustment
 admin-below-cost = ⚠ Service #{ $service } ({ $name }) would sell at { $charge } { $currency }, under its cost of { $cost } { $currency }. Orders for it are refused until the markup is fixed.
 admin-panel-problem = ⚠ Order #{ $order } was refused by the panel: { $reason }. Check the panel key and balance.
 admin-order-unknown = ⚠ Order #{ $order } (user { $user }): the panel's answer to the new order was lost. Check the panel and settle it with /review.
+admin-order-late-answer = ⚠ Order #{ $order }: the panel answered the new order late ({ $answer }), after it had been settled as { $state }. Nothing was changed: check the panel, and attach the order with /review if it runs there.
 
 ## Refusals for everyone but admins
 
@@ -290,6 +291,7 @@ admin-usage-markup = Usage: /markup &lt;percent&gt; [category &lt;name&gt; | ser
 admin-usage-hide = Usage: /hide or /show, then service &lt;id&gt; or category &lt;name&gt;
 admin-usage-maintenance = Usage: /maintenance on|off
 admin-no-user = No such user.
+admin-ambiguous-user = Several users are stored with { $username } (an old account still has the name): { $ids }. Use the numeric id instead.
 admin-no-order = No such order.
 
 admin-stats =

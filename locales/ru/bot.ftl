@@ -254,6 +254,7 @@ kind-admin = корректировка
 admin-below-cost = ⚠ Услуга #{ $service } ({ $name }) продавалась бы за { $charge } { $currency } — ниже себестоимости ({ $cost } { $currency }). Заказы на неё не принимаются, пока не исправлена наценка.
 admin-panel-problem = ⚠ Панель отклонила заказ #{ $order }: { $reason }. Проверьте API-ключ и баланс панели.
 admin-order-unknown = ⚠ Заказ #{ $order } (пользователь { $user }): ответ панели на новый заказ потерян. Проверьте заказ в панели и закройте его через /review.
+admin-order-late-answer = ⚠ Заказ #{ $order }: панель ответила на новый заказ с опозданием ({ $answer }), когда он уже был закрыт как { $state }. Ничего не изменено: проверьте заказ в панели и, если он там выполняется, привяжите его через /review.
 
 ## Ограничения для всех, кроме админов
 
@@ -296,6 +297,7 @@ admin-usage-markup = Формат: /markup &lt;процент&gt; [category &lt;
 admin-usage-hide = Формат: /hide или /show, затем service &lt;id&gt; или category &lt;название&gt;
 admin-usage-maintenance = Формат: /maintenance on|off
 admin-no-user = Такого пользователя нет.
+admin-ambiguous-user = С именем { $username } сохранено несколько пользователей (у старого аккаунта осталось это имя): { $ids }. Укажите вместо него числовой id.
 admin-no-order = Такого заказа нет.
 
 admin-stats =

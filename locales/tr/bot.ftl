@@ -248,6 +248,7 @@ kind-admin = düzeltme
 admin-below-cost = ⚠ Hizmet #{ $service } ({ $name }) { $charge } { $currency } fiyatla satılacak; bu, { $cost } { $currency } olan maliyetinin altında. Kâr oranı düzeltilene kadar bu hizmetin siparişleri reddedilecek.
 admin-panel-problem = ⚠ Sipariş #{ $order } panel tarafından reddedildi: { $reason }. Panel API anahtarını ve bakiyesini kontrol edin.
 admin-order-unknown = ⚠ Sipariş #{ $order } (kullanıcı { $user }): panelin yeni siparişe verdiği yanıt kayboldu. Paneli kontrol edin ve siparişi /review ile sonuçlandırın.
+admin-order-late-answer = ⚠ Sipariş #{ $order }: panel yeni siparişe geç yanıt verdi ({ $answer }); sipariş o sırada { $state } olarak sonuçlandırılmıştı. Hiçbir şey değiştirilmedi: paneli kontrol edin, sipariş orada çalışıyorsa /review ile bağlayın.
 
 ## Yöneticiler dışındaki herkes için engeller
 
@@ -290,6 +291,7 @@ admin-usage-markup = Kullanım: /markup &lt;yüzde&gt; [category &lt;ad&gt; | se
 admin-usage-hide = Kullanım: /hide veya /show, ardından service &lt;id&gt; ya da category &lt;ad&gt;
 admin-usage-maintenance = Kullanım: /maintenance on|off
 admin-no-user = Böyle bir kullanıcı yok.
+admin-ambiguous-user = { $username } adıyla kayıtlı birden fazla kullanıcı var (eski bir hesap bu adı hâlâ taşıyor): { $ids }. Lütfen bunun yerine sayısal kimliği kullanın.
 admin-no-order = Böyle bir sipariş yok.
 
 admin-stats =
