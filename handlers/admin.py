@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 
 from aiogram import F, Router
@@ -12,12 +13,14 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message, Update
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callback_types import Id
 from bot.i18n import Texts, lines
 from bot.jobs.catalog import sync_catalog
+from bot.limits import fit, shorten
+from bot.numbers import parse_decimal, parse_id
 from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
 from bot.shop import admin
@@ -30,6 +33,7 @@ from storage import kv, orders, services, stats, users
 from storage.db import Database
 from storage.ledger import InsufficientFunds
 from storage.orders import Order
+from storage.users import AmbiguousUsername, User
 
 log = logging.getLogger(__name__)
 COMMANDS = (
@@ -54,6 +58,13 @@ COMMANDS = (
 )
 REVIEW_PAGE = 10
 DAY = 86_400
+MARKUP_RANGE = (Decimal(-99), Decimal(10_000))  # percent
+# Telegram's username syntax, "@" optional: anything else that is not an id is a typo.
+_USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{2,31})")
+# On screen (UTF-16 units): each order field, and the panel's raw text; `fit` keeps the whole
+# card within Telegram's limit however many long values it has.
+FIELD_SHOWN = 200
+ERROR_SHOWN = 1000
 
 
 class Settle(StrEnum):
@@ -136,7 +147,7 @@ async def panel_balance(message: Message, panel: PanelClient, t: Texts) -> None:
     try:
         balance = await panel.balance()
     except PanelError as error:
-        await message.answer(t("admin-panel-error", error=str(error)))
+        await message.answer(t("admin-panel-error", error=shorten(str(error), ERROR_SHOWN)))
         return
     await message.answer(
         t("admin-panel", balance=str(balance.amount), currency=balance.currency or "")
@@ -144,26 +155,26 @@ async def panel_balance(message: Message, panel: PanelClient, t: Texts) -> None:
 
 
 async def user_card(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
-    found = await users.find(db, command.args or "") if command.args else None
+    found = await _customer(message, db, t, command.args, "admin-usage-user")
     if found is None:
-        await message.answer(t("admin-usage-user" if not command.args else "admin-no-user"))
         return
     recent, total = await orders.page_for_user(db, found.id, 0, 5)
-    order_lines = [
-        t(
-            "admin-order-line",
-            order=o.id,
-            service=o.service_name,
-            state=t(f"state-{o.state.value}"),
-            charge=t.money(o.charge),
-        )
-        for o in recent
-    ]
-    await message.answer(
-        t(
+
+    def render(shown: dict[str, str]) -> str:
+        order_lines = [
+            t(
+                "admin-order-line",
+                order=o.id,
+                service=shown[f"service-{o.id}"],
+                state=t(f"state-{o.state.value}"),
+                charge=t.money(o.charge),
+            )
+            for o in recent
+        ]
+        return t(
             "admin-user",
             id=found.id,
-            name=found.first_name,
+            name=shown["name"],
             username=f"@{found.username}" if found.username else "-",
             balance=t.money(found.balance),
             banned=str(found.banned).lower(),
@@ -172,27 +183,53 @@ async def user_card(message: Message, command: CommandObject, db: Database, t: T
             recent=lines(order_lines),
             seen=t.time(found.last_seen_at),
         )
-    )
+
+    services_shown = {f"service-{o.id}": o.service_name for o in recent}
+    await message.answer(fit(render, {"name": found.first_name, **services_shown}))
 
 
-async def adjust(
-    message: Message, command: CommandObject, event_update: Update, db: Database, t: Texts
-) -> None:
+async def _customer(
+    message: Message, db: Database, t: Texts, ref: str | None, usage: str
+) -> User | None:
+    """The customer `ref` names (an id or a @username), or None once the admin was told why:
+    the usage line for what is neither, "no such user", or "ambiguous" for a username that
+    several rows still hold."""
+    ref = (ref or "").strip()
+    user_id = parse_id(ref)
+    name = _USERNAME.fullmatch(ref)
+    try:
+        if user_id is not None:
+            found = await users.get(db, user_id)
+        elif name is not None:
+            found = await users.by_username(db, name.group(1))
+        else:
+            await message.answer(t(usage))
+            return None
+    except AmbiguousUsername as ambiguous:
+        ids = ", ".join(map(str, ambiguous.ids))
+        await message.answer(t("admin-ambiguous-user", username=f"@{ref.lstrip('@')}", ids=ids))
+        return None
+    if found is None:
+        await message.answer(t("admin-no-user"))
+    return found
+
+
+async def adjust(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
+    usage = f"admin-usage-{command.command}"
     parts = (command.args or "").split(maxsplit=2)
     amount = parse_amount(parts[1]) if len(parts) >= 2 else None
-    target = await users.find(db, parts[0]) if parts else None
-    if amount is None or not parts:
-        await message.answer(t(f"admin-usage-{command.command}"))
+    if amount is None:
+        await message.answer(t(usage))
         return
+    target = await _customer(message, db, t, parts[0], usage)
     if target is None:
-        await message.answer(t("admin-no-user"))
         return
     reason = parts[2] if len(parts) == 3 else ""
     signed = amount if command.command == "credit" else -amount
+    # One key per chat message: update ids start again after a week without updates.
+    key = f"admin:{message.chat.id}:{message.message_id}"
     try:
-        moved = await admin.adjust_balance(
-            db, target.id, signed, key=f"admin:{event_update.update_id}", reason=reason
-        )
+        moved = await admin.adjust_balance(db, target.id, signed, key=key, reason=reason)
     except InsufficientFunds:
         await message.answer(t("admin-debit-too-big", balance=t.money(target.balance)))
         return
@@ -203,45 +240,55 @@ async def adjust(
 
 
 async def ban(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
-    target = await users.find(db, command.args) if command.args else None
+    target = await _customer(message, db, t, command.args, f"admin-usage-{command.command}")
     if target is None:
-        await message.answer(
-            t(f"admin-usage-{command.command}" if not command.args else "admin-no-user")
-        )
         return
     await users.set_banned(db, target.id, command.command == "ban")
     await message.answer(t(f"admin-{command.command}ned", id=target.id))
 
 
 async def order_card(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
-    args = (command.args or "").strip().lstrip("#")
-    order = await orders.get(db, int(args)) if args.isdigit() else None
+    order_id = parse_id((command.args or "").strip().lstrip("#"))
+    if order_id is None:
+        await message.answer(t("admin-usage-order"))
+        return
+    order = await orders.get(db, order_id)
     if order is None:
-        await message.answer(t("admin-usage-order" if not args.isdigit() else "admin-no-order"))
+        await message.answer(t("admin-no-order"))
         return
     await message.answer(_order_text(t, order))
 
 
 def _order_text(t: Texts, order: Order) -> str:
-    fields = [f"{name}: {value[:200]}" for name, value in order.fields.items()]
-    return t(
-        "admin-order",
-        order=order.id,
-        user=order.user_id,
-        service=order.service_name,
-        service_id=order.service_id,
-        state=t(f"state-{order.state.value}"),
-        status=order.status or "-",
-        upstream=order.upstream_id or "-",
-        upstream_charge=order.upstream_charge or "-",
-        cost=str(from_cost(order.cost)),
-        charge=t.money(order.charge),
-        quantity=order.quantity,
-        remains="-" if order.remains is None else order.remains,
-        fields=lines(fields),
-        error=order.error or "-",
-        created=t.time(order.created_at),
-    )
+    def render(shown: dict[str, str]) -> str:
+        fields = [f"{name}: {shown[f'field-{name}']}" for name in order.fields]
+        return t(
+            "admin-order",
+            order=order.id,
+            user=order.user_id,
+            service=shown["service"],
+            service_id=order.service_id,
+            state=t(f"state-{order.state.value}"),
+            status=shown["status"],
+            upstream=order.upstream_id or "-",
+            upstream_charge=shown["upstream_charge"],
+            cost=str(from_cost(order.cost)),
+            charge=t.money(order.charge),
+            quantity=order.quantity,
+            remains="-" if order.remains is None else order.remains,
+            fields=lines(fields),
+            error=shown["error"],
+            created=t.time(order.created_at),
+        )
+
+    values = {
+        "service": order.service_name,
+        "status": order.status or "-",
+        "upstream_charge": order.upstream_charge or "-",
+        "error": shorten(order.error or "-", ERROR_SHOWN),
+        **{f"field-{name}": shorten(value, FIELD_SHOWN) for name, value in order.fields.items()},
+    }
+    return fit(render, values)
 
 
 async def review(message: Message, db: Database, t: Texts) -> None:
@@ -279,23 +326,21 @@ async def settle(
 
 
 async def attach_id(message: Message, state: FSMContext, db: Database, t: Texts) -> None:
-    text = (message.text or "").strip()
+    upstream_id = parse_id(message.text or "")
     order_id = (await state.get_data()).get("order")
-    if not text.isdigit() or order_id is None:
+    if upstream_id is None or order_id is None:
         await message.answer(t("admin-ask-upstream", order=order_id or 0))
         return
     await state.clear()
-    result = await admin.attach_upstream(db, order_id, int(text))
-    await message.answer(t(f"admin-settled-{result.value}", order=order_id))
+    result = await admin.attach_upstream(db, order_id, upstream_id)
+    await message.answer(t(f"admin-settled-{result.outcome.value}", order=order_id))
 
 
 async def set_markup(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
     parts = (command.args or "").split(maxsplit=2)
-    try:
-        percent = Decimal(parts[0].rstrip("%")) if parts else None
-    except InvalidOperation:
-        percent = None
-    if percent is None or not -99 <= percent <= 10_000 or len(parts) == 2:
+    low, high = MARKUP_RANGE
+    percent = parse_decimal(parts[0].removesuffix("%"), low=low, high=high) if parts else None
+    if percent is None or len(parts) == 2:
         await message.answer(t("admin-usage-markup"))
         return
     if len(parts) == 1:
@@ -321,8 +366,9 @@ async def hide_show(message: Message, command: CommandObject, db: Database, t: T
 
 async def _override(db: Database, kind: str, target: str, **values: object) -> bool:
     """Apply an override to `service <id>` or `category <name>`; False when there is none."""
-    if kind == "service" and target.strip().isdigit():
-        return await services.set_service(db, int(target), **values)
+    service_id = parse_id(target) if kind == "service" else None
+    if service_id is not None:
+        return await services.set_service(db, service_id, **values)
     if kind == "category":
         found = await services.find_category(db, target.strip())
         return found is not None and await services.set_category(db, found.id, **values)
@@ -333,7 +379,7 @@ async def sync_now(message: Message, db: Database, panel: PanelClient, t: Texts)
     try:
         summary = await sync_catalog(db, panel)
     except PanelError as error:
-        await message.answer(t("admin-panel-error", error=str(error)))
+        await message.answer(t("admin-panel-error", error=shorten(str(error), ERROR_SHOWN)))
         return
     await message.answer(
         t(

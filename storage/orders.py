@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -160,7 +160,7 @@ async def create(
 
 
 async def transition(
-    conn: aiosqlite.Connection, order_id: int, expected: State | Sequence[State], **values: Any
+    conn: aiosqlite.Connection, order_id: int, expected: State | Collection[State], **values: Any
 ) -> bool:
     """Write `values` only while the order is still in `expected` (one state or several).
 

@@ -261,6 +261,7 @@ notice-credited = 💰 Your balance was credited with { $amount }. { $reason }
 notice-debited = Your balance was debited by { $amount }. { $reason }
 notice-order-confirmed = ✅ Order #{ $order } is confirmed with our supplier and is now in progress.
 notice-order-refunded = ↩ Order #{ $order } could not be placed. { $refund } is back on your balance.
+notice-order-recharged = ✅ Order #{ $order } turned out to be running at our supplier after all, so its price of { $amount } was taken from your balance again. We will message you when it is done.
 
 ## Owner console
 

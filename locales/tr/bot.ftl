@@ -261,6 +261,7 @@ notice-credited = 💰 Bakiyenize { $amount } eklendi. { $reason }
 notice-debited = Bakiyenizden { $amount } düşüldü. { $reason }
 notice-order-confirmed = ✅ Sipariş #{ $order } tedarikçimiz tarafından onaylandı ve işleme alındı.
 notice-order-refunded = ↩ Sipariş #{ $order } verilemedi. { $refund } bakiyenize iade edildi.
+notice-order-recharged = ✅ Sipariş #{ $order } tedarikçimizde yine de işleme alınmış; bu yüzden { $amount } tutarındaki ücreti bakiyenizden yeniden düşüldü. Tamamlandığında size haber vereceğiz.
 
 ## Yönetim konsolu
 
