@@ -123,12 +123,39 @@ class Database:
 
 
 async def _migrate(conn: aiosqlite.Connection) -> None:
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    current = int(row[0]) if row else 0
-    for version, script in _migrations():
-        if version <= current:
-            continue
-        await conn.executescript(
-            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
-        )
+    """Apply the numbered migrations not applied yet, all in one write transaction.
+
+    The write lock is taken before the schema version is read, so processes opening a fresh
+    file at once migrate it once: the others wait for the lock, then find nothing to do.
+    """
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        async with conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        current = int(row[0]) if row else 0
+        for version, script in _migrations():
+            if version > current:
+                for statement in _statements(script):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {version}")
+        await conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's statements one by one (a trigger's body keeps its inner semicolons)."""
+    found: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip())
+            pending = ""
+    if pending.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in pending.splitlines()
+    ):
+        raise ValueError(f"incomplete statement in a migration: {pending.strip()[:80]}")
+    return found

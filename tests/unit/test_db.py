@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import sys
+from pathlib import Path
 
 import pytest
 
 from storage import users
-from storage.db import Database
+from storage.db import Database, _migrations
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_a_lookup_sees_each_commit_at_once(db: Database) -> None:
@@ -24,3 +29,45 @@ async def test_a_lookup_sees_each_commit_at_once(db: Database) -> None:
 async def test_a_lookup_cannot_write(db: Database) -> None:
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         db.lookup("INSERT INTO kv (key, value) VALUES ('x', 'y')")
+
+
+async def test_processes_opening_a_fresh_file_at_once_migrate_it_once(tmp_path: Path) -> None:
+    """Two bots started together on a new file: neither fails with `table ... already exists`."""
+    for attempt in range(8):
+        path = tmp_path / f"fresh-{attempt}.sqlite3"
+        script = (
+            "import asyncio, sys\n"
+            "from storage.db import Database\n"
+            "async def main():\n"
+            "    db = await Database.open(sys.argv[1])\n"
+            "    await db.close()\n"
+            "asyncio.run(main())\n"
+        )
+        runs = [
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-c", script, str(path), cwd=ROOT, stderr=asyncio.subprocess.PIPE
+            )
+            for _ in range(2)
+        ]
+        for run in runs:
+            _, errors = await run.communicate()
+            assert run.returncode == 0, errors.decode()
+        db = await Database.open(path)
+        try:
+            assert await db.scalar("PRAGMA user_version") == len(_migrations())
+        finally:
+            await db.close()
+
+
+async def test_the_migrations_apply_on_top_of_each_other_once(tmp_path: Path) -> None:
+    path = tmp_path / "shop.sqlite3"
+    for _ in range(2):  # a restart finds nothing to do
+        db = await Database.open(path)
+        await db.close()
+    db = await Database.open(path)
+    try:
+        assert await db.scalar("PRAGMA user_version") == len(_migrations())
+        triggers = await db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'")
+        assert triggers == 6  # a trigger's body, semicolons and all, is one statement
+    finally:
+        await db.close()
