@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
 
@@ -28,8 +29,7 @@ SENDER_LEASE_SECONDS = 10  # renewed every second; a crashed holder blocks a res
 # Every process renews its own `process:` lease this often; once it lapses (a kill -9), the
 # orders that process left in `submitting` are recovered by whoever sweeps next.
 HEARTBEAT_SECONDS = 5
-PROCESS_LEASE_SECONDS = 30
-RECOVER_SECONDS = 30
+PROCESS_LEASE_SECONDS = 15
 
 
 async def heartbeat(db: Database, holder: str) -> None:
@@ -66,6 +66,8 @@ def build_scheduler(
     holder: str | None = None,
     panel_alert: Decimal = Decimal(0),
     progress: Callable[[], Awaitable[object]] | None = None,
+    stars: Callable[[], Awaitable[object]] | None = None,
+    stars_seconds: int = 600,
 ) -> AsyncIOScheduler:
     """Status poll, refill poll, catalog sync and outbox sender; not started.
 
@@ -103,7 +105,7 @@ def build_scheduler(
     )  # fmt: skip
     scheduler.add_job(
         partial(poller, partial(recover_interrupted, db, config)), "interval",
-        seconds=RECOVER_SECONDS, id="recover-submitting", misfire_grace_time=RECOVER_SECONDS,
+        seconds=poll_interval, id="recover-submitting", misfire_grace_time=poll_interval,
         **common,
     )  # fmt: skip
     scheduler.add_job(
@@ -114,6 +116,11 @@ def build_scheduler(
         scheduler.add_job(
             partial(poller, partial(check_panel_balance, db, panel, config, panel_alert)),
             "interval", minutes=10, id="panel-balance", misfire_grace_time=600, **common,
+        )  # fmt: skip
+    if stars is not None:  # reconciliation with Telegram's Stars record: at start, then regularly
+        scheduler.add_job(
+            partial(poller, stars), "interval", seconds=stars_seconds, id="stars-reconcile",
+            next_run_time=datetime.now(UTC), misfire_grace_time=stars_seconds, **common,
         )  # fmt: skip
     if progress is not None:
         scheduler.add_job(

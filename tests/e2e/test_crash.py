@@ -154,7 +154,8 @@ async def test_kill_during_checkout_leaves_the_order_unknown_after_restart(
         found = await order_in(path)
         return found is not None and found.state is State.UNKNOWN
 
-    await until(unknown, "the restart to mark the order unknown")
+    # once the dead process's lease (15 s) runs out, the next sweep takes its order
+    await until(unknown, "the restart to mark the order unknown", deadline=40)
     await emulator.wait_for(
         lambda: push(emulator, ADMIN_ID, 0, "#1", "/review"), "the admin's alert"
     )
