@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from bot.numbers import parse_decimal
 
 MINOR = 100  # minor units in one unit of the shop currency
+# The most one typed amount may be (minor units): ten billion units, enough in the weakest
+# currency, while nine million such amounts still fit in SQLite's 64-bit INTEGER.
+MAX_AMOUNT = 10**12
 COST_SCALE = 100_000  # upstream costs are kept in 1e-5 units of the panel currency
 
 
@@ -27,14 +32,11 @@ def from_cost(cost: int) -> Decimal:
 
 
 def parse_amount(text: str) -> int | None:
-    """A positive amount a person typed ("10", "10.5", "10,50") in minor units, else None."""
-    cleaned = text.strip().replace(" ", "").replace(",", ".")
-    digits = cleaned.replace(".", "")
-    if cleaned.count(".") > 1 or not (digits.isascii() and digits.isdigit()):
-        return None
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
+    """A positive amount a person typed ("10", "10.5", "10,50") in minor units, at most
+    MAX_AMOUNT, else None."""
+    cleaned = text.replace(" ", "").replace(",", ".")
+    amount = parse_decimal(cleaned, low=Decimal(0), high=from_minor(MAX_AMOUNT))
+    if amount is None:
         return None
     minor = amount * MINOR
     if minor != minor.to_integral_value() or minor <= 0:
