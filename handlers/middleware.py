@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.enums import ChatType
 from aiogram.types import TelegramObject, Update, User
 
 from bot.i18n import Texts, Translator
@@ -45,12 +46,19 @@ class UserMiddleware(BaseMiddleware):
 
 
 async def _refuse(update: Update, t: Texts, message: str) -> bool:
-    """One short answer to a banned user or during maintenance. Payments pass through:
-    their handlers refuse with the answer Telegram requires."""
-    if update.message is not None and update.message.successful_payment is None:
-        await update.message.answer(t(message))
+    """One short answer to a banned user or during maintenance; True when the update stops here.
+
+    Payments pass through: their handlers refuse with the answer Telegram requires. A message
+    in a group stops without a word: the shop talks in private chats only, and a banned
+    member must not make it post in the group.
+    """
+    if update.message is not None:
+        if update.message.successful_payment is not None:
+            return False
+        if update.message.chat.type == ChatType.PRIVATE:
+            await update.message.answer(t(message))
         return True
-    if update.callback_query is not None:
+    if update.callback_query is not None:  # an alert only the person who pressed sees
         await update.callback_query.answer(t.plain(message), show_alert=True)
         return True
     return False

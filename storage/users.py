@@ -24,6 +24,14 @@ class User:
     last_seen_at: int
 
 
+class AmbiguousUsername(LookupError):
+    """More than one user row holds this username: only the numeric id can tell them apart."""
+
+    def __init__(self, username: str, ids: list[int]) -> None:
+        super().__init__(f"@{username} is held by users {ids}")
+        self.ids = ids
+
+
 def _user(row: sqlite3.Row) -> User:
     data = dict(row)
     data["banned"] = bool(data["banned"])
@@ -31,6 +39,7 @@ def _user(row: sqlite3.Row) -> User:
     return User(**data)
 
 
+AMBIGUOUS_SHOWN = 5  # ids listed when a username is held by several rows
 SEEN_EVERY = 300  # seconds: `last_seen_at` is refreshed at most this often
 
 
@@ -39,6 +48,8 @@ async def touch(
 ) -> User:
     """Create the user on first contact (with a language guess); refresh a changed profile.
 
+    A username belongs to one account at a time: whoever writes with it now takes it from any
+    row that still holds it from before (its old owner renamed, or deleted the account).
     Most updates come from a known user whose profile did not change: they cost one read.
     """
     known = await get(db, user_id)
@@ -51,6 +62,11 @@ async def touch(
     ):
         return known
     async with db.transaction() as conn:
+        if username is not None:
+            await conn.execute(
+                "UPDATE users SET username = NULL WHERE lower(username) = lower(?) AND id <> ?",
+                (username, user_id),
+            )
         await conn.execute(
             "INSERT INTO users (id, username, first_name, locale, created_at, last_seen_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
@@ -69,15 +85,20 @@ async def get(db: Database, user_id: int) -> User | None:
     return None if row is None else _user(row)
 
 
-async def find(db: Database, ref: str) -> User | None:
-    """By numeric id or by @username (case-insensitive)."""
-    ref = ref.strip()
-    if ref.lstrip("-").isdigit():
-        return await get(db, int(ref))
-    row = await db.fetchone(
-        f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower(?)", (ref.lstrip("@"),)
+async def by_username(db: Database, username: str) -> User | None:
+    """The one user holding `username` (case-insensitive, without "@"), or None.
+
+    Raises AmbiguousUsername when several rows still hold it (written before usernames were
+    taken over on contact): picking one could credit or ban the wrong person.
+    """
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower(?)"
+        " ORDER BY last_seen_at DESC LIMIT ?",
+        (username, AMBIGUOUS_SHOWN),
     )
-    return None if row is None else _user(row)
+    if len(rows) > 1:
+        raise AmbiguousUsername(username, [row["id"] for row in rows])
+    return _user(rows[0]) if rows else None
 
 
 async def set_locale(db: Database, user_id: int, locale: str) -> None:
