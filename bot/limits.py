@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 __all__ = [
     "CALLBACK_ALERT",
     "CALLBACK_DATA_BYTES",
     "CAPTION",
     "ELLIPSIS",
     "MESSAGE_TEXT",
+    "fit",
     "shorten",
     "utf16_len",
 ]
@@ -44,3 +47,24 @@ def shorten(text: str, units: int) -> str:
         if used > budget:
             return text[:index] + ELLIPSIS
     raise AssertionError("unreachable: the text was longer than the budget")
+
+
+def fit(
+    render: Callable[[dict[str, str]], str], values: Mapping[str, str], units: int = MESSAGE_TEXT
+) -> str:
+    """`render(values)`, the longest values shortened until the result fits in `units`.
+
+    For a message built around text people typed: the values are shortened on screen only.
+    The length is measured on what `render` returns, markup included, which Telegram counts
+    shorter once parsed: the result fits with room to spare.
+    """
+    shown = dict(values)
+    text = render(shown)
+    while (excess := utf16_len(text) - units) > 0:
+        name = max(shown, key=lambda key: utf16_len(shown[key]), default=None)
+        longest = 0 if name is None else utf16_len(shown[name])
+        if name is None or longest == 0:
+            raise ValueError(f"{excess} units too long with every value empty")
+        shown[name] = shorten(shown[name], max(longest - excess, 0))
+        text = render(shown)
+    return text

@@ -7,6 +7,7 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, lines
+from bot.limits import fit, shorten
 from bot.panel.client import PanelClient
 from bot.shop import tracking
 from bot.shop.tracking import ActionOutcome
@@ -18,7 +19,12 @@ from storage.db import Database
 from storage.orders import Order
 from storage.users import User
 
-FIELDS_SHOWN = 400  # characters of the type's fields on the card
+# On screen, in UTF-16 units (Telegram's count): a value people typed is shortened there and
+# kept whole in the order; `fit` keeps the whole card within Telegram's limit.
+FIELD_SHOWN = 400  # each of the type's fields
+NAME_SHOWN = 40  # the service's name on an order's button
+REFILLS_SHOWN = 5  # the latest refills listed on the card
+REFILL_TEXT_SHOWN = 40  # the panel's id and status text of a refill
 
 
 def create_router() -> Router:
@@ -43,7 +49,7 @@ async def history(
         label = t.plain(
             "order-button",
             order=order.id,
-            service=order.service_name[:40],
+            service=shorten(order.service_name, NAME_SHOWN),
             status=t(f"state-{order.state.value}"),
         )
         builder.row(button(label, Detail(order=order.id, page=page)))
@@ -66,30 +72,39 @@ async def _card(
     query: CallbackQuery, db: Database, t: Texts, order: Order, page: int, *, answered: bool = False
 ) -> None:
     service = await services.get(db, order.service_id)
-    refills = await orders.refills_of(db, order.id)
-    extra = [
-        t("summary-field", field=t(f"field-{name}"), value=value[:FIELDS_SHOWN])
-        for name, value in order.fields.items()
-        if name not in ("service", "link")
-    ]
+    refills = (await orders.refills_of(db, order.id))[-REFILLS_SHOWN:]
     refill_lines = [
-        t("refill-line", refill=refill.upstream_id, status=refill.status) for refill in refills
+        t(
+            "refill-line",
+            refill=shorten(refill.upstream_id, REFILL_TEXT_SHOWN),
+            status=shorten(refill.status, REFILL_TEXT_SHOWN),
+        )
+        for refill in refills
     ]
-    text = t(
-        "order-card",
-        order=order.id,
-        service=order.service_name,
-        link=order.link,
-        fields=lines(extra),
-        quantity=order.quantity,
-        price=t.money(order.charge),
-        state=t(f"state-{order.state.value}"),
-        remains="-" if order.remains is None else order.remains,
-        start_count="-" if order.start_count is None else order.start_count,
-        created=t.time(order.created_at),
-        refills=lines(refill_lines),
-        cancel_requested=str(order.cancel_requested).lower(),
-    )
+    shown_fields = [name for name in order.fields if name not in ("service", "link")]
+
+    def render(shown: dict[str, str]) -> str:
+        extra = [
+            t("summary-field", field=t(f"field-{name}"), value=shown[name]) for name in shown_fields
+        ]
+        return t(
+            "order-card",
+            order=order.id,
+            service=shown["service"],
+            link=shown["link"],
+            fields=lines(extra),
+            quantity=order.quantity,
+            price=t.money(order.charge),
+            state=t(f"state-{order.state.value}"),
+            remains="-" if order.remains is None else order.remains,
+            start_count="-" if order.start_count is None else order.start_count,
+            created=t.time(order.created_at),
+            refills=lines(refill_lines),
+            cancel_requested=str(order.cancel_requested).lower(),
+        )
+
+    values = {name: shorten(order.fields[name], FIELD_SHOWN) for name in shown_fields}
+    text = fit(render, {**values, "service": order.service_name, "link": order.link})
     builder = InlineKeyboardBuilder()
     if tracking.can_refill(order, service):
         builder.button(

@@ -65,6 +65,7 @@ _DEFAULT_DESCRIPTIONS = {
 _DEFAULT_RETRY_AFTER = 3
 _TEXT_LIMIT = 4096
 _CAPTION_LIMIT = 1024
+_ALERT_LIMIT = 200  # the text of answerCallbackQuery
 _MEDIA_KINDS = (
     "photo",
     "video",
@@ -416,6 +417,8 @@ class FakeSession(BaseSession):
         query_id = params["callback_query_id"]
         if query_id in self.answered_callbacks:
             raise _Refusal(400, QUERY_TOO_OLD)
+        if _utf16_len(params.get("text", "")) > _ALERT_LIMIT:
+            raise _Refusal(400, "Bad Request: MESSAGE_TOO_LONG")
         self.answered_callbacks.add(query_id)
         return True
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.limits import ELLIPSIS, MESSAGE_TEXT, shorten, utf16_len
+from bot.limits import ELLIPSIS, MESSAGE_TEXT, fit, shorten, utf16_len
 
 EMOJI = "😀"  # U+1F600: one code point, two UTF-16 units
 
@@ -48,3 +49,31 @@ def test_the_result_always_fits_and_is_a_prefix(text: str, units: int) -> None:
     assert text.startswith(kept)
     # Valid UTF-16 in, valid UTF-16 out: no half of a pair was left behind.
     result.encode("utf-16-le")
+
+
+def _card(values: dict[str, str]) -> str:
+    return f"<b>Order</b>\nLink: {values['link']}\nNote: {values['note']}"
+
+
+def test_fit_leaves_a_text_that_fits_alone() -> None:
+    assert fit(_card, {"link": "a", "note": "b"}, 100) == _card({"link": "a", "note": "b"})
+
+
+def test_fit_shortens_the_longest_value_until_the_text_fits() -> None:
+    values = {"link": EMOJI * 3000, "note": "short"}
+    text = fit(_card, values, MESSAGE_TEXT)
+    assert utf16_len(text) <= MESSAGE_TEXT
+    assert "Note: short" in text  # the short value is left whole
+    assert ELLIPSIS in text
+    assert values["link"] == EMOJI * 3000  # the caller's values are not touched
+
+
+def test_fit_shortens_several_values_when_one_is_not_enough() -> None:
+    text = fit(_card, {"link": "x" * 60, "note": "y" * 60}, 60)
+    assert utf16_len(text) <= 60
+    assert "Link: " in text and "Note: " in text
+
+
+def test_fit_refuses_a_template_longer_than_the_limit() -> None:
+    with pytest.raises(ValueError, match="too long"):
+        fit(_card, {"link": "x", "note": "y"}, 10)
