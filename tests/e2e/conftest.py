@@ -143,14 +143,14 @@ async def spawn_bot(
     started: list[Process] = []
 
     def spawn(settings: dict[str, str]) -> Process:
-        env = clean_env(
-            BOT_TOKEN=TOKEN,
-            TELEGRAM_API_URL=emulator.base_url,
-            DATABASE_PATH=str(tmp_path / "shop.sqlite3"),
-            POLL_INTERVAL_SECONDS="1",
-            LOG_LEVEL="INFO",
-            **settings,
-        )
+        defaults = {
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": emulator.base_url,
+            "DATABASE_PATH": str(tmp_path / "shop.sqlite3"),
+            "POLL_INTERVAL_SECONDS": "1",
+            "LOG_LEVEL": "INFO",
+        }
+        env = clean_env(**{**defaults, **settings})
         process = Process(f"bot{len(started)}", [], env, tmp_path)
         started.append(process)
         emulator.guards.append(process.assert_running)

@@ -163,6 +163,9 @@ class TelegramEmulator:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._serve)
+        # A second process on the same bot that Telegram never hands an update to (another
+        # replica got them all): TELEGRAM_API_URL=<base_url>/quiet.
+        app.router.add_route("*", "/quiet/bot{token}/{method}", self._serve)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -192,6 +195,8 @@ class TelegramEmulator:
         self.calls.append(call)
         self._bump()
         handler = getattr(self, f"_m_{method.lower()}", None)
+        if method.lower() == "getupdates" and request.path.startswith("/quiet/"):
+            handler = self._no_updates
         try:
             if method in self.delays:
                 await asyncio.sleep(self.delays[method])
@@ -228,6 +233,12 @@ class TelegramEmulator:
 
     async def _m_getme(self, params: dict[str, Any]) -> Any:
         return {**BOT_USER, "can_join_groups": True, "supports_inline_queries": False}
+
+    async def _no_updates(self, params: dict[str, Any]) -> Any:
+        deadline = time.monotonic() + float(params.get("timeout") or 0)
+        while not self._closing and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        return []
 
     async def _m_getupdates(self, params: dict[str, Any]) -> Any:
         if self.webhook is not None:
