@@ -15,6 +15,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.i18n import Texts, lines
+from bot.limits import shorten
 from bot.panel.client import PanelClient
 from bot.shop import checkout, order_types
 from bot.shop.checkout import Outcome
@@ -31,7 +32,7 @@ from storage.services import Service
 from storage.users import User
 
 OFFER = "offer"  # the draft's key for the summary shown last (a `checkout.Offer` as a dict)
-SHOWN_CHARS = 300  # of one answer in the summary; a long comment list is cut for display
+SHOWN_UNITS = 300  # UTF-16 units of one answer in the summary; a long list is cut for display
 CHOICES_PER_ROW = 6
 
 
@@ -272,7 +273,7 @@ async def _summary(
     await state.set_state(OrderForm.confirm)
     await state.update_data({OFFER: asdict(offer)})
     shown = [
-        t("summary-field", field=t(f"field-{name}"), value=_shorten(value))
+        t("summary-field", field=t(f"field-{name}"), value=shorten(value, SHOWN_UNITS))
         for name, value in answers.items()
         if value
     ]
@@ -293,10 +294,6 @@ async def _summary(
         builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
     builder.row(*_back_or_cancel(t))
     return text, builder.as_markup()
-
-
-def _shorten(value: str) -> str:
-    return value if len(value) <= SHOWN_CHARS else f"{value[:SHOWN_CHARS]}…"
 
 
 async def confirm(

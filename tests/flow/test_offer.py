@@ -149,3 +149,17 @@ async def test_a_service_hidden_after_the_summary_charges_nothing(shop: Shop) ->
     await person.click("Confirm")
     assert "can't be ordered right now" in person.last_text()
     await nothing_placed(shop, person)
+
+
+async def test_a_long_emoji_link_is_shortened_on_screen_and_placed_whole(shop: Shop) -> None:
+    """Telegram counts UTF-16 units: 1,976 emoji (the longest link taken) are 3,952 of them."""
+    link = "https://instagram.com/p/" + "😀" * 1976
+    person = await shop.customer(balance=BALANCE)
+    await to_summary(person, 101, (link, "1000"))
+    assert "Please check your order" in person.last_text()
+    await person.click("Confirm")
+    assert "Order #1 is placed" in person.last_text()
+    assert shop.adds()[0]["link"] == link
+    await person.click("View order")
+    assert "#1" in person.last_text()
+    assert person.unanswered_callbacks == []
