@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -38,6 +38,7 @@ from bot.panel import serve as sandbox_server
 from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
 from bot.panel.sandbox import SandboxPanel
+from bot.polling import Poller, carries_payment
 from bot.shop.audit import audit
 from bot.shop.checkout import recover_interrupted
 from bot.shop.config import ShopConfig
@@ -49,8 +50,10 @@ from storage.db import Database
 log = logging.getLogger("bot")
 SANDBOX_URL = "https://sandbox.invalid/api/v2"
 # On SIGTERM, updates being handled and jobs being run get this long to finish before they are
-# cancelled (compose.yaml gives the container more than that before it is killed).
+# cancelled; an update crediting a Stars payment (or waiting for its customer's earlier update)
+# gets PAYMENT_DRAIN_SECONDS in all (compose.yaml gives the container 40 s before it is killed).
 DRAIN_SECONDS = 25.0
+PAYMENT_DRAIN_SECONDS = 35.0
 USAGE = "python -m bot [audit | sandbox-panel --port N]"
 
 
@@ -145,10 +148,9 @@ class InFlight(BaseMiddleware):
     """
 
     def __init__(self) -> None:
-        self._tasks: list[asyncio.Task[Any]] = []
+        self._handling: list[tuple[asyncio.Task[Any], bool]] = []  # (task, carries a payment)
         self._idle = asyncio.Event()
         self._idle.set()
-        self.last_update_id: int | None = None
 
     def install(self, dp: Dispatcher) -> None:
         outer = dp.update.outer_middleware
@@ -165,38 +167,65 @@ class InFlight(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if isinstance(event, Update):
-            self.last_update_id = max(event.update_id, self.last_update_id or 0)
         task = asyncio.current_task()
         if task is None:  # not in a task: nothing a shutdown could wait for
             return await handler(event, data)
-        self._tasks.append(task)
+        entry = (task, isinstance(event, Update) and carries_payment(event))
+        self._handling.append(entry)
         self._idle.clear()
         try:
             return await handler(event, data)
         finally:
-            self._tasks.remove(task)
-            if not self._tasks:
+            self._handling.remove(entry)
+            if not self._handling:
                 self._idle.set()
 
     @property
     def count(self) -> int:
-        return len(self._tasks)
+        return len(self._handling)
 
-    async def drain(self, grace: float) -> None:
-        """Wait for the updates in flight; cancel those still running after `grace` seconds."""
-        if not self._tasks:
+    async def drain(self, grace: float, payment_grace: float) -> None:
+        """Wait for the updates in flight; cancel those still running after `grace` seconds,
+        except Stars payments: they may finish (and wait for their customer's earlier update,
+        cancelled by then) until `payment_grace` seconds. A cancelled update is not confirmed
+        to Telegram, which delivers it again after the restart."""
+        await asyncio.sleep(0)  # updates handed to new tasks take their first step: counted
+        if not self._handling:
             return
-        log.info("shutdown: waiting for %d update(s) in flight", len(self._tasks))
-        try:
-            await asyncio.wait_for(self._idle.wait(), grace)
-        except TimeoutError:
-            stuck = list(dict.fromkeys(self._tasks))
+        log.info("shutdown: waiting for %d update(s) in flight", len(self._handling))
+        deadline = asyncio.get_running_loop().time() + payment_grace
+        if await self._idle_within(grace):
+            return
+        ordinary = self._running(payments=False)
+        if ordinary:
             log.warning("shutdown: %d update(s) still running after %ss: cancelled",
-                        len(stuck), grace)  # fmt: skip
-            for task in stuck:
-                task.cancel()
-            await asyncio.gather(*stuck, return_exceptions=True)
+                        len(ordinary), grace)  # fmt: skip
+            await _cancel(ordinary)
+        if await self._idle_within(deadline - asyncio.get_running_loop().time()):
+            return
+        payments = self._running(payments=True)
+        log.error("shutdown: %d Stars payment update(s) still running after %ss: cancelled "
+                  "before their credit; Telegram delivers them again after the restart",
+                  len(payments), payment_grace)  # fmt: skip
+        await _cancel(payments)
+
+    def _running(self, *, payments: bool) -> list[asyncio.Task[Any]]:
+        return list(dict.fromkeys(task for task, paying in self._handling if paying is payments))
+
+    async def _idle_within(self, seconds: float) -> bool:
+        if self._idle.is_set():  # wait_for(..., 0) would time out even then
+            return True
+        try:
+            await asyncio.wait_for(self._idle.wait(), max(seconds, 0.0))
+        except TimeoutError:
+            return False
+        return True
+
+
+async def _cancel(tasks: list[asyncio.Task[Any]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class RunningJobs:
@@ -282,43 +311,6 @@ async def identify(bot: Bot) -> str:
     return me.username or str(me.id)
 
 
-async def poll(dp: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
-    """Long polling until `stop` is set; returns once no more updates are being fetched."""
-    try:  # a webhook left from an earlier run would make every getUpdates fail
-        await bot.delete_webhook(drop_pending_updates=False)
-    except TelegramAPIError as error:
-        log.warning("deleteWebhook failed (%s); polling anyway", error.message)
-    polling = asyncio.create_task(
-        dp.start_polling(bot, handle_signals=False, close_bot_session=False)
-    )
-    stopping = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopping.cancel()
-        if not polling.done():
-            try:
-                await dp.stop_polling()  # cancels the fetch loop, not the updates being handled
-            except RuntimeError:  # it had not started yet
-                polling.cancel()
-        with suppress(asyncio.CancelledError):
-            await polling
-
-
-async def confirm_handled(bot: Bot, last_update_id: int | None) -> None:
-    """Tell Telegram the updates handled so far are done, so a restart does not replay them.
-
-    getUpdates confirms every update below `offset`; with limit=1 the one update it may
-    return stays unconfirmed and comes again after the restart.
-    """
-    if last_update_id is None:
-        return
-    try:
-        await bot.get_updates(offset=last_update_id + 1, limit=1, timeout=0)
-    except TelegramAPIError as error:
-        log.warning("shutdown: could not confirm the last updates (%s)", error.message)
-
-
 async def serve(settings: Settings) -> None:
     """Run the shop until SIGINT/SIGTERM, then drain and close everything."""
     stop = asyncio.Event()
@@ -378,13 +370,14 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
     scheduler.start()
     webhook = settings.webhook_url
     workflow = {"dispatcher": dp, "bots": (bot,), **dp.workflow_data}
+    poller: Poller | None = None
     try:
         mode = "webhook" if webhook else "long polling"
         panel = "sandbox panel" if settings.sandbox else "live panel"
         log.info("bot @%s started (%s, %s)", username, mode, panel)
+        await dp.emit_startup(bot=bot, **workflow)
         if webhook:
             assert settings.webhook_secret is not None  # Settings require it with the URL
-            await dp.emit_startup(bot=bot, **workflow)
             try:
                 await run_webhook(
                     dp, bot, url=webhook, secret=settings.webhook_secret.get_secret_value(),
@@ -397,15 +390,16 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
                 where = f"{settings.webhook_host}:{settings.webhook_port}"
                 raise StartupError(f"cannot listen on {where} ({error.strerror})") from None
         else:
-            await poll(dp, bot, stop)
+            poller = Poller(dp, bot, workflow)
+            await poller.run(stop)
     finally:
         await asyncio.gather(
-            in_flight.drain(DRAIN_SECONDS), stop_scheduler(scheduler, jobs, DRAIN_SECONDS)
+            in_flight.drain(DRAIN_SECONDS, PAYMENT_DRAIN_SECONDS),
+            stop_scheduler(scheduler, jobs, DRAIN_SECONDS),
         )
-        if webhook:
-            await dp.emit_shutdown(bot=bot, **workflow)
-        else:
-            await confirm_handled(bot, in_flight.last_update_id)
+        if poller is not None:
+            await poller.confirm()  # only what finished: the rest comes again after a restart
+        await dp.emit_shutdown(bot=bot, **workflow)
         await release_leases(deps.db, holder)
         log.info("bot stopped")
 

@@ -20,12 +20,23 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
 HEALTH_TIMEOUT = 5.0  # seconds for the database to answer `SELECT 1`
+# At shutdown aiohttp waits this long for the requests still being answered, then cancels them.
+# A payment still being credited goes on (the drain in __main__ waits for it) but unanswered:
+# Telegram delivers it again, and the ledger key makes that replay credit nothing.
+ANSWER_GRACE_SECONDS = 1.0
 
 HealthCheck = Callable[[], Awaitable[bool]]
 
 
-class SecretCheckedHandler(SimpleRequestHandler):
-    """aiogram's handler, plus a log line for every refused request (never the token sent)."""
+class ShopRequestHandler(SimpleRequestHandler):
+    """aiogram's handler (updates handled in the background, answered at once), except that a
+    Stars payment is answered only once it is credited: Telegram's 200 confirms the update, so a
+    payment lost in a crash before that is delivered again. Every refused request is logged
+    (never the token sent)."""
+
+    def __init__(self, dp: Dispatcher, bot: Bot, *, secret_token: str) -> None:
+        super().__init__(dp, bot, handle_in_background=True, secret_token=secret_token)
+        self._crediting: set[asyncio.Future[Any]] = set()
 
     async def handle(self, request: web.Request) -> web.Response:
         sent = request.headers.get(SECRET_HEADER)
@@ -35,7 +46,31 @@ class SecretCheckedHandler(SimpleRequestHandler):
                 request.remote or "?", "no" if sent is None else "a wrong",
             )  # fmt: skip
             return web.Response(text="Unauthorized", status=401)
-        return await super().handle(request)
+        update = await request.json(loads=self.bot.session.json_loads)
+        if not _is_payment(update):
+            return await super().handle(request)
+        await self._credit(update)
+        return web.json_response({}, dumps=self.bot.session.json_dumps)
+
+    async def _credit(self, update: dict[str, Any]) -> None:
+        crediting = asyncio.ensure_future(
+            self.dispatcher.feed_raw_update(self.bot, update, **self.data)
+        )
+        self._crediting.add(crediting)
+        crediting.add_done_callback(self._settled)
+        # Shielded: a shutdown that cancels this request must not cancel the credit.
+        await asyncio.shield(crediting)
+
+    def _settled(self, crediting: asyncio.Future[Any]) -> None:
+        self._crediting.discard(crediting)
+        if not crediting.cancelled():
+            crediting.exception()  # aiogram logged it; a cancelled request never read it
+
+
+def _is_payment(update: Any) -> bool:
+    """The raw form of `bot.polling.carries_payment` (read before aiogram parses the update)."""
+    message = update.get("message") if isinstance(update, dict) else None
+    return isinstance(message, dict) and "successful_payment" in message
 
 
 def webhook_path(url: str) -> str:
@@ -61,7 +96,7 @@ def health_check(db: Database, scheduler: Any) -> HealthCheck:
 def build_app(
     dp: Dispatcher, bot: Bot, *, secret: str, path: str, health: HealthCheck
 ) -> web.Application:
-    """Routes: POST `path` (updates, handled in background tasks) and GET `/healthz`.
+    """Routes: POST `path` (updates, in background tasks but for payments) and GET `/healthz`.
 
     The app registers no startup/shutdown hooks: the caller decides when the bot session
     closes (after in-flight updates are drained), not aiohttp.
@@ -73,7 +108,7 @@ def build_app(
         return web.Response(text="unhealthy", status=503)
 
     app = web.Application()
-    handler = SecretCheckedHandler(dp, bot, handle_in_background=True, secret_token=secret)
+    handler = ShopRequestHandler(dp, bot, secret_token=secret)
     app.router.add_post(path, handler.handle)
     app.router.add_get(HEALTH_PATH, healthz)
     return app
@@ -93,10 +128,12 @@ async def run_webhook(
     """Listen, point Telegram at `url`, serve until `stop` is set, then stop listening.
 
     Returns once no request is being received; updates already accepted may still be
-    running in their tasks (the caller drains them).
+    running in their tasks, payments among them (the caller drains them).
     """
     app = build_app(dp, bot, secret=secret, path=webhook_path(url), health=health)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(
+        app, access_log=None, handle_signals=False, shutdown_timeout=ANSWER_GRACE_SECONDS
+    )
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

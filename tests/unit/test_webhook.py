@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiogram import Dispatcher, Router
-from aiogram.methods import SendMessage
+from aiogram import Bot, Dispatcher, Router
+from aiogram.methods import SendMessage, SetWebhook
 from aiogram.types import Message, Update
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -22,8 +26,10 @@ from bot.__main__ import InFlight, RunningJobs, main, stop_scheduler
 from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
 from bot.panel.client import PanelClient
+from bot.shop import payments
 from bot.shop.config import ShopConfig
-from bot.webhook import SECRET_HEADER, build_app, health_check, webhook_path
+from bot.webhook import SECRET_HEADER, build_app, health_check, run_webhook, webhook_path
+from storage import users
 from storage.db import Database
 from tests.fakes.telegram import FakeSession, make_bot
 
@@ -139,11 +145,116 @@ async def test_a_valid_update_is_handled_in_the_background(
     ) as response:
         assert response.status == 200
     await eventually(lambda: session.sent(SendMessage, USER_ID), "the answer to /start")
-    await in_flight.drain(5.0)
+    await in_flight.drain(5.0, 5.0)
     [welcome] = session.sent(SendMessage, USER_ID)
     assert "Hi, Cy!" in welcome.text
-    assert in_flight.last_update_id == 41
     await bot.session.close()
+
+
+# --- a Stars payment is answered only once it is credited --------------------------------------
+
+
+@dataclass
+class Paying:
+    """A shop with Stars on, and Cy's successful_payment for a $10.00 top-up, as Telegram posts it."""
+
+    dp: Dispatcher
+    in_flight: InFlight
+    bot: Bot
+    update: dict[str, Any]
+
+    def lock(self) -> AbstractAsyncContextManager[None]:
+        """Cy's per-user lock, as her slow checkout holds it: her payment waits behind it."""
+        context = self.dp.fsm.get_context(self.bot, chat_id=USER_ID, user_id=USER_ID)
+        return self.dp.fsm.events_isolation.lock(context.key)
+
+    async def post(self, http: aiohttp.ClientSession, url: str) -> int | None:
+        """The HTTP status Telegram gets, or None when the connection closed unanswered."""
+        headers = {SECRET_HEADER: SECRET}
+        try:
+            async with http.post(url, json=self.update, headers=headers) as response:
+                return response.status
+        except aiohttp.ClientError:
+            return None
+
+
+@pytest.fixture
+async def paying(
+    db: Database, panel: PanelClient, shop_config: ShopConfig, translator: Translator,
+    catalog: None,
+) -> AsyncIterator[Paying]:  # fmt: skip
+    shop = replace(shop_config, stars_per_unit=Decimal(77), stars_in_sandbox=True)
+    deps = Deps(db=db, panel=panel, shop=shop, translator=translator)
+    dp = build_dispatcher(deps, catch_errors=False)
+    in_flight = InFlight()
+    in_flight.install(dp)
+    bot = make_bot(FakeSession())
+    payment = await payments.open_stars(
+        db, shop, await users.touch(db, USER_ID, "cy", "Cy", "en"), 1000
+    )
+    success = {
+        "currency": "XTR", "total_amount": payments.stars_for(shop, 1000),
+        "invoice_payload": payments.payload(payment.id), "telegram_payment_charge_id": "stx-web",
+        "provider_payment_charge_id": "",
+    }  # fmt: skip
+    message = {
+        "message_id": 2, "date": int(time.time()), "from": USER, "successful_payment": success,
+        "chat": {"id": USER_ID, "type": "private", "first_name": "Cy"},
+    }  # fmt: skip
+    yield Paying(dp, in_flight, bot, {"update_id": 51, "message": message})
+    await bot.session.close()
+
+
+async def balance(db: Database) -> int:
+    user = await users.get(db, USER_ID)
+    assert user is not None
+    return user.balance
+
+
+async def test_a_stars_payment_is_answered_only_once_it_is_credited(
+    serve_app: Callable[[web.Application], Any],
+    http: aiohttp.ClientSession,
+    db: Database,
+    paying: Paying,
+) -> None:
+    app = build_app(paying.dp, paying.bot, secret=SECRET, path=PATH, health=healthy)
+    url = await serve_app(app) + PATH
+    async with paying.lock():
+        posting = asyncio.create_task(paying.post(http, url))
+        await eventually(lambda: paying.in_flight.count == 1, "the payment to wait for Cy's lock")
+        done, _ = await asyncio.wait({posting}, timeout=0.2)
+        assert not done  # Telegram hears nothing while the Stars are not credited
+        assert await balance(db) == 0
+    assert await posting == 200
+    assert await balance(db) == 1000  # credited before the 200
+
+
+async def test_a_payment_being_credited_as_the_webhook_stops_is_credited(
+    http: aiohttp.ClientSession, db: Database, paying: Paying
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    url = f"http://127.0.0.1:{port}{PATH}"
+    stop = asyncio.Event()
+    webhook = run_webhook(
+        paying.dp, paying.bot, url=url, secret=SECRET, host="127.0.0.1", port=port,
+        health=healthy, stop=stop,
+    )  # fmt: skip
+    serving = asyncio.create_task(webhook)
+    session = paying.bot.session
+    assert isinstance(session, FakeSession)
+    await eventually(lambda: session.sent(SetWebhook), "the webhook to be set")
+    async with paying.lock():
+        posting = asyncio.create_task(paying.post(http, url))
+        await eventually(lambda: paying.in_flight.count == 1, "the payment to wait for Cy's lock")
+        stop.set()
+        await asyncio.wait_for(serving, 10)  # aiohttp gave up on the request being answered...
+        assert paying.in_flight.count == 1  # ...but not on the payment
+        draining = asyncio.create_task(paying.in_flight.drain(0.05, 5.0))
+    await asyncio.wait_for(draining, 10)
+    assert await balance(db) == 1000
+    assert await posting != 200  # unanswered: Telegram delivers it again, and it credits nothing
 
 
 def test_the_webhook_path_comes_from_the_url() -> None:
@@ -216,7 +327,7 @@ async def test_drain_waits_for_the_updates_in_flight() -> None:
     handling = asyncio.create_task(dp.feed_update(bot, update))
     await asyncio.wait_for(entered.wait(), 5)
     assert in_flight.count == 1
-    draining = asyncio.create_task(in_flight.drain(5.0))
+    draining = asyncio.create_task(in_flight.drain(5.0, 5.0))
     await asyncio.sleep(0.05)
     assert not draining.done()
     release.set()
@@ -235,7 +346,7 @@ async def test_drain_cancels_what_outlives_the_grace_period() -> None:
     update = Update.model_validate(start_update(8), context={"bot": bot})
     handling = asyncio.create_task(dp.feed_update(bot, update))
     await asyncio.wait_for(entered.wait(), 5)
-    await in_flight.drain(0.05)
+    await in_flight.drain(0.05, 5.0)
     assert handling.cancelled()
     assert in_flight.count == 0
     await bot.session.close()
