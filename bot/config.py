@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     topup_max: Decimal = Field(Decimal(1000), gt=0)
     stars_per_unit: Decimal = Field(Decimal(0), ge=0, le=1_000_000)  # 0: no Stars
     stars_in_sandbox: bool = False
+    stars_reconcile_seconds: int = Field(600, ge=1, le=86_400)
     topup_manual_info: str = Field("", max_length=1000)
 
     @field_validator("bot_token")

@@ -6,7 +6,14 @@ import logging
 from enum import StrEnum
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -39,6 +46,14 @@ from storage.users import User
 log = logging.getLogger(__name__)
 PENDING_SHOWN = 10  # manual requests listed by /topups at a time
 ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"  # Telegram's answer for a charge given back before
+# Telegram's answers that mean "not done"; any other failure leaves the outcome unknown.
+REFUSALS = (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
 
 
 class Step(StrEnum):
@@ -433,11 +448,16 @@ async def pending_requests(message: Message, db: Database, t: Texts) -> None:
 async def refund_stars(
     message: Message, command: CommandObject, bot: Bot, db: Database, t: Texts, user: User
 ) -> None:
+    """Debit, ask Telegram, then refund or undo; an answer that never came leaves it in doubt.
+
+    In doubt (network error, timeout, 5xx, the task cancelled) the debit stays, so the money
+    cannot be spent: reconciliation with Telegram's record settles it, or this command again.
+    """
     charge_id = payments.charge_id_of(command.args)
     if charge_id is None:
         await message.answer(t("admin-refund-usage"))
         return
-    start = await payments.start_stars_refund(db, charge_id)
+    start = await payments.start_stars_refund(db, charge_id, user.id)
     payment = start.payment
     if start.outcome is not Refund.STARTED or payment is None:
         amount = t.money(payment.amount if payment else 0)
@@ -448,19 +468,19 @@ async def refund_stars(
         return
     try:
         await bot.refund_star_payment(payment.user_id, charge_id)
-    except TelegramAPIError as error:
+    except REFUSALS as error:
         if ALREADY_REFUNDED not in error.message:
-            await payments.undo_stars_refund(db, start)
-            log.warning("refund of stars charge %s failed: %s", charge_id, error)
-            await message.answer(
-                t("admin-refund-failed", error=error.message, amount=t.money(payment.amount))
-            )
+            await _refund_refused(message, db, t, start, error)
             return
-        log.info("stars charge %s was refunded outside the bot: recording it", charge_id)
-    except Exception:
-        await payments.undo_stars_refund(db, start)
-        raise
-    await payments.finish_stars_refund(db, start, user.id)
+        log.info("stars charge %s was refunded before: recording it", charge_id)
+    except TelegramAPIError as error:
+        log.warning("refund of stars charge %s in doubt: %s", charge_id, error)
+        await message.answer(
+            t("admin-refund-doubt", charge=charge_id, error=error.message,
+              amount=t.money(payment.amount))
+        )  # fmt: skip
+        return
+    await payments.finish_stars_refund(db, payment)
     await message.answer(
         t(
             "admin-refund-done",
@@ -468,4 +488,18 @@ async def refund_stars(
             user=payment.user_id,
             amount=t.money(payment.amount),
         )
+    )
+
+
+async def _refund_refused(
+    message: Message, db: Database, t: Texts, start: payments.RefundStart, error: TelegramAPIError
+) -> None:
+    payment = start.payment
+    assert payment is not None
+    log.warning("refund of stars charge %s refused: %s", payment.external_id, error)
+    if not await payments.undo_stars_refund(db, start):  # another ask went out meanwhile
+        await message.answer(t("admin-refund-overtaken", charge=payment.external_id or ""))
+        return
+    await message.answer(
+        t("admin-refund-failed", error=error.message, amount=t.money(payment.amount))
     )

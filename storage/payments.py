@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -10,6 +11,8 @@ import aiosqlite
 
 from storage.clock import now
 from storage.db import Database
+
+_BATCH = 500  # charge ids per query (SQLite caps the parameters of one statement)
 
 
 class Method(StrEnum):
@@ -21,7 +24,13 @@ class State(StrEnum):
     PENDING = "pending"  # an invoice is out, or a manual request waits for an admin
     PAID = "paid"  # credited to the balance
     REJECTED = "rejected"  # an admin refused the manual request
+    # The credit is taken back for a Stars refund and Telegram's answer is not known yet: in doubt
+    # (unspendable) until Telegram answers, its record shows the refund, or an admin settles it.
+    REFUNDING = "refunding"
     REFUNDED = "refunded"  # Stars given back and the credit taken back
+
+
+CREDITED = (State.PAID, State.REFUNDING, State.REFUNDED)  # states whose credit is in the ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +43,16 @@ class Payment:
     external_id: str | None
     note: str
     created_at: int
-    decided_by: int | None
+    decided_by: int | None  # who approved or rejected it; for a Stars refund, who asked for it
     decided_at: int | None
+    stars: int | None  # the Stars price of the invoice
+    refund_asks: int  # how many times Telegram was asked to refund it
+    refund_asked_at: int | None
 
 
 _COLUMNS = (
-    "id, user_id, method, amount, state, external_id, note, created_at, decided_by, decided_at"
+    "id, user_id, method, amount, state, external_id, note, created_at, decided_by, decided_at,"
+    " stars, refund_asks, refund_asked_at"
 )
 
 
@@ -59,13 +72,14 @@ async def _one(
 
 
 async def create(
-    conn: aiosqlite.Connection, *, user_id: int, method: Method, amount: int, note: str = ""
-) -> Payment:
+    conn: aiosqlite.Connection, *, user_id: int, method: Method, amount: int, note: str = "",
+    stars: int | None = None,
+) -> Payment:  # fmt: skip
     """Insert a `pending` payment inside the caller's transaction."""
     cursor = await conn.execute(
-        "INSERT INTO payments (user_id, method, amount, state, note, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (user_id, method, amount, State.PENDING, note, now()),
+        "INSERT INTO payments (user_id, method, amount, state, note, created_at, stars)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (user_id, method, amount, State.PENDING, note, now(), stars),
     )
     payment = await get_in(conn, int(cursor.lastrowid or 0))
     assert payment is not None
@@ -107,13 +121,92 @@ async def decide(
     return cursor.rowcount == 1
 
 
-async def mark_refunded(conn: aiosqlite.Connection, payment_id: int, decided_by: int) -> bool:
-    """paid -> refunded; False when it was not paid any more."""
+async def ask_refund(conn: aiosqlite.Connection, payment_id: int, asked_by: int) -> int | None:
+    """paid or refunding -> refunding, counting one more ask of Telegram; the ask's number, or
+    None when the payment is neither."""
     cursor = await conn.execute(
-        "UPDATE payments SET state = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = ?",
-        (State.REFUNDED, decided_by, now(), payment_id, State.PAID),
+        "UPDATE payments SET state = ?, decided_by = ?, refund_asks = refund_asks + 1,"
+        " refund_asked_at = ? WHERE id = ? AND state IN (?, ?) RETURNING refund_asks",
+        (State.REFUNDING, asked_by, now(), payment_id, State.PAID, State.REFUNDING),
+    )
+    row = await cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def mark_refunded(conn: aiosqlite.Connection, payment_id: int) -> bool:
+    """refunding -> refunded; False when it was settled before."""
+    cursor = await conn.execute(
+        "UPDATE payments SET state = ?, decided_at = ? WHERE id = ? AND state = ?",
+        (State.REFUNDED, now(), payment_id, State.REFUNDING),
     )
     return cursor.rowcount == 1
+
+
+async def refund_refused(
+    conn: aiosqlite.Connection, payment_id: int, ask: int, asked_by: int | None = None
+) -> bool:
+    """refunding -> paid, when `ask` is still the last one (and went out at `asked_by` or
+    earlier, if given); False when a later ask is out or the payment was settled meanwhile."""
+    cursor = await conn.execute(
+        "UPDATE payments SET state = ? WHERE id = ? AND state = ? AND refund_asks = ?"
+        " AND (? IS NULL OR refund_asked_at <= ?)",
+        (State.PAID, payment_id, State.REFUNDING, ask, asked_by, asked_by),
+    )
+    return cursor.rowcount == 1
+
+
+async def in_doubt(db: Database) -> list[Payment]:
+    """Stars refunds whose outcome is not known, oldest first."""
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM payments WHERE state = ? ORDER BY id", (State.REFUNDING,)
+    )
+    return [_payment(row) for row in rows]
+
+
+async def by_external_ids(db: Database, external_ids: Sequence[str]) -> dict[str, Payment]:
+    """The Stars payments with these charge ids, by charge id."""
+    found: dict[str, Payment] = {}
+    for start in range(0, len(external_ids), _BATCH):
+        chunk = list(external_ids[start : start + _BATCH])
+        rows = await db.fetchall(
+            f"SELECT {_COLUMNS} FROM payments WHERE external_id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        )
+        found.update((row["external_id"], _payment(row)) for row in rows)
+    return found
+
+
+async def has_stars(db: Database) -> bool:
+    """Whether this shop ever opened a Stars invoice (else Telegram holds no record to check)."""
+    return bool(await db.scalar("SELECT EXISTS (SELECT 1 FROM payments WHERE method = ?)",
+                                (Method.STARS,)))  # fmt: skip
+
+
+async def credited_charges(db: Database) -> set[str]:
+    """Every Stars charge id the ledger holds a credit for."""
+    rows = await db.fetchall("SELECT substr(key, 7) FROM ledger WHERE key GLOB 'stars:*'")
+    return {row[0] for row in rows}
+
+
+_MANUAL_COUNTS = (
+    "SELECT COALESCE(SUM(state = ?), 0), COALESCE(SUM(created_at >= ?), 0) FROM payments"
+    " WHERE user_id = ? AND method = ?"
+)
+
+
+async def manual_counts(db: Database, user_id: int, since: int) -> tuple[int, int]:
+    """(waiting, asked since `since`): one customer's manual requests."""
+    row = await db.fetchone(_MANUAL_COUNTS, (State.PENDING, since, user_id, Method.MANUAL))
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+async def manual_counts_in(conn: aiosqlite.Connection, user_id: int, since: int) -> tuple[int, int]:
+    """`manual_counts` as the caller's transaction sees them."""
+    async with conn.execute(_MANUAL_COUNTS, (State.PENDING, since, user_id, Method.MANUAL)) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
 
 
 async def pending(db: Database, method: Method, limit: int) -> list[Payment]:
@@ -140,4 +233,4 @@ async def credit_mismatches(db: Database) -> list[tuple[int, str]]:
         " THEN 'stars:' || p.external_id ELSE 'manual:' || p.id END) AS credited"
         " FROM payments p"
     )
-    return [(row[0], row[1]) for row in rows if bool(row[2]) != (row[1] in ("paid", "refunded"))]
+    return [(row[0], row[1]) for row in rows if bool(row[2]) != (row[1] in CREDITED)]

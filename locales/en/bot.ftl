@@ -422,6 +422,8 @@ topup-refused-maintenance = The shop is under maintenance right now. Please try 
 topup-refused-unknown = This invoice is no longer valid. Please start the top-up again from your balance.
 topup-refused-bounds = A top-up must be from { $min } to { $max }.
 topup-refused-off = This way of paying is not available right now.
+topup-refused-waiting = You already have top-up requests waiting for the owner. Please wait until they are checked before sending another.
+topup-refused-often = You have sent too many top-up requests in the last hour. Please try again later.
 
 ## Telegram Stars
 
@@ -477,10 +479,16 @@ admin-stars-unmatched =
 admin-refund-usage = Usage: /refund_stars charge_id — the Telegram payment charge id of a Stars top-up.
 admin-refund-unknown = No paid Stars top-up has the charge id <code>{ $charge }</code>.
 admin-refund-already = That Stars top-up was already refunded.
-admin-refund-busy = A refund of that Stars top-up is already under way. If it was interrupted, check the log before anything else.
 admin-refund-spent = Not refunded: the user has already spent the money (balance { $balance }, top-up { $amount }). Nothing moved.
 admin-refund-done = ↩ Stars refunded for top-up #{ $payment } (user { $user }); { $amount } was taken from their balance.
 admin-refund-failed = Telegram refused the refund ({ $error }). { $amount } is back on the user's balance and nothing was refunded. If you are unsure whether Telegram gave the Stars back, run the command again: a charge already refunded is then recorded as refunded.
+admin-refund-doubt = ⚠ Telegram's answer to the refund of <code>{ $charge }</code> was lost ({ $error }), so nobody knows yet whether the Stars went back. { $amount } stays off the user's balance until that is settled: the next check of Telegram's Stars record does it, or run /refund_stars { $charge } again.
+admin-refund-overtaken = Telegram refused the refund of <code>{ $charge }</code> ({ $error }), but it was asked again or settled meanwhile, and that outcome stands. Nothing moved.
+# Reconciliation with Telegram's record of the bot's Stars (getStarTransactions).
+admin-stars-reconciled = ⚠ Telegram's record holds a Stars payment the bot had not credited; it is credited now: top-up #{ $payment }, { $amount }, user { $user }, charge <code>{ $charge }</code>.
+admin-stars-refund-settled = ↩ Telegram's record shows the refund of <code>{ $charge }</code> (top-up #{ $payment }, user { $user }): it is recorded as refunded and the user is told.
+admin-stars-refund-restored = ⚠ The refund of <code>{ $charge }</code> (top-up #{ $payment }, user { $user }) never happened at Telegram: { $amount } is back on the user's balance. Run /refund_stars { $charge } again if it should still be refunded.
+admin-stars-refunded-outside = ⚠ Telegram's record shows the Stars of <code>{ $charge }</code> (top-up #{ $payment }, user { $user }) as refunded, but the top-up is still on the user's balance. Run /refund_stars { $charge } to take it back.
 # For the admins' /admin list (handlers/admin.py COMMANDS) and command menu (bot/commands.py ADMIN).
 admin-help-topups = /topups — manual top-up requests waiting for a decision
 admin-help-refund_stars = /refund_stars &lt;charge id&gt; — give a Stars top-up back (taken from the balance first)

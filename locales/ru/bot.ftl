@@ -430,6 +430,8 @@ topup-refused-maintenance = В магазине сейчас идут техни
 topup-refused-unknown = Этот счёт больше не действителен. Начните пополнение заново из раздела «Баланс».
 topup-refused-bounds = Сумма пополнения должна быть от { $min } до { $max }.
 topup-refused-off = Этот способ оплаты сейчас недоступен.
+topup-refused-waiting = У вас уже есть заявки на пополнение, которые ждут проверки владельцем. Пожалуйста, дождитесь решения, прежде чем отправлять новую.
+topup-refused-often = За последний час вы отправили слишком много заявок на пополнение. Попробуйте позже.
 
 ## Telegram Stars
 
@@ -485,10 +487,16 @@ admin-stars-unmatched =
 admin-refund-usage = Формат: /refund_stars charge_id — id платежа Telegram (charge id) для пополнения в Stars.
 admin-refund-unknown = Нет оплаченного пополнения в Stars с id платежа <code>{ $charge }</code>.
 admin-refund-already = Это пополнение в Stars уже возвращено.
-admin-refund-busy = Возврат этого пополнения в Stars уже выполняется. Если он прервался, прежде всего проверьте лог.
 admin-refund-spent = Возврат не выполнен: пользователь уже потратил деньги (баланс: { $balance }, пополнение: { $amount }). Ничего не изменено.
 admin-refund-done = ↩ Stars за пополнение #{ $payment } возвращены (пользователь { $user }); с его баланса списано { $amount }.
 admin-refund-failed = Telegram отклонил возврат ({ $error }). Сумма { $amount } снова на балансе пользователя, Stars не возвращены. Если вы не уверены, вернул ли Telegram Stars, выполните команду ещё раз: уже возвращённый платёж тогда будет записан как возвращённый.
+admin-refund-doubt = ⚠ Ответ Telegram на возврат <code>{ $charge }</code> потерялся ({ $error }), поэтому пока неизвестно, вернулись ли Stars. Сумма { $amount } остаётся списанной с баланса пользователя, пока это не выяснится: это сделает следующая сверка с историей Stars в Telegram, или выполните /refund_stars { $charge } ещё раз.
+admin-refund-overtaken = Telegram отклонил возврат <code>{ $charge }</code> ({ $error }), но за это время возврат запросили снова или он уже завершён, и действует тот результат. Ничего не изменено.
+# Сверка с историей Stars бота в Telegram (getStarTransactions).
+admin-stars-reconciled = ⚠ В истории Telegram нашёлся платёж в Stars, который бот не зачислил; сейчас он зачислен: пополнение #{ $payment }, { $amount }, пользователь { $user }, id платежа <code>{ $charge }</code>.
+admin-stars-refund-settled = ↩ История Telegram показывает возврат <code>{ $charge }</code> (пополнение #{ $payment }, пользователь { $user }): он записан как возвращённый, пользователь уведомлён.
+admin-stars-refund-restored = ⚠ Возврат <code>{ $charge }</code> (пополнение #{ $payment }, пользователь { $user }) в Telegram так и не прошёл: сумма { $amount } снова на балансе пользователя. Если вернуть всё ещё нужно, выполните /refund_stars { $charge } ещё раз.
+admin-stars-refunded-outside = ⚠ По истории Telegram Stars платежа <code>{ $charge }</code> (пополнение #{ $payment }, пользователь { $user }) возвращены, но пополнение всё ещё на балансе пользователя. Чтобы списать его, выполните /refund_stars { $charge }.
 # Для списка /admin у админов (handlers/admin.py COMMANDS) и меню команд (bot/commands.py ADMIN).
 admin-help-topups = /topups — заявки на ручное пополнение, ожидающие решения
 admin-help-refund_stars = /refund_stars &lt;id платежа&gt; — вернуть пополнение в Stars (сумма сначала списывается с баланса)

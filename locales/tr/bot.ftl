@@ -422,6 +422,8 @@ topup-refused-maintenance = Mağaza şu anda bakımda. Lütfen biraz sonra tekra
 topup-refused-unknown = Bu fatura artık geçerli değil. Lütfen bakiye yüklemeyi bakiye ekranından yeniden başlatın.
 topup-refused-bounds = Yüklenecek tutar { $min } ile { $max } arasında olmalı.
 topup-refused-off = Bu ödeme yöntemi şu anda kullanılamıyor.
+topup-refused-waiting = Mağaza sahibinin kontrolünü bekleyen bakiye yükleme talepleriniz zaten var. Yeni bir talep göndermeden önce lütfen bunların sonuçlanmasını bekleyin.
+topup-refused-often = Son bir saat içinde çok fazla bakiye yükleme talebi gönderdiniz. Lütfen daha sonra tekrar deneyin.
 
 ## Telegram Yıldızları
 
@@ -477,10 +479,16 @@ admin-stars-unmatched =
 admin-refund-usage = Kullanım: /refund_stars charge_id — Yıldızlarla yapılmış bir bakiye yüklemesinin Telegram ödeme id'si (charge id).
 admin-refund-unknown = Ödeme id'si <code>{ $charge }</code> olan, ödenmiş bir Yıldız yüklemesi yok.
 admin-refund-already = Bu Yıldız yüklemesi zaten iade edilmiş.
-admin-refund-busy = Bu Yıldız yüklemesinin iadesi zaten sürüyor. Yarıda kaldıysa, başka bir şey yapmadan önce logları kontrol edin.
 admin-refund-spent = İade edilmedi: kullanıcı parayı zaten harcamış (bakiye: { $balance }, yükleme: { $amount }). Hiçbir şey değişmedi.
 admin-refund-done = ↩ Bakiye yükleme #{ $payment } için Yıldızlar iade edildi (kullanıcı { $user }); bakiyesinden { $amount } düşüldü.
 admin-refund-failed = Telegram iadeyi reddetti ({ $error }). { $amount } kullanıcının bakiyesine geri eklendi, hiçbir şey iade edilmedi. Telegram'ın Yıldızları geri verip vermediğinden emin değilseniz komutu tekrar çalıştırın: zaten iade edilmiş bir ödeme bu durumda iade edildi olarak kaydedilir.
+admin-refund-doubt = ⚠ <code>{ $charge }</code> iadesine Telegram'ın verdiği yanıt kayboldu ({ $error }); Yıldızların geri verilip verilmediği henüz belli değil. Durum netleşene kadar { $amount } kullanıcının bakiyesinden düşülmüş olarak kalır: Telegram'ın Yıldız kayıtlarının bir sonraki kontrolü bunu netleştirir, ya da /refund_stars { $charge } komutunu tekrar çalıştırın.
+admin-refund-overtaken = Telegram <code>{ $charge }</code> iadesini reddetti ({ $error }), ancak bu arada iade yeniden istendi ya da sonuçlandı; geçerli olan o sonuçtur. Hiçbir şey değişmedi.
+# Telegram'ın botun Yıldız kayıtlarıyla (getStarTransactions) mutabakat.
+admin-stars-reconciled = ⚠ Telegram'ın kayıtlarında botun bakiyeye eklemediği bir Yıldız ödemesi bulundu ve şimdi eklendi: bakiye yükleme #{ $payment }, { $amount }, kullanıcı { $user }, ödeme id <code>{ $charge }</code>.
+admin-stars-refund-settled = ↩ Telegram'ın kayıtları <code>{ $charge }</code> iadesinin yapıldığını gösteriyor (bakiye yükleme #{ $payment }, kullanıcı { $user }): iade edildi olarak kaydedildi ve kullanıcıya bilgi verildi.
+admin-stars-refund-restored = ⚠ <code>{ $charge }</code> iadesi (bakiye yükleme #{ $payment }, kullanıcı { $user }) Telegram'da hiç gerçekleşmedi: { $amount } kullanıcının bakiyesine geri eklendi. Hâlâ iade edilmesi gerekiyorsa /refund_stars { $charge } komutunu tekrar çalıştırın.
+admin-stars-refunded-outside = ⚠ Telegram'ın kayıtlarına göre <code>{ $charge }</code> ödemesinin Yıldızları iade edilmiş (bakiye yükleme #{ $payment }, kullanıcı { $user }), ama yüklenen tutar hâlâ kullanıcının bakiyesinde. Geri almak için /refund_stars { $charge } komutunu çalıştırın.
 # Yöneticilerin /admin listesi (handlers/admin.py COMMANDS) ve komut menüsü (bot/commands.py ADMIN) için.
 admin-help-topups = /topups — karar bekleyen manuel bakiye yükleme talepleri
 admin-help-refund_stars = /refund_stars &lt;ödeme id&gt; — bir Yıldız yüklemesini iade et (tutar önce bakiyeden düşülür)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import suppress
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import (
     AnswerCallbackQuery,
     AnswerPreCheckoutQuery,
+    GetStarTransactions,
     RefundStarPayment,
     SendInvoice,
     SendMessage,
@@ -21,6 +24,7 @@ from aiogram.types import Update
 from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
 from bot.jobs.sender import Sender
+from bot.jobs.stars import reconcile, star_transactions
 from bot.panel.client import PanelClient
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.audit import audit
@@ -411,6 +415,170 @@ async def test_a_charge_refunded_outside_the_bot_is_recorded(shop: Shop) -> None
     await books_balance(shop)
 
 
+def lost_answer(method: RefundStarPayment) -> NoReturn:
+    """What aiogram raises when Telegram's answer does not arrive in time."""
+    raise TelegramNetworkError(method=method, message="Request timeout error")
+
+
+async def test_a_refund_whose_answer_is_lost_stays_in_doubt_and_unspendable(shop: Shop) -> None:
+    """Defect 4: Telegram refunded the Stars and the answer was lost; the money came back."""
+    boss = await admin(shop, ADMIN_ID, "Olga")
+    person = await shop.customer()
+    await paid_with_stars(shop, person, charge_id="stx-lost")
+    shop.session.responder(RefundStarPayment, lost_answer)
+    await boss.send("/refund_stars stx-lost")
+    assert "Telegram's answer to the refund of stx-lost was lost" in boss.last_text()
+    assert await shop.balance(person.user_id) == 0  # not spendable while in doubt
+    payment = await payments.get(shop.db, 1)
+    assert payment is not None
+    assert payment.state is State.REFUNDING
+    assert not (await audit(shop.db)).ok  # the audit names it
+
+    # The admin asks again: Telegram says it was refunded the first time.
+    shop.session.fail(RefundStarPayment, 400, "Bad Request: CHARGE_ALREADY_REFUNDED")
+    await boss.send("/refund_stars stx-lost")
+    assert "Stars refunded for top-up #1" in boss.last_text()
+    assert await ledger_keys(shop, 1) == {"stars:stx-lost": 1000, "stars-refund:stx-lost": -1000}
+    payment = await payments.get(shop.db, 1)
+    assert payment is not None
+    assert (payment.state, payment.decided_by) == (State.REFUNDED, ADMIN_ID)
+    await books_balance(shop)
+
+
+async def test_a_refund_in_doubt_refused_on_the_second_ask_gives_the_money_back(
+    shop: Shop,
+) -> None:
+    boss = await admin(shop, ADMIN_ID, "Olga")
+    person = await shop.customer()
+    await paid_with_stars(shop, person, charge_id="stx-5xx")
+    shop.session.fail(RefundStarPayment, 502, "Bad Gateway")
+    await boss.send("/refund_stars stx-5xx")
+    assert "was lost (Bad Gateway)" in boss.last_text()
+    assert await shop.balance(person.user_id) == 0
+    shop.session.fail(RefundStarPayment, 400, "Bad Request: BALANCE_TOO_LOW")
+    await boss.send("/refund_stars stx-5xx")
+    assert "Telegram refused the refund (Bad Request: BALANCE_TOO_LOW)" in boss.last_text()
+    assert await shop.balance(person.user_id) == 1000
+    await books_balance(shop)
+
+
+async def test_an_interrupted_refund_can_be_asked_again(shop: Shop) -> None:
+    """Defect 4: cancelled between the debit and Telegram's answer, it answered "busy" for ever."""
+    boss = await admin(shop, ADMIN_ID, "Olga")
+    person = await shop.customer()
+    await paid_with_stars(shop, person, charge_id="stx-cut")
+    asked, never = asyncio.Event(), asyncio.Event()
+
+    async def hang(method: RefundStarPayment) -> bool:
+        asked.set()
+        await never.wait()
+        return True
+
+    shop.session.responder(RefundStarPayment, hang)
+    asking = asyncio.create_task(boss.send("/refund_stars stx-cut"))
+    await asyncio.wait_for(asked.wait(), 10)
+    asking.cancel()  # a shutdown's drain, say
+    with suppress(asyncio.CancelledError):
+        await asking
+    assert await shop.balance(person.user_id) == 0
+    shop.session.fail(RefundStarPayment, 400, "Bad Request: CHARGE_ALREADY_REFUNDED")
+    await boss.send("/refund_stars stx-cut")
+    assert "Stars refunded for top-up #1" in boss.last_text()
+    assert len(shop.session.sent(RefundStarPayment)) == 2
+    assert await ledger_keys(shop, 1) == {"stars:stx-cut": 1000, "stars-refund:stx-cut": -1000}
+    await books_balance(shop)
+
+
+# -- Telegram's record: reconciliation -------------------------------------------------------
+
+
+def record(shop: Shop, transactions: list[dict[str, Any]]) -> None:
+    """What getStarTransactions answers from now on, paged as Telegram pages it."""
+
+    def page(method: GetStarTransactions) -> dict[str, Any]:
+        offset, limit = method.offset or 0, method.limit or 100
+        return {"transactions": transactions[offset : offset + limit]}
+
+    shop.session.responder(GetStarTransactions, page)
+
+
+def star_tx(
+    person: TelegramUser, charge_id: str, stars: int, payload: str = "", *, refund: bool = False
+) -> dict[str, Any]:
+    partner: dict[str, Any] = {
+        "type": "user", "transaction_type": "invoice_payment", "user": person.profile,
+    }  # fmt: skip
+    if payload:
+        partner["invoice_payload"] = payload
+    side = "receiver" if refund else "source"
+    return {"id": charge_id, "amount": stars, "date": 1_790_000_000, side: partner}
+
+
+async def test_a_payment_whose_update_was_lost_is_credited_by_reconciliation(
+    shop: Shop, shop_config: ShopConfig, translator: Translator
+) -> None:
+    """Defect 3: Telegram took the Stars, the bot never handled successful_payment."""
+    person = await shop.customer()
+    invoice = await invoice_for(person, "$10.00")
+    assert (await pre_checkout(shop, person, invoice.payload, 770)).ok
+    record(shop, [star_tx(person, "stx-gone", 770, invoice.payload)])
+    done = await reconcile(shop.bot, shop.db, shop_config)
+    assert done is not None
+    assert done.credited == ["stx-gone"]
+    assert await shop.balance(person.user_id) == 1000
+    await deliver_outbox(shop, translator)
+    assert "Payment received: $10.00" in texts_to(shop, person.chat_id)[-1]
+    assert any("credited now" in text and "stx-gone" in text for text in texts_to(shop, ADMIN_ID))
+    # The update turns up after all: credited once, and nothing said twice.
+    said = await person.send_update(payment_update(shop, person, invoice.payload, 770, "stx-gone"))
+    assert said == []
+    assert await ledger_keys(shop, 1) == {"stars:stx-gone": 1000}
+    await books_balance(shop)
+
+
+async def test_a_refund_in_doubt_is_settled_by_reconciliation(
+    shop: Shop, shop_config: ShopConfig, translator: Translator
+) -> None:
+    boss = await admin(shop, ADMIN_ID, "Olga")
+    person = await shop.customer()
+    invoice = await paid_with_stars(shop, person, charge_id="stx-doubt")
+    shop.session.responder(RefundStarPayment, lost_answer)
+    await boss.send("/refund_stars stx-doubt")
+    record(
+        shop,
+        [
+            star_tx(person, "stx-doubt", 770, invoice.payload),
+            star_tx(person, "stx-doubt", 770, refund=True),
+        ],
+    )
+    done = await reconcile(shop.bot, shop.db, shop_config)
+    assert done is not None
+    assert done.refunded == [1]
+    payment = await payments.get(shop.db, 1)
+    assert payment is not None
+    assert payment.state is State.REFUNDED
+    await deliver_outbox(shop, translator)
+    assert any("was refunded, and $10.00 was taken" in t for t in texts_to(shop, 1))
+    assert any("recorded as refunded" in t for t in texts_to(shop, ADMIN_ID))
+    await books_balance(shop)
+
+
+async def test_reconciliation_reads_the_whole_record_page_by_page(shop: Shop) -> None:
+    person = await shop.customer()
+    record(shop, [star_tx(person, f"stx-{n}", 1, "topup:1") for n in range(250)])
+    found = await star_transactions(shop.bot)
+    assert [tx.charge_id for tx in found] == [f"stx-{n}" for n in range(250)]
+    pages = shop.session.sent(GetStarTransactions)
+    assert [(page.offset, page.limit) for page in pages] == [(0, 100), (100, 100), (200, 100)]
+
+
+async def test_reconciliation_asks_telegram_nothing_in_a_shop_without_stars_payments(
+    shop: Shop, shop_config: ShopConfig
+) -> None:
+    assert await reconcile(shop.bot, shop.db, shop_config) is None
+    assert shop.session.sent(GetStarTransactions) == []
+
+
 async def test_refund_command_usage_and_unknown_charge(shop: Shop) -> None:
     boss = await admin(shop, ADMIN_ID, "Olga")
     for typed in ("/refund_stars", "/refund_stars two words"):
@@ -536,6 +704,31 @@ async def test_admins_list_waiting_requests(shop: Shop) -> None:
     await olga.click("Approve")
     assert await shop.balance(person.user_id) == 500
     await books_balance(shop)
+
+
+async def test_one_customer_cannot_flood_the_admins_with_requests(shop: Shop) -> None:
+    """Defect 12: manual requests had no limit, and each one reaches every admin."""
+    olga = await admin(shop, ADMIN_ID, "Olga")
+    person = await shop.customer()
+    for _ in range(3):
+        await request_manual(person, "$10.00", "cash")
+        assert "is sent" in person.last_text()
+    await person.click("Balance")
+    await person.click("Top up")
+    await person.click("$10.00")
+    await person.click("Pay the owner directly")
+    assert alerts(shop)[-1] == (
+        "You already have top-up requests waiting for the owner. "
+        "Please wait until they are checked before sending another."
+    )
+    assert person.unanswered_callbacks == []
+    cards = [t for t in texts_to(shop, ADMIN_ID) if "Top-up request #" in t]
+    assert len(cards) == 3
+    await olga.send("/topups")
+    await olga.click("Approve")  # one decided: room for one more
+    await person.click("Pay the owner directly")
+    await person.send("cash again")
+    assert "Request #4 for $10.00 is sent" in person.last_text()
 
 
 async def test_an_admin_who_cannot_be_reached_does_not_stop_the_request(shop: Shop) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -15,9 +17,18 @@ from bot.shop import payments as rules
 from bot.shop.admin import MAINTENANCE_KEY
 from bot.shop.audit import audit
 from bot.shop.config import ShopConfig
-from bot.shop.payments import Credit, Decided, InvalidNote, Refund, Refusal, Refused
+from bot.shop.payments import (
+    Credit,
+    Decided,
+    InvalidNote,
+    Refund,
+    Refusal,
+    Refused,
+    StarTransaction,
+)
 from storage import kv, ledger, outbox, payments, users
-from storage.db import Database
+from storage.clock import now
+from storage.db import Database, _migrations
 from storage.payments import Method, Payment, State
 from storage.users import User
 
@@ -214,17 +225,20 @@ async def test_refund_takes_the_money_back_before_any_star_moves(
     db: Database, shop: ShopConfig
 ) -> None:
     payment = await paid_stars(db, shop, "c-1")
-    assert (await rules.start_stars_refund(db, "c-none")).outcome is Refund.UNKNOWN
-    start = await rules.start_stars_refund(db, "c-1")
-    assert (start.outcome, start.debit_key) == (Refund.STARTED, "stars-refund:c-1")
+    assert (await rules.start_stars_refund(db, "c-none", 900)).outcome is Refund.UNKNOWN
+    start = await rules.start_stars_refund(db, "c-1", 900)
+    assert (start.outcome, start.ask) == (Refund.STARTED, 1)
     assert await balance_of(db) == 0
-    # A second admin while the first waits for Telegram: nothing moves twice.
-    assert (await rules.start_stars_refund(db, "c-1")).outcome is Refund.BUSY
-    await rules.finish_stars_refund(db, start, admin_id=900)
-    assert (await rules.start_stars_refund(db, "c-1")).outcome is Refund.ALREADY
+    # A second admin while the first waits for Telegram asks again, but takes nothing twice.
+    again = await rules.start_stars_refund(db, "c-1", 901)
+    assert (again.outcome, again.ask) == (Refund.STARTED, 2)
+    assert await keys(db) == {"stars:c-1": 1000, "stars-refund:c-1": -1000}
+    assert await rules.finish_stars_refund(db, payment)
+    assert not await rules.finish_stars_refund(db, payment)  # the other answer changes nothing
+    assert (await rules.start_stars_refund(db, "c-1", 900)).outcome is Refund.ALREADY
     refunded = await payments.get(db, payment.id)
     assert refunded is not None
-    assert (refunded.state, refunded.decided_by) == (State.REFUNDED, 900)
+    assert (refunded.state, refunded.decided_by) == (State.REFUNDED, 901)
     queued = await outbox.due(db, 10)
     assert [(row.chat_id, row.message, row.args) for row in queued] == [
         (1, "topup-stars-refunded", {"payment": payment.id, "amount": 1000})
@@ -236,9 +250,10 @@ async def test_refund_of_spent_money_moves_nothing(db: Database, shop: ShopConfi
     await paid_stars(db, shop, "c-1")
     async with db.transaction() as conn:
         await ledger.post(conn, user_id=1, amount=-1, key="spent", kind="admin")
-    start = await rules.start_stars_refund(db, "c-1")
+    start = await rules.start_stars_refund(db, "c-1", 900)
     assert (start.outcome, start.balance) == (Refund.SPENT, 999)
     assert await keys(db) == {"stars:c-1": 1000, "spent": -1}
+    assert (await payments.in_doubt(db)) == []
     await books_balance(db)
 
 
@@ -247,12 +262,14 @@ async def test_undone_refund_can_be_tried_again_with_fresh_keys(
 ) -> None:
     await paid_stars(db, shop, "c-1")
     for attempt in (1, 2):
-        start = await rules.start_stars_refund(db, "c-1")
-        assert (start.outcome, start.attempt) == (Refund.STARTED, attempt)
-        await rules.undo_stars_refund(db, start)
+        start = await rules.start_stars_refund(db, "c-1", 900)
+        assert (start.outcome, start.ask) == (Refund.STARTED, attempt)
+        assert await rules.undo_stars_refund(db, start)
+        assert not await rules.undo_stars_refund(db, start)  # a repeated refusal: nothing moves
         assert await balance_of(db) == 1000
-    start = await rules.start_stars_refund(db, "c-1")
-    await rules.finish_stars_refund(db, start, admin_id=900)
+    start = await rules.start_stars_refund(db, "c-1", 900)
+    assert start.payment is not None
+    await rules.finish_stars_refund(db, start.payment)
     assert await keys(db) == {
         "stars:c-1": 1000,
         "stars-refund:c-1": -1000,
@@ -263,6 +280,206 @@ async def test_undone_refund_can_be_tried_again_with_fresh_keys(
     }
     assert await balance_of(db) == 0
     await books_balance(db)
+
+
+async def test_only_the_last_ask_may_undo_the_debit(db: Database, shop: ShopConfig) -> None:
+    """Two asks out at once: the older one's refusal must not hand back money the newer one may
+    have refunded."""
+    await paid_stars(db, shop, "c-1")
+    first = await rules.start_stars_refund(db, "c-1", 900)
+    second = await rules.start_stars_refund(db, "c-1", 901)
+    assert not await rules.undo_stars_refund(db, first)
+    assert await balance_of(db) == 0
+    assert await rules.undo_stars_refund(db, second)
+    assert await balance_of(db) == 1000
+    await books_balance(db)
+
+
+async def test_a_refund_cut_short_by_an_old_version_is_in_doubt_after_the_upgrade(
+    tmp_path: Path,
+) -> None:
+    """Before version 5 a refund cancelled mid-way left its debit on a `paid` payment, and every
+    /refund_stars of it answered "busy" for ever."""
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    for version, script in _migrations():
+        if version < 5:
+            old.executescript(script)
+    old.executescript(
+        "PRAGMA user_version = 4;"
+        "INSERT INTO users (id, first_name, created_at, last_seen_at) VALUES (1, 'Ann', 0, 0);"
+        "INSERT INTO payments (user_id, method, amount, state, external_id, created_at)"
+        " VALUES (1, 'stars', 1000, 'paid', 'c-1', 0), (1, 'stars', 500, 'paid', 'c-2', 0);"
+        "INSERT INTO ledger (user_id, amount, key, kind, created_at) VALUES"
+        " (1, 1000, 'stars:c-1', 'topup', 0), (1, 500, 'stars:c-2', 'topup', 0),"
+        " (1, -1000, 'stars-refund:c-1', 'topup', 0), (1, 1000, 'stars-refund-undo:c-1', 'topup', 0),"
+        " (1, -1000, 'stars-refund:c-1:2', 'topup', 0),"  # cut short: no undo
+        " (1, -500, 'stars-refund:c-2', 'topup', 0), (1, 500, 'stars-refund-undo:c-2', 'topup', 0);"
+        "UPDATE users SET balance = 500 WHERE id = 1;"
+    )
+    old.commit()
+    old.close()
+    db = await Database.open(path)
+    try:
+        assert [payment.external_id for payment in await payments.in_doubt(db)] == ["c-1"]
+        again = await rules.start_stars_refund(db, "c-1", 900)  # no more "busy": asked again
+        assert (again.outcome, again.ask) == (Refund.STARTED, 2)
+        assert await balance_of(db) == 500  # and nothing taken twice
+        for charge in ("c-1", "c-2"):  # Telegram says so: refunded
+            start = await rules.start_stars_refund(db, charge, 900)
+            assert start.payment is not None
+            assert await rules.finish_stars_refund(db, start.payment)
+        assert await balance_of(db) == 0
+        await books_balance(db)
+    finally:
+        await db.close()
+
+
+# -- reconciliation with Telegram's record ---------------------------------------------------
+
+
+def paid_tx(payment: Payment, charge: str, stars: int = 770, user_id: int = 1) -> StarTransaction:
+    return StarTransaction(
+        charge_id=charge, user_id=user_id, stars=stars, invoice_payload=rules.payload(payment.id)
+    )
+
+
+def refund_tx(charge: str, stars: int = 770, user_id: int = 1) -> StarTransaction:
+    return StarTransaction(charge_id=charge, user_id=user_id, stars=stars, refund=True)
+
+
+async def queued(db: Database) -> list[tuple[int, str]]:
+    return [(row.chat_id, row.message) for row in await outbox.due(db, 50)]
+
+
+async def test_a_paid_charge_never_credited_is_credited_once_by_reconciliation(
+    db: Database, shop: ShopConfig
+) -> None:
+    """Defect 3: the process died (or the update was lost) after Telegram took the Stars."""
+    user = await customer(db)
+    payment = await rules.open_stars(db, shop, user, 1000)
+    record = [paid_tx(payment, "c-lost")]
+    done = await rules.reconcile_stars(db, shop, record)
+    assert done.credited == ["c-lost"]
+    assert await keys(db) == {"stars:c-lost": 1000}
+    credited = await payments.get(db, payment.id)
+    assert credited is not None
+    assert (credited.state, credited.external_id) == (State.PAID, "c-lost")
+    assert await queued(db) == [(1, "topup-stars-paid"), (900, "admin-stars-reconciled")]
+    # A second pass, and the lost update arriving late after all: nothing moves twice.
+    assert await rules.reconcile_stars(db, shop, record) == rules.Reconciled()
+    late = await rules.credit_stars(
+        db, shop, user_id=1, invoice_payload=rules.payload(payment.id), currency="XTR",
+        total=770, charge_id="c-lost",
+    )  # fmt: skip
+    assert late.outcome is Credit.DUPLICATE
+    assert await balance_of(db) == 1000
+    await books_balance(db)
+    assert (await audit(db, record)).ok
+
+
+async def test_reconciliation_finds_nothing_to_do_after_the_live_credit(
+    db: Database, shop: ShopConfig
+) -> None:
+    payment = await paid_stars(db, shop, "c-1")
+    assert await rules.reconcile_stars(db, shop, [paid_tx(payment, "c-1")]) == rules.Reconciled()
+    assert await keys(db) == {"stars:c-1": 1000}
+    assert await queued(db) == []
+
+
+async def test_a_charge_invoiced_before_a_rate_change_is_credited_at_its_own_price(
+    db: Database, shop: ShopConfig
+) -> None:
+    user = await customer(db)
+    payment = await rules.open_stars(db, shop, user, 1000)  # 770 Stars at 77 a dollar
+    cheaper = replace(shop, stars_per_unit=Decimal(50))  # the owner changed the rate, restarted
+    done = await rules.reconcile_stars(db, cheaper, [paid_tx(payment, "c-1", stars=770)])
+    assert done.credited == ["c-1"]
+    assert await balance_of(db) == 1000
+
+
+@pytest.mark.parametrize(
+    ("payload", "stars", "user_id"),
+    [("topup:99", 770, 1), ("order:1", 770, 1), ("topup:1", 1, 1), ("topup:1", 770, 2)],
+)
+async def test_a_paid_charge_matching_no_payment_is_alerted_never_credited(
+    db: Database, shop: ShopConfig, payload: str, stars: int, user_id: int
+) -> None:
+    user = await customer(db)
+    await customer(db, 2)
+    await rules.open_stars(db, shop, user, 1000)
+    record = [StarTransaction("c-odd", user_id, stars, invoice_payload=payload)]
+    done = await rules.reconcile_stars(db, shop, record)
+    assert done.unmatched == ["c-odd"]
+    assert await keys(db) == {}
+    assert await queued(db) == [(900, "admin-stars-unmatched")]
+    assert (await rules.reconcile_stars(db, shop, record)).unmatched == ["c-odd"]
+    assert await queued(db) == [(900, "admin-stars-unmatched")]  # alerted once
+    report = await audit(db, record)
+    assert report.problems == [
+        f"Stars charge c-odd ({stars} XTR, user {user_id}) was paid at Telegram but never credited"
+    ]
+
+
+async def test_a_charge_already_given_back_is_not_credited(db: Database, shop: ShopConfig) -> None:
+    user = await customer(db)
+    payment = await rules.open_stars(db, shop, user, 1000)
+    record = [paid_tx(payment, "c-back"), refund_tx("c-back")]
+    assert await rules.reconcile_stars(db, shop, record) == rules.Reconciled()
+    assert await keys(db) == {}
+    assert (await audit(db, record)).ok
+
+
+async def test_a_refund_in_doubt_is_settled_when_the_record_shows_it(
+    db: Database, shop: ShopConfig
+) -> None:
+    payment = await paid_stars(db, shop, "c-1")
+    await rules.start_stars_refund(db, "c-1", 900)  # Telegram's answer never came
+    report = await audit(db)
+    assert len(report.problems) == 1
+    assert "top-up 1: the refund of Stars charge c-1 is in doubt" in report.problems[0]
+    record = [paid_tx(payment, "c-1"), refund_tx("c-1")]
+    done = await rules.reconcile_stars(db, shop, record)
+    assert done.refunded == [payment.id]
+    settled = await payments.get(db, payment.id)
+    assert settled is not None
+    assert settled.state is State.REFUNDED
+    assert await balance_of(db) == 0
+    assert await queued(db) == [(1, "topup-stars-refunded"), (900, "admin-stars-refund-settled")]
+    assert (await audit(db, record)).ok
+
+
+async def test_a_refund_in_doubt_the_record_lacks_is_undone_only_after_a_while(
+    db: Database, shop: ShopConfig
+) -> None:
+    payment = await paid_stars(db, shop, "c-1")
+    await rules.start_stars_refund(db, "c-1", 900)
+    record = [paid_tx(payment, "c-1")]
+    assert await rules.reconcile_stars(db, shop, record) == rules.Reconciled()  # just asked
+    assert await balance_of(db) == 0
+    done = await rules.reconcile_stars(db, shop, record, settle_after=0)
+    assert done.restored == [payment.id]
+    restored = await payments.get(db, payment.id)
+    assert restored is not None
+    assert restored.state is State.PAID
+    assert await balance_of(db) == 1000
+    assert await queued(db) == [(900, "admin-stars-refund-restored")]
+    assert await keys(db) == {
+        "stars:c-1": 1000, "stars-refund:c-1": -1000, "stars-refund-undo:c-1": 1000,
+    }  # fmt: skip
+    await books_balance(db)
+
+
+async def test_stars_refunded_outside_the_bot_are_alerted(db: Database, shop: ShopConfig) -> None:
+    payment = await paid_stars(db, shop, "c-1")
+    record = [paid_tx(payment, "c-1"), refund_tx("c-1")]
+    done = await rules.reconcile_stars(db, shop, record)
+    assert done.outside == [payment.id]
+    assert await balance_of(db) == 1000  # never taken blindly: the money may be spent
+    assert await queued(db) == [(900, "admin-stars-refunded-outside")]
+    assert (await audit(db, record)).problems == [
+        "top-up 1: Stars charge c-1 was refunded at Telegram but is still credited"
+    ]
 
 
 # -- manual requests --------------------------------------------------------------------------
@@ -330,6 +547,34 @@ async def test_reject_then_approve_moves_nothing(db: Database, shop: ShopConfig)
     assert (await rules.decide_manual(db, stars.id, admin_id=900, approve=True)).outcome is (
         Decided.MISSING
     )
+
+
+async def test_one_customer_cannot_flood_the_admins_with_manual_requests(
+    db: Database, shop: ShopConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = await customer(db)
+    await customer(db, 2)
+    asked = await asyncio.gather(
+        *(rules.request_manual(db, shop, user, 1000, "cash") for _ in range(10)),
+        return_exceptions=True,
+    )
+    assert len([made for made in asked if isinstance(made, Payment)]) == rules.MANUAL_WAITING_MAX
+    assert {made.reason for made in asked if isinstance(made, Refused)} == {Refusal.WAITING}
+    with pytest.raises(Refused) as waiting:
+        await rules.check_manual(db, shop, user, 1000)  # the button says so before the note
+    assert waiting.value.reason is Refusal.WAITING
+    await rules.request_manual(db, shop, await users.get(db, 2) or user, 1000, "mine")  # others
+    for payment_id in (1, 2):  # decided: room for more, up to the hourly limit
+        await rules.decide_manual(db, payment_id, admin_id=900, approve=False)
+    await rules.request_manual(db, shop, user, 1000, "cash")
+    await rules.request_manual(db, shop, user, 1000, "cash")
+    await rules.decide_manual(db, 3, admin_id=900, approve=True)
+    with pytest.raises(Refused) as often:
+        await rules.request_manual(db, shop, user, 1000, "cash")
+    assert often.value.reason is Refusal.OFTEN
+    later = now() + 3601
+    monkeypatch.setattr("bot.shop.payments.now", lambda: later)
+    await rules.check_manual(db, shop, user, 1000)  # an hour on, with 2 waiting: allowed
 
 
 # -- settings -------------------------------------------------------------------------------------
