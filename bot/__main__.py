@@ -33,6 +33,7 @@ from bot.jobs.broadcast import report_progress
 from bot.jobs.catalog import sync_catalog
 from bot.jobs.scheduler import build_scheduler, heartbeat
 from bot.jobs.sender import Sender
+from bot.jobs.stars import reconcile, star_transactions
 from bot.logs import setup_logging
 from bot.panel import serve as sandbox_server
 from bot.panel.client import PanelClient
@@ -43,9 +44,11 @@ from bot.shop.audit import audit
 from bot.shop.checkout import recover_interrupted
 from bot.shop.config import ShopConfig
 from bot.shop.money import to_minor
+from bot.shop.payments import StarTransaction
 from bot.webhook import health_check, run_webhook
 from storage import kv
 from storage.db import Database
+from storage.payments import has_stars
 
 log = logging.getLogger("bot")
 SANDBOX_URL = "https://sandbox.invalid/api/v2"
@@ -353,6 +356,8 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
             report_progress, bot, deps.db, deps.translator, currency=deps.shop.currency,
             rate=settings.send_rate_per_second,
         ),
+        stars=partial(reconcile, bot, deps.db, deps.shop),
+        stars_seconds=settings.stars_reconcile_seconds,
     )  # fmt: skip
     jobs = RunningJobs(scheduler)
     try:
@@ -408,12 +413,26 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
 
 
 async def run_audit(settings: Settings) -> int:
+    """The books; with Telegram's record of the bot's Stars once the shop ever sold for Stars."""
     db = await Database.open(settings.database_path)
     try:
-        report = await audit(db)
+        stars: list[StarTransaction] | None = []
+        if await has_stars(db):
+            bot = make_bot(settings, db, Translator(settings.default_locale))
+            bot.session.timeout = 20  # seconds per page: an audit must end, reachable or not
+            try:
+                stars = await star_transactions(bot)
+            except TelegramAPIError as error:
+                stars = None
+                print(f"NOTE Telegram not reached ({error.message}): paid Stars not checked")
+            finally:
+                await bot.session.close()
+        report = await audit(db, stars)
     finally:
         await db.close()
     print(f"users checked: {report.users_checked}, orders checked: {report.orders_checked}")
+    if stars:
+        print(f"Stars transactions checked with Telegram: {len(stars)}")
     for problem in report.problems:
         print(f"PROBLEM {problem}")
     print("audit: OK" if report.ok else f"audit: {len(report.problems)} problem(s)")
