@@ -38,6 +38,7 @@ _TEXT_FIELDS = frozenset(
         "description", "payload", "currency", "provider_token", "inline_message_id",
         "language_code", "error_message", "start_parameter", "ip_address", "photo_url",
         "pre_checkout_query_id", "business_connection_id", "message_effect_id",
+        "telegram_payment_charge_id",
     }
 )  # fmt: skip
 _TAG = re.compile(r"<[^>]+>")
@@ -141,11 +142,15 @@ class TelegramEmulator:
         self.guards: list[Callable[[], None]] = []  # run while waiting (e.g. "bot still alive")
         self.delays: dict[str, float] = {}  # method -> seconds before answering (a slow Telegram)
         self.delivered: list[dict[str, Any]] = []  # every update the user side produced
+        self.stars: list[dict[str, Any]] = []  # the bot's Star transactions, oldest first
+        self.invoices: dict[int, dict[str, Any]] = {}  # chat -> the last invoice sent there
+        self.pre_checkout_answers: dict[str, dict[str, Any]] = {}
         self._updates: list[dict[str, Any]] = []
         self._messages: dict[int, dict[int, Stored]] = {}
         self._users: dict[int, TgUser] = {}
         self._update_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
+        self._charge_ids = itertools.count(1)
         self._touch = itertools.count(1)
         self._said_seq = itertools.count(1)
         self._changed = asyncio.Event()
@@ -296,6 +301,7 @@ class TelegramEmulator:
             message["reply_markup"] = markup
         self._store(chat_id, message, from_bot=True)
         self._record(chat_id, "sendInvoice", message, None)
+        self.invoices[chat_id] = {**message["invoice"], "payload": params.get("payload", "")}
         return message
 
     async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
@@ -318,6 +324,32 @@ class TelegramEmulator:
         return True
 
     async def _m_answerprecheckoutquery(self, params: dict[str, Any]) -> Any:
+        query_id = str(params.get("pre_checkout_query_id", ""))
+        if query_id in self.pre_checkout_answers or not query_id.startswith("pcq"):
+            raise ApiError(400, "Bad Request: QUERY_ID_INVALID")
+        self.pre_checkout_answers[query_id] = params
+        return True
+
+    async def _m_getstartransactions(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        if not 1 <= limit <= 100 or offset < 0:
+            raise ApiError(400, "Bad Request: LIMIT_INVALID")
+        return {"transactions": self.stars[offset : offset + limit]}
+
+    async def _m_refundstarpayment(self, params: dict[str, Any]) -> Any:
+        charge_id = str(params.get("telegram_payment_charge_id", ""))
+        user_id = int(params.get("user_id") or 0)
+        paid = [tx for tx in self.stars if tx["id"] == charge_id and "source" in tx]
+        if not paid or paid[0]["source"]["user"]["id"] != user_id:
+            raise ApiError(400, "Bad Request: CHARGE_NOT_FOUND")
+        if any(tx["id"] == charge_id and "receiver" in tx for tx in self.stars):
+            raise ApiError(400, "Bad Request: CHARGE_ALREADY_REFUNDED")
+        partner = {key: paid[0]["source"][key] for key in ("type", "transaction_type", "user")}
+        self.stars.append(
+            {"id": charge_id, "amount": paid[0]["amount"], "date": int(time.time()),
+             "receiver": partner}
+        )  # fmt: skip
         return True
 
     async def _m_setmycommands(self, params: dict[str, Any]) -> Any:
@@ -483,6 +515,62 @@ class TelegramEmulator:
             }
         )
         return query_id
+
+    async def pre_checkout(self, user: TgUser) -> dict[str, Any]:
+        """The user confirms the last invoice sent to them; returns it once the bot said ok."""
+        invoice = self.invoices.get(user.id)
+        if invoice is None:
+            raise AssertionError(f"the bot has sent chat {user.id} no invoice")
+        query_id = f"pcq{next(self._callback_ids)}"
+        await self._deliver(
+            {
+                "pre_checkout_query": {
+                    "id": query_id, "from": user.as_json(), "currency": invoice["currency"],
+                    "total_amount": invoice["total_amount"], "invoice_payload": invoice["payload"],
+                }
+            }
+        )  # fmt: skip
+        answer: dict[str, Any] = await self.wait_for(
+            lambda: self.pre_checkout_answers.get(query_id), "the bot to answer the pre-checkout"
+        )
+        if not answer.get("ok"):
+            raise AssertionError(f"the bot refused the payment: {answer.get('error_message')}")
+        return invoice
+
+    async def pay(self, user: TgUser, invoice: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Telegram takes the Stars (a transaction in its record), then tells the bot with a
+        successful_payment message; returns the charge id and that update."""
+        charge_id = f"stxe{next(self._charge_ids)}"
+        self.stars.append(
+            {
+                "id": charge_id, "amount": invoice["total_amount"], "date": int(time.time()),
+                "source": {
+                    "type": "user", "transaction_type": "invoice_payment",
+                    "user": user.as_json(), "invoice_payload": invoice["payload"],
+                },
+            }
+        )  # fmt: skip
+        message = self._new_message(user.id, from_bot=False)
+        message["successful_payment"] = {
+            "currency": invoice["currency"], "total_amount": invoice["total_amount"],
+            "invoice_payload": invoice["payload"], "telegram_payment_charge_id": charge_id,
+            "provider_payment_charge_id": "",
+        }  # fmt: skip
+        self._store(user.id, message, from_bot=False)
+        return charge_id, await self._deliver({"message": message})
+
+    def lose_updates(self) -> None:
+        """Updates not yet confirmed are gone (Telegram keeps them 24 hours; a bot that
+        confirmed too early loses them the same way)."""
+        self._updates.clear()
+
+    def fetched(self, update_id: int) -> bool:
+        """Whether a getUpdates answer has handed this update to the bot."""
+        return any(
+            call.method == "getUpdates" and call.answered and isinstance(call.result, list)
+            and any(update.get("update_id") == update_id for update in call.result)
+            for call in self.calls
+        )  # fmt: skip
 
     def keyboard_message(self, chat_id: int) -> Stored | None:
         """The bot message with an inline keyboard that was sent or edited last."""
