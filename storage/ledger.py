@@ -82,8 +82,13 @@ async def negative_balances(db: Database) -> list[int]:
     return [row[0] for row in await db.fetchall("SELECT id FROM users WHERE balance < 0")]
 
 
-async def refunded_per_order(db: Database) -> dict[int, int]:
+async def paid_per_order(db: Database) -> dict[int, int]:
+    """What each order's customer paid net: its charges (every round) less its refunds.
+
+    One grouped pass over the `ledger_order` index, not a query per order.
+    """
     rows = await db.fetchall(
-        "SELECT order_id, SUM(amount) FROM ledger WHERE kind = 'refund' GROUP BY order_id"
+        "SELECT order_id, -SUM(amount) FROM ledger WHERE order_id IS NOT NULL"
+        " AND kind IN ('order', 'refund') GROUP BY order_id"
     )
     return {row[0]: row[1] for row in rows}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.panel.client import MAX_IDS, PanelClient, chunked
 from bot.panel.errors import PanelError, PanelErrorKind, PanelRefused
 from bot.panel.models import OrderStatus
 from bot.shop.config import ShopConfig
-from bot.shop.tracking import apply_status, apply_statuses_in
+from bot.shop.tracking import apply_status, apply_statuses_in, note_unreported_in
 from storage import orders
 from storage.db import Database
 from storage.orders import Order
@@ -70,17 +70,20 @@ async def _poll_batch(
         try:
             answers = await panel.statuses(list(by_upstream))
         except PanelError as error:
-            stats.errors += 1
-            if isinstance(error, PanelRefused) and error.kind is PanelErrorKind.AUTH:
-                locked_out.set()
-            log.warning("status poll: a batch of %d failed: %s", len(by_upstream), error)
-            return
+            refused = _one_refused(error, by_upstream)
+            if refused is None:
+                stats.errors += 1
+                if isinstance(error, PanelRefused) and error.kind is PanelErrorKind.AUTH:
+                    locked_out.set()
+                log.warning("status poll: a batch of %d failed: %s", len(by_upstream), error)
+                return
+            answers = refused
         except Exception:  # a bug in one batch must not cancel the others
             stats.errors += 1
             log.exception("status poll: a batch of %d failed", len(by_upstream))
             return
     found: dict[int, OrderStatus] = {}
-    silent: list[int] = []
+    unreported: dict[int, str | None] = {}  # order -> the panel's refusal, None if left out
     for upstream_id, order in by_upstream.items():
         answer = answers.get(upstream_id)
         if isinstance(answer, OrderStatus):
@@ -88,16 +91,36 @@ async def _poll_batch(
         else:
             if answer is not None:
                 log.info("order %s: panel refused its status (%s)", order.id, answer.kind)
-            silent.append(order.id)
-    changed = await _apply(db, config, found, silent)
+            unreported[order.id] = None if answer is None else answer.text
+    changed = await _apply(db, config, found, unreported)
     # Not `stats.changed += await ...`: that reads the total before the await, and another
     # batch may add to it in the meantime.
     stats.checked += len(by_upstream)
     stats.changed += changed
 
 
+def _one_refused(
+    error: PanelError, asked: Collection[int]
+) -> dict[int, OrderStatus | PanelRefused] | None:
+    """A batch of one id refused as a whole for its order id: that order's refusal, else None.
+
+    Some panels answer `orders=<one id>` in the single-order shape, `{"error": "Incorrect order
+    ID"}`; it must count against the order like the same refusal inside a bigger batch.
+    """
+    if (
+        isinstance(error, PanelRefused)
+        and error.kind is PanelErrorKind.ORDER_ID
+        and len(asked) == 1
+    ):
+        return {next(iter(asked)): error}
+    return None
+
+
 async def _apply(
-    db: Database, config: ShopConfig, found: dict[int, OrderStatus], silent: list[int]
+    db: Database,
+    config: ShopConfig,
+    found: dict[int, OrderStatus],
+    unreported: dict[int, str | None],
 ) -> int:
     """Apply a batch in one transaction (one commit per 100 orders, not one per order).
 
@@ -106,8 +129,8 @@ async def _apply(
     """
     try:
         async with db.transaction() as conn:
-            await orders.touch_checked(conn, silent)
-            return await apply_statuses_in(conn, config, found)
+            reviewed = await note_unreported_in(conn, config, unreported)
+            return reviewed + await apply_statuses_in(conn, config, found)
     except Exception:
         log.exception("status poll: applying a batch failed; retrying order by order")
     changed = 0
@@ -117,5 +140,5 @@ async def _apply(
         except Exception:
             log.exception("order %s: applying status %r failed", order_id, status.status)
     async with db.transaction() as conn:
-        await orders.touch_checked(conn, silent)
+        changed += await note_unreported_in(conn, config, unreported)
     return changed

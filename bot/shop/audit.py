@@ -6,10 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.panel.models import ServiceType
 from bot.shop.payments import StarTransaction, refunded_but_credited, uncredited
 from bot.shop.refunds import owed
 from storage import ledger, orders, payments
+from storage.clock import now
 from storage.db import Database
+
+DAY = 86_400
+MAX_OPEN_DAYS = 7.0  # an order still open this long after it should have ended is stuck
 
 
 @dataclass
@@ -23,8 +28,14 @@ class Report:
         return not self.problems
 
 
-async def audit(db: Database, stars: Sequence[StarTransaction] | None = None) -> Report:
-    """`stars`: Telegram's record of the bot's Stars, when it could be read."""
+async def audit(
+    db: Database,
+    stars: Sequence[StarTransaction] | None = None,
+    *,
+    max_open_days: float = MAX_OPEN_DAYS,
+) -> Report:
+    """`stars`: Telegram's record of the bot's Stars, when it could be read; `max_open_days`:
+    how long past its expected end an order may stay open before it is reported."""
     report = Report(users_checked=int(await db.scalar("SELECT COUNT(*) FROM users")))
     for user_id, cached, total in await ledger.balance_mismatches(db):
         report.problems.append(f"user {user_id}: balance {cached} but ledger sums to {total}")
@@ -33,16 +44,7 @@ async def audit(db: Database, stars: Sequence[StarTransaction] | None = None) ->
     for payment_id, state in await payments.credit_mismatches(db):
         report.problems.append(f"top-up {payment_id} ({state}): its ledger credit disagrees")
     report.problems.extend(await stars_problems(db, stars))
-    refunded = await ledger.refunded_per_order(db)
-    for order in await orders.in_states(db, list(orders.State)):
-        report.orders_checked += 1
-        given = refunded.get(order.id, 0)
-        if order.state in orders.FINAL_STATES and given != owed(order):
-            report.problems.append(
-                f"order {order.id} ({order.state}): refunded {given}, owed {owed(order)}"
-            )
-        elif order.state not in orders.FINAL_STATES and given:
-            report.problems.append(f"order {order.id} ({order.state}): refunded {given} early")
+    await check_orders(db, report, max_open_days)
     return report
 
 
@@ -72,3 +74,45 @@ def _when(timestamp: int | None) -> str:
     if timestamp is None:
         return "?"
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+async def check_orders(db: Database, report: Report, max_open_days: float) -> None:
+    """Per order: what the customer paid net against its charge less what the refund rule owes
+    (the whole charge while it is open), and orders open too long past their expected end."""
+    paid = await ledger.paid_per_order(db)
+    stamp = now()
+    oldest = stamp - int(max_open_days * DAY)
+    for order in await orders.in_states(db, list(orders.State)):
+        report.orders_checked += 1
+        net = paid.get(order.id, 0)
+        where = f"order {order.id} ({order.state})"
+        if order.state in orders.FINAL_STATES:
+            refund = owed(order)
+            if refund is None:
+                report.problems.append(f"{where}: the refund rule cannot tell what it owes")
+            elif net != order.charge - refund:
+                report.problems.append(f"{where}: refunded {order.charge - net}, owed {refund}")
+            continue
+        if net != order.charge:
+            report.problems.append(f"{where}: paid {net} net while open, charge {order.charge}")
+        end = _expected_end(order)
+        if end is not None and end < oldest:
+            days = f"{(stamp - order.created_at) / DAY:.1f}"
+            report.problems.append(f"{where}: still open, placed {days} days ago")
+
+
+def _expected_end(order: orders.Order) -> int | None:
+    """When an open order should be final: when placed, plus its drip-feed runs while it runs;
+    a running subscription at its expiry (None without one: it runs until its posts are made)."""
+    if order.state is not orders.State.ACTIVE:
+        return order.created_at  # waiting for a person or a process, not for the panel
+    if order.service_type == ServiceType.SUBSCRIPTIONS:
+        try:
+            expiry = datetime.strptime(order.fields.get("expiry", ""), "%d/%m/%Y")
+        except ValueError:
+            return None
+        return int(expiry.replace(tzinfo=UTC).timestamp()) + DAY
+    runs, interval = order.fields.get("runs", ""), order.fields.get("interval", "")
+    if runs.isascii() and runs.isdigit() and interval.isascii() and interval.isdigit():
+        return order.created_at + int(runs) * int(interval) * 60
+    return order.created_at

@@ -2,16 +2,67 @@
 
 from __future__ import annotations
 
-from storage.orders import Order, State
+import math
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from bot.shop.money import from_cost
+from bot.shop.pricing import PER_PACKAGE
+from storage.orders import FINAL_STATES, Order, State
 
 FULL_REFUND = frozenset({State.FAILED, State.CANCELED, State.REFUNDED})
+_STEP = Decimal("1e-12")  # finer than any panel quotes
+_MAX_EXPONENT = 15  # what the panel client accepts: larger charges never reach an order
 
 
-def owed(order: Order) -> int:
-    """Minor units owed back for the order's current state (rounded down)."""
+def owed(order: Order) -> int | None:
+    """Minor units owed back for the order's current state, rounded down, never above our charge.
+
+    An admin's decision (`settled_refund`) is what is owed. A Partial refunds the share the panel
+    refunded us when its status carried a usable charge; else, for types that sell units, the
+    share of units not delivered. None: the rule cannot tell (a package Partial without a usable
+    charge, or no figure at all), so a person decides.
+    """
+    if order.state not in FINAL_STATES:
+        return 0
+    if order.settled_refund is not None:
+        return min(order.settled_refund, order.charge)
     if order.state in FULL_REFUND:
         return order.charge
-    if order.state is State.PARTIAL:
-        undelivered = min(max(order.remains or 0, 0), order.quantity)
-        return order.charge * undelivered // order.quantity
-    return 0
+    if order.state is not State.PARTIAL:
+        return 0
+    share = refunded_share(order)
+    if share is None:
+        if order.service_type in PER_PACKAGE or order.remains is None:
+            return None  # a package's quantity is 1: its remains are no share of it
+        share = Fraction(min(max(order.remains or 0, 0), order.quantity), order.quantity)
+    return math.floor(order.charge * share)
+
+
+def refunded_share(order: Order) -> Fraction | None:
+    """1 - charge now / charge at placement, clamped to [0, 1]; None without usable figures.
+
+    The charge at placement is the first one the panel reported while the order ran, else the
+    cost we expected; "now" is the charge its final status carried.
+    """
+    now = _amount(order.upstream_charge)
+    placed = _amount(order.placed_charge)
+    if placed is None or placed <= 0:
+        placed = from_cost(order.cost)
+    if now is None or now < 0 or placed <= 0:
+        return None
+    return 1 - Fraction(min(now, placed)) / Fraction(placed)
+
+
+def _amount(text: str | None) -> Decimal | None:
+    """A stored panel charge, to 1e-12: an exponent like 1e-99999999 would make the exact
+    fraction of it a number with a hundred million digits."""
+    if text is None:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount.adjusted() > _MAX_EXPONENT:
+        return None
+    return amount.quantize(_STEP)

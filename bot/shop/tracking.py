@@ -11,9 +11,10 @@ from enum import StrEnum
 
 import aiosqlite
 
+from bot.limits import shorten
 from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError, PanelErrorKind, PanelRefused, PanelUnreachable
-from bot.panel.models import OrderStatus
+from bot.panel.models import OrderStatus, ServiceType
 from bot.shop.checkout import queue_alert
 from bot.shop.config import ShopConfig
 from bot.shop.money import from_cost
@@ -21,7 +22,7 @@ from bot.shop.refunds import owed
 from storage import ledger, orders, outbox
 from storage.clock import now
 from storage.db import Database
-from storage.orders import Order, State
+from storage.orders import FINAL_STATES, Order, State
 from storage.services import Service
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,17 @@ TERMINAL = {
     "canceled": State.CANCELED,
     "refunded": State.REFUNDED,
 }
-# Statuses API v2 panels send while an order is still running.
-RUNNING = frozenset({"pending", "in progress", "processing"})
+# Statuses API v2 panels send while an order is still running; subscriptions say Active/Paused.
+RUNNING = frozenset({"pending", "in progress", "processing", "active", "paused"})
+# An order that ran out (a subscription past its expiry), and how a subscription ends: settled by
+# what the panel reports as not delivered, since posts may stop before all were made.
+ENDED = frozenset({"expired"})
+_SUBSCRIPTION_ENDS = frozenset({"completed", "canceled"})
+# Consecutive polls without a usable status (refused, left out, unknown text) before a person is
+# asked: a panel that skips an order once or twice is not worth an alert.
+ODD_POLLS_MAX = 5
 # What the user hears about: "pending" is what they were told at checkout, so it has no push.
-_PHASES = {"in progress": "in-progress", "processing": "in-progress"}
+_PHASES = {"in progress": "in-progress", "processing": "in-progress", "active": "in-progress"}
 _PUSHES = {
     "in-progress": "push-in-progress",
     "completed": "push-completed",
@@ -50,17 +58,33 @@ REFILLABLE = frozenset({State.COMPLETED, State.PARTIAL})
 # Panels quote at least cents; a charge sent with fewer decimals than our 1e-5 cost is only
 # compared to the precision it was sent with.
 _COARSEST_CHARGE_STEP = Decimal("0.01")
-_FINEST_CHARGE_STEP = Decimal("0.00001")
+_FINEST_EXPONENT = -5  # our costs are kept in 1e-5 units
 _UNKNOWN_SEEN_MAX = 10_000
+_PANEL_TEXT_MAX = 100  # a panel's own words quoted in an alert
 
 _unknown_seen: set[tuple[int, str]] = set()
 
 
-def _phase(status: str) -> str | None:
-    """The user-visible phase of a normalised status; None when there is nothing to tell."""
+def _phase(state: State, status: str) -> str | None:
+    """The user-visible phase of an order; None when there is nothing to tell."""
+    if state in FINAL_STATES:
+        return state.value
+    return _PHASES.get(status) if state is State.ACTIVE else None
+
+
+def _state_of(order: Order, status: str) -> State | None:
+    """The state a normalised status text gives the order; None for text the bot does not know.
+
+    An end settled by what was not delivered comes back as PARTIAL; `_decide` names it.
+    """
+    ends = status in ENDED or (
+        order.service_type == ServiceType.SUBSCRIPTIONS and status in _SUBSCRIPTION_ENDS
+    )
+    if ends:
+        return State.PARTIAL
     if status in TERMINAL:
-        return status
-    return _PHASES.get(status)
+        return TERMINAL[status]
+    return State.ACTIVE if status in RUNNING else None
 
 
 def _log_unknown(order_id: int, status: OrderStatus) -> None:
@@ -77,8 +101,11 @@ def _log_unknown(order_id: int, status: OrderStatus) -> None:
 def charge_differs(expected: Decimal, charged: Decimal) -> bool:
     """True when the panel's charge cannot be our expected cost, allowing for its rounding."""
     exponent = charged.as_tuple().exponent
-    step = Decimal(1).scaleb(exponent) if isinstance(exponent, int) else _FINEST_CHARGE_STEP
-    tolerance = min(max(step, _FINEST_CHARGE_STEP), _COARSEST_CHARGE_STEP)
+    if not isinstance(exponent, int):
+        return True
+    # Clamped first: scaleb refuses an exponent as small as a hostile panel may send (1e-99999999).
+    step = Decimal(1).scaleb(max(exponent, _FINEST_EXPONENT))
+    tolerance = min(step, _COARSEST_CHARGE_STEP)
     return abs(charged - expected) > tolerance
 
 
@@ -117,53 +144,143 @@ async def apply_statuses_in(
     return changed
 
 
+async def note_unreported_in(
+    conn: aiosqlite.Connection, config: ShopConfig, unreported: Mapping[int, str | None]
+) -> int:
+    """Orders the panel refused to report (order -> its refusal text) or left out (-> None).
+
+    One more odd poll each, in the caller's transaction; at ODD_POLLS_MAX in a row the order
+    goes to review and admins are alerted once. How many went to review.
+    """
+    current = await orders.get_many_in(conn, list(unreported))
+    reviewed = 0
+    for order_id, answer in unreported.items():
+        order = current.get(order_id)
+        if order is None or order.state is not State.ACTIVE:
+            continue
+        after = dataclasses.replace(order, odd_polls=order.odd_polls + 1, checked_at=now())
+        if after.odd_polls >= ODD_POLLS_MAX:
+            after = dataclasses.replace(after, state=State.REVIEW)
+        if not await orders.transition(
+            conn, order_id, State.ACTIVE, state=after.state, odd_polls=after.odd_polls,
+            checked_at=after.checked_at,
+        ):  # fmt: skip
+            continue
+        if after.state is State.REVIEW:
+            reviewed += 1
+            if answer is None:
+                await _ask_review(conn, config, after, "admin-review-left-out")
+            else:
+                text = shorten(answer, _PANEL_TEXT_MAX)
+                await _ask_review(conn, config, after, "admin-review-refused", answer=text)
+    return reviewed
+
+
 async def _apply(
     conn: aiosqlite.Connection, config: ShopConfig, before: Order, status: OrderStatus
 ) -> bool | None:
     """Write what the status changes; None when it changes nothing stored, else "was it news"."""
     order_id, text = before.id, status.status
-    state = TERMINAL.get(text, State.ACTIVE)
-    if state is State.ACTIVE and text not in RUNNING:
+    state = _state_of(before, text)
+    if state is None:
         _log_unknown(order_id, status)
     if state is State.PARTIAL and status.remains is None:
         log.warning("order %s: Partial without remains, refund uses the last known", order_id)
-    # A panel that leaves a figure out has not changed it: keep the last one it sent.
-    after = dataclasses.replace(
-        before,
-        state=state,
-        status=text,
-        remains=before.remains if status.remains is None else status.remains,
-        start_count=before.start_count if status.start_count is None else status.start_count,
-        upstream_charge=before.upstream_charge if status.charge is None else str(status.charge),
-        checked_at=now(),
-    )
+    after = _decide(_figures(before, status, state))
     if dataclasses.replace(after, checked_at=before.checked_at) == before:
         return None
     if not await orders.transition(
         conn, order_id, State.ACTIVE, state=after.state, status=after.status,
         remains=after.remains, start_count=after.start_count,
-        upstream_charge=after.upstream_charge, checked_at=after.checked_at,
+        upstream_charge=after.upstream_charge, placed_charge=after.placed_charge,
+        odd_polls=after.odd_polls, checked_at=after.checked_at,
     ):  # fmt: skip
         return None
     if before.upstream_charge is None and status.charge is not None and state is State.ACTIVE:
         # Only a running order's charge is the full price: panels lower it on Partial/Canceled.
         await _check_charge(conn, config, after, status.charge)
-    refund = owed(after)
+    if after.state is State.REVIEW:
+        message = "admin-review-status" if state is None else "admin-review-refund"
+        raw = shorten(status.raw_status, _PANEL_TEXT_MAX)
+        await _ask_review(conn, config, after, message, status=raw)
+        return True
+    refund = owed(after) or 0
     if refund > 0:
         await ledger.post(
             conn, user_id=after.user_id, amount=refund, key=after.refund_key, kind="refund",
             order_id=order_id, note=text,
         )  # fmt: skip
-    old_phase, new_phase = _phase(before.status), _phase(text)
-    news = state is not before.state or (new_phase is not None and new_phase != old_phase)
+    old_phase, new_phase = _phase(before.state, before.status), _phase(after.state, text)
+    news = after.state is not before.state or (new_phase is not None and new_phase != old_phase)
     if news and new_phase is not None:
         args: dict[str, object] = {"order": str(order_id), "service": after.service_name}
-        if state is not State.ACTIVE and state is not State.COMPLETED:
+        if after.state is not State.ACTIVE and after.state is not State.COMPLETED:
             args["refund"] = refund
         await outbox.put(
             conn, after.user_id, _PUSHES[new_phase], args, key=f"status:{order_id}:{new_phase}"
         )
     return news
+
+
+def _figures(before: Order, status: OrderStatus, state: State | None) -> Order:
+    """The order with what this status says; a usable one ends a run of odd polls."""
+    final = state is not None and state is not State.ACTIVE
+    charge: str | None
+    if status.charge is not None:
+        charge = str(status.charge)
+    else:
+        # A final status without a charge says nothing of what the panel refunded us; a running
+        # one that leaves it out has not changed it.
+        charge = None if final else before.upstream_charge
+    placed = before.placed_charge
+    if placed is None and state is State.ACTIVE and status.charge is not None and status.charge > 0:
+        placed = str(status.charge)  # the full price: later charges are measured against it
+    # A panel that leaves a figure out has not changed it: keep the last one it sent.
+    return dataclasses.replace(
+        before,
+        state=State.ACTIVE if state is None else state,
+        status=status.status,
+        remains=before.remains if status.remains is None else status.remains,
+        start_count=before.start_count if status.start_count is None else status.start_count,
+        upstream_charge=charge,
+        placed_charge=placed,
+        odd_polls=before.odd_polls + 1 if state is None else 0,
+        checked_at=now(),
+    )
+
+
+def _decide(order: Order) -> Order:
+    """The state the figures settle on: review when the rule cannot tell or odd polls last.
+
+    An end that is not the panel's own Partial (an expiry, a subscription's end) is named by what
+    it owes: nothing is Completed, everything is Canceled.
+    """
+    if order.state is State.ACTIVE:
+        if order.odd_polls >= ODD_POLLS_MAX:
+            return dataclasses.replace(order, state=State.REVIEW)
+        return order
+    refund = owed(order)
+    if refund is None:
+        return dataclasses.replace(order, state=State.REVIEW)
+    if order.state is not State.PARTIAL or order.status == "partial":
+        return order
+    if refund == 0:
+        return dataclasses.replace(order, state=State.COMPLETED)
+    if refund >= order.charge:
+        return dataclasses.replace(order, state=State.CANCELED)
+    return order
+
+
+async def _ask_review(
+    conn: aiosqlite.Connection, config: ShopConfig, order: Order, message: str, **args: object
+) -> None:
+    """Admins hear once that the order waits in /review; a later episode is alerted again."""
+    log.warning("order %s: sent to review (%s)", order.id, message)
+    await queue_alert(
+        conn, config, message, f"review:{order.id}:{order.checked_at}", order=str(order.id),
+        user=str(order.user_id), upstream=str(order.upstream_id), polls=order.odd_polls,
+        **args,
+    )  # fmt: skip
 
 
 async def _check_charge(

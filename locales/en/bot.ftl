@@ -217,6 +217,7 @@ refill-line = Refill { $refill }: { $status }
 state-submitting = ⏳ Placing
 state-active = 🔵 In progress
 state-unknown = ⏳ Being checked
+state-review = 🔍 Being checked by our team
 state-failed = ❌ Failed (refunded)
 state-completed = ✅ Completed
 state-partial = 🟡 Partial (part refunded)
@@ -400,6 +401,10 @@ push-refill-rejected = The supplier declined the refill of order #{ $order } ({ 
 ## Admin alerts from tracking
 
 admin-charge-mismatch = ⚠ Order #{ $order }: the panel charged { $charged } { $currency }, we expected { $expected } { $currency }. Check how the panel prices this service type.
+admin-review-refused = ⚠ Order #{ $order } (user { $user }): the panel refused to report upstream order { $upstream } { $polls } times in a row ({ $answer }). It waits in /review: check the upstream id there.
+admin-review-left-out = ⚠ Order #{ $order } (user { $user }): the panel left upstream order { $upstream } out of its answers { $polls } times in a row. It waits in /review: check the upstream id there.
+admin-review-status = ⚠ Order #{ $order } (user { $user }): the panel reported the status “{ $status }”, which the bot does not know, { $polls } times in a row. It waits in /review: check the order at the panel and settle it there.
+admin-review-refund = ⚠ Order #{ $order } (user { $user }): the panel reported it { $status } with no charge or remains to work the refund out from. It waits in /review: decide the refund there.
 
 ## Top-ups: amounts and methods
 

@@ -217,6 +217,7 @@ refill-line = Yeniden doldurma { $refill }: { $status }
 state-submitting = ⏳ Gönderiliyor
 state-active = 🔵 İşlemde
 state-unknown = ⏳ Kontrol ediliyor
+state-review = 🔍 Ekibimiz kontrol ediyor
 state-failed = ❌ Başarısız (iade edildi)
 state-completed = ✅ Tamamlandı
 state-partial = 🟡 Kısmen tamamlandı (kısmi iade)
@@ -400,6 +401,10 @@ push-refill-rejected = Tedarikçi, sipariş #{ $order } ({ $service }) için yen
 ## Takipten gelen yönetici uyarıları
 
 admin-charge-mismatch = ⚠ Sipariş #{ $order }: panel { $charged } { $currency } ücret aldı, biz { $expected } { $currency } bekliyorduk. Panelin bu hizmet türünü nasıl fiyatlandırdığını kontrol edin.
+admin-review-refused = ⚠ Sipariş #{ $order } (kullanıcı { $user }): panel, { $upstream } numaralı siparişin durumunu üst üste { $polls } kez bildirmeyi reddetti ({ $answer }). Sipariş /review listesinde bekliyor: panel sipariş numarasını orada kontrol edin.
+admin-review-left-out = ⚠ Sipariş #{ $order } (kullanıcı { $user }): panel, { $upstream } numaralı siparişi üst üste { $polls } kez yanıtına koymadı. Sipariş /review listesinde bekliyor: panel sipariş numarasını orada kontrol edin.
+admin-review-status = ⚠ Sipariş #{ $order } (kullanıcı { $user }): panel üst üste { $polls } kez botun tanımadığı “{ $status }” durumunu bildirdi. Sipariş /review listesinde bekliyor: siparişi panelde kontrol edip orada sonuçlandırın.
+admin-review-refund = ⚠ Sipariş #{ $order } (kullanıcı { $user }): panel siparişi { $status } olarak bildirdi, ama iadeyi hesaplamaya yarayacak bir ücret ya da kalan miktar göndermedi. Sipariş /review listesinde bekliyor: iade tutarına orada karar verin.
 
 ## Bakiye yükleme: tutarlar ve yöntemler
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -52,13 +53,14 @@ def test_selling_under_cost_is_refused() -> None:
     assert quote(SERVICE, 1000, markup=Decimal(0), fx=Decimal(1)).charge == 90
 
 
-def _order(state: State, charge: int, quantity: int, remains: int | None) -> Order:
-    return Order(
+def _order(state: State, charge: int, quantity: int, remains: int | None, **figures: Any) -> Order:
+    order = Order(
         id=1, user_id=1, service_id=1, service_name="s", service_type="Default", link="",
         quantity=quantity, fields={}, charge=charge, cost=0, state=state, upstream_id=5,
         status="", upstream_charge=None, remains=remains, start_count=None, error="",
         cancel_requested=False, created_at=0, updated_at=0, checked_at=0,
     )  # fmt: skip
+    return replace(order, **figures)
 
 
 @pytest.mark.parametrize(
@@ -77,6 +79,39 @@ def _order(state: State, charge: int, quantity: int, remains: int | None) -> Ord
 )
 def test_refund_owed(state: State, remains: int | None, refund: int) -> None:
     assert owed(_order(state, 1000, 300, remains)) == refund
+
+
+@pytest.mark.parametrize(
+    ("figures", "refund"),
+    [
+        ({"upstream_charge": "1.20", "placed_charge": "1.25"}, 40),  # the panel refunded us 4%
+        ({"upstream_charge": "1.20"}, 40),  # no running charge seen: measured against our cost
+        ({"upstream_charge": "0.625", "placed_charge": "2.50"}, 750),  # it charged 2.50, not 1.25
+        ({"upstream_charge": "1.30", "placed_charge": "1.25"}, 0),  # more than placed: clamped
+        ({"upstream_charge": "0"}, 1000),
+        ({}, None),  # no usable charge: remains 10 of 1000 followers is no share of one package
+        ({"upstream_charge": "-1"}, None),
+        ({"upstream_charge": "1.20", "cost": 0}, None),  # nothing to measure the charge against
+        ({"upstream_charge": "1.20", "settled_refund": 300}, 300),  # an admin's decision wins
+        ({"settled_refund": 5000}, 1000),  # and is never more than our charge
+    ],
+)
+def test_a_package_partial_refunds_the_share_the_panel_refunded(
+    figures: dict[str, Any], refund: int | None
+) -> None:
+    figures = {"service_type": "Package", "cost": 125_000} | figures
+    assert owed(_order(State.PARTIAL, 1000, 1, 10, **figures)) == refund
+
+
+def test_a_unit_partial_follows_the_charge_before_the_remains() -> None:
+    order = _order(State.PARTIAL, 1000, 300, 150, cost=27_000)  # 0.27 expected for 300 units
+    assert owed(order) == 500  # no charge: half the units are missing
+    assert owed(replace(order, upstream_charge="0.09")) == 666  # it kept 1/3: 1000 x 2/3
+    assert owed(replace(order, upstream_charge="0.09", placed_charge="0.36")) == 750
+    assert owed(replace(order, upstream_charge="abc")) == 500
+    assert owed(replace(order, upstream_charge="1E-99999999")) == 1000  # at once, not in hours
+    assert owed(replace(order, remains=None)) is None  # nothing to go by: a person decides
+    assert owed(replace(order, state=State.ACTIVE, settled_refund=300)) == 0  # still open
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,13 @@ from bot.shop import tracking
 from bot.shop.audit import audit
 from bot.shop.checkout import Outcome, make_offer, place_order
 from bot.shop.config import ShopConfig
-from bot.shop.tracking import ActionOutcome, ActionResult, apply_status, charge_differs
+from bot.shop.tracking import (
+    ODD_POLLS_MAX,
+    ActionOutcome,
+    ActionResult,
+    apply_status,
+    charge_differs,
+)
 from storage import kv, orders, outbox, services
 from storage.db import Database
 from storage.orders import State
@@ -111,7 +117,7 @@ async def test_poll_applies_every_quirk_of_a_multi_status_answer(
     assert (done.state, done.remains, done.start_count) == (State.COMPLETED, -5, None)
     assert await refund_rows(db, completed.id) == []
     assert (await fresh(db, partial)).state is State.PARTIAL
-    assert await refund_rows(db, partial.id) == [999 * 3 // 7]
+    assert await refund_rows(db, partial.id) == [444]  # the panel kept 0.5 of 0.9: 999 x 4/9
     assert await refund_rows(db, refunded.id) == [555]
     for still in (refused, bare, odd, missing, running):
         order = await fresh(db, still)
@@ -129,7 +135,7 @@ async def test_poll_applies_every_quirk_of_a_multi_status_answer(
     ]  # the charges matched the expected cost: no admin alert
     pushes = {key: args for _, _, key, args in await queued(db)}
     assert pushes[f"status:{partial.id}:partial"] == {
-        "order": str(partial.id), "service": "Instagram Followers", "refund": 428,
+        "order": str(partial.id), "service": "Instagram Followers", "refund": 444,
     }  # fmt: skip
     await assert_audit_ok(db)
 
@@ -210,6 +216,75 @@ async def test_unknown_status_stays_active_without_push_and_is_logged_once(
     assert (await fresh(db, order)).state is State.ACTIVE
     assert await queued(db) == []
     assert sum("Stuck in limbo" in record.getMessage() for record in caplog.records) == 1
+
+
+async def test_an_order_the_panel_keeps_refusing_goes_to_review_with_one_alert(
+    db: Database, client: PanelClient, scripted: ScriptedPanel, shop_config: ShopConfig, user: int
+) -> None:
+    """Was: `Incorrect order ID` (a mistyped id attached in /review) was logged at info for ever."""
+    mistyped = await add_order(db, upstream_id=404)
+    left_out = await add_order(db, upstream_id=405)
+    flaky = await add_order(db, upstream_id=406)
+    refused = {"error": "Incorrect order ID"}
+    scripted.statuses = {404: refused, 406: refused}
+    for _ in range(ODD_POLLS_MAX - 2):
+        await poll_once(db, client, shop_config)
+    scripted.statuses[406] = {"status": "In progress", "remains": "10"}  # back after a hiccup
+    await poll_once(db, client, shop_config)
+    assert [order.odd_polls for order in await orders.due_for_poll(db, 10)] == [
+        ODD_POLLS_MAX - 1, ODD_POLLS_MAX - 1, 0,
+    ]  # fmt: skip
+    scripted.statuses[406] = refused
+    stats = await poll_once(db, client, shop_config)
+    assert stats.changed == 2
+    for order in (mistyped, left_out):
+        found = await fresh(db, order)
+        assert (found.state, found.odd_polls) == (State.REVIEW, ODD_POLLS_MAX)
+    flaky_now = await fresh(db, flaky)
+    assert (flaky_now.state, flaky_now.odd_polls) == (State.ACTIVE, 1)  # counting afresh
+    alerts = [
+        (message, args) for _, message, _, args in await queued(db) if message != "push-in-progress"
+    ]
+    common = {"user": str(USER), "polls": ODD_POLLS_MAX}
+    assert alerts == [
+        ("admin-review-refused", {"order": str(mistyped.id), "upstream": "404",
+                                  "answer": "Incorrect order ID"} | common),
+        ("admin-review-left-out", {"order": str(left_out.id), "upstream": "405"} | common),
+    ]  # fmt: skip
+    for _ in range(3):
+        await poll_once(db, client, shop_config)
+    assert {404, 405} & set(scripted.status_requests[-1]) == set()  # a person has them now
+    assert len(await queued(db)) == 3  # and was told once
+    await assert_audit_ok(db)
+
+
+async def test_a_one_order_batch_refused_as_a_whole_counts_against_the_order(
+    db: Database, client: PanelClient, scripted: ScriptedPanel, shop_config: ShopConfig, user: int
+) -> None:
+    order = await add_order(db, upstream_id=404)
+    scripted.refusal = "Incorrect order ID"  # {"error": ...} as the whole answer
+    for _ in range(ODD_POLLS_MAX):
+        stats = await poll_once(db, client, shop_config)
+        assert (stats.errors, stats.checked) == (0, 1)
+    assert (await fresh(db, order)).state is State.REVIEW
+    assert [row[1] for row in await queued(db)] == ["admin-review-refused"]
+
+
+async def test_an_unknown_status_that_lasts_is_alerted_and_reviewed(
+    db: Database, client: PanelClient, scripted: ScriptedPanel, shop_config: ShopConfig, user: int
+) -> None:
+    order = await add_order(db, upstream_id=42)
+    scripted.statuses = {42: {"status": "Stuck in limbo", "remains": "5"}}
+    for _ in range(ODD_POLLS_MAX - 1):
+        await poll_once(db, client, shop_config)
+    assert ((await fresh(db, order)).state, await queued(db)) == (State.ACTIVE, [])
+    await poll_once(db, client, shop_config)
+    assert (await fresh(db, order)).state is State.REVIEW
+    assert [(row[1], row[3]["status"]) for row in await queued(db)] == [
+        ("admin-review-status", "Stuck in limbo")
+    ]
+    assert await refund_rows(db, order.id) == []
+    await assert_audit_ok(db)
 
 
 async def test_polls_in_batches_of_at_most_100_ids(

@@ -48,25 +48,37 @@ async def add_order(
     state: State = State.ACTIVE,
     service_id: int = 101,
     service_name: str = "Instagram Followers",
+    service_type: str = "Default",
+    fields: dict[str, str] | None = None,
 ) -> Order:
     """An order paid through the ledger (so the audit balances) and handed to the panel."""
     async with db.transaction() as conn:
         order_id = await _insert_order(
             conn, upstream_id=upstream_id, user_id=user_id, charge=charge, quantity=quantity,
             cost=cost, state=state, service_id=service_id, service_name=service_name,
+            service_type=service_type, fields=fields,
         )  # fmt: skip
     order = await orders.get(db, order_id)
     assert order is not None
     return order
 
 
-async def add_orders(db: Database, upstream_ids: Iterable[int], *, charge: int = 10) -> None:
+async def add_orders(
+    db: Database,
+    upstream_ids: Iterable[int],
+    *,
+    charge: int = 10,
+    quantity: int = 1000,
+    cost: int = 90_000,
+    service_type: str = "Default",
+) -> None:
     """Many active orders in one transaction (one commit, not one per order)."""
     async with db.transaction() as conn:
         for upstream_id in upstream_ids:
             await _insert_order(
-                conn, upstream_id=upstream_id, user_id=USER, charge=charge, quantity=1000,
-                cost=90_000, state=State.ACTIVE, service_id=101, service_name="Followers",
+                conn, upstream_id=upstream_id, user_id=USER, charge=charge, quantity=quantity,
+                cost=cost, state=State.ACTIVE, service_id=101, service_name="Followers",
+                service_type=service_type,
             )  # fmt: skip
 
 
@@ -81,11 +93,13 @@ async def _insert_order(
     state: State,
     service_id: int,
     service_name: str,
+    service_type: str = "Default",
+    fields: dict[str, str] | None = None,
 ) -> int:
     order_id = await orders.create(
         conn, user_id=user_id, service_id=service_id, service_name=service_name,
-        service_type="Default", link="https://instagram.com/p/x", quantity=quantity,
-        fields={"link": "https://instagram.com/p/x", "quantity": str(quantity)},
+        service_type=service_type, link="https://instagram.com/p/x", quantity=quantity,
+        fields=fields or {"link": "https://instagram.com/p/x", "quantity": str(quantity)},
         charge=charge, cost=cost, token=f"token-{next(_tokens)}", holder="test",
     )  # fmt: skip
     assert order_id is not None
