@@ -312,9 +312,7 @@ async def recover_interrupted(db: Database, config: ShopConfig) -> list[int]:
     Its customer is told it is being checked and the admins are alerted, as after a timeout.
     """
     async with db.transaction() as conn:
-        abandoned = await orders.abandon_submitting(
-            conn, kv.PROCESS_LEASE, now() - SUBMIT_DEADLINE
-        )
+        abandoned = await orders.abandon_submitting(conn, kv.PROCESS_LEASE, now() - SUBMIT_DEADLINE)
         for order_id, user_id in abandoned:
             await outbox.put(
                 conn, user_id, "order-unknown", {"order": order_id}, key=f"checking:{order_id}"

@@ -241,8 +241,10 @@ class TelegramEmulator:
 
     async def _no_updates(self, params: dict[str, Any]) -> Any:
         deadline = time.monotonic() + float(params.get("timeout") or 0)
-        while not self._closing and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+        while not self._closing and (remaining := deadline - time.monotonic()) > 0:
+            changed = self._changed  # set by every call, and by close()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
         return []
 
     async def _m_getupdates(self, params: dict[str, Any]) -> Any:
