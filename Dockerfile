@@ -26,6 +26,7 @@ EXPOSE 8080
 # mode while /healthz answers; no aiogram import (storage/liveness.py).
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-m", "storage.liveness"]
-# SIGTERM (docker stop) drains updates and jobs for up to 25 s: give it 40 (compose.yaml does).
+# SIGTERM (docker stop) drains updates and jobs for up to 25 s (35 s for a Stars payment): give
+# it 40 (compose.yaml does).
 STOPSIGNAL SIGTERM
 CMD ["python", "-m", "bot"]
