@@ -68,8 +68,14 @@ ERROR_SHOWN = 1000
 
 
 class Settle(StrEnum):
-    ATTACH = "attach"
-    REFUND = "refund"
+    """A /review button; the first two keep the values older buttons in the chat carry."""
+
+    ATTACH = "attach"  # unknown or failed: the admin found it at the panel
+    REFUND = "refund"  # unknown: never reached the panel
+    COMPLETED = "completed"
+    REFUNDED = "refunded"
+    PARTIAL = "partial"  # asks for the amount
+    RESUME = "resume"
 
 
 class Review(CallbackData, prefix="r1"):
@@ -79,6 +85,18 @@ class Review(CallbackData, prefix="r1"):
 
 class ReviewForm(StatesGroup):
     upstream_id = State()
+    refund = State()
+
+
+# Which buttons an order's card offers in /review, by the state it is in.
+_VERDICTS = (Settle.COMPLETED, Settle.REFUNDED, Settle.PARTIAL, Settle.RESUME)
+_BUTTONS: dict[orders.State, tuple[Settle, ...]] = {
+    orders.State.UNKNOWN: (Settle.ATTACH, Settle.REFUND),
+    orders.State.FAILED: (Settle.ATTACH,),
+    orders.State.REVIEW: _VERDICTS,
+    orders.State.ACTIVE: _VERDICTS[:-1],
+}
+WAITING = (orders.State.UNKNOWN, orders.State.REVIEW)  # what /review lists by itself
 
 
 def create_router() -> Router:
@@ -95,6 +113,7 @@ def create_router() -> Router:
     router.message.register(review, Command("review"))
     router.callback_query.register(settle, Review.filter())
     router.message.register(attach_id, StateFilter(ReviewForm.upstream_id), When(F.text))
+    router.message.register(refund_part, StateFilter(ReviewForm.refund), When(F.text))
     router.message.register(set_markup, Command("markup"))
     router.message.register(hide_show, Command("hide", "show"))
     router.message.register(sync_now, Command("sync"))
@@ -291,38 +310,59 @@ def _order_text(t: Texts, order: Order) -> str:
     return fit(render, values)
 
 
-async def review(message: Message, db: Database, t: Texts) -> None:
-    waiting = await orders.in_states(db, [orders.State.UNKNOWN], REVIEW_PAGE)
+async def review(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
+    """Orders waiting for a decision, oldest first; `/review <order>` opens any one order."""
+    if command.args:
+        order_id = parse_id(command.args.strip().lstrip("#"))
+        order = None if order_id is None else await orders.get(db, order_id)
+        if order is None:
+            await message.answer(t("admin-usage-review" if order_id is None else "admin-no-order"))
+        elif order.state not in _BUTTONS:
+            await message.answer(t("admin-settled-not_open", order=order.id))
+        else:
+            await _review_card(message, t, order)
+        return
+    waiting = await orders.in_states(db, WAITING, REVIEW_PAGE)
     if not waiting:
         await message.answer(t("admin-review-empty"))
         return
     for order in waiting:
-        builder = InlineKeyboardBuilder()
+        await _review_card(message, t, order)
+
+
+async def _review_card(message: Message, t: Texts, order: Order) -> None:
+    builder = InlineKeyboardBuilder()
+    for settle in _BUTTONS[order.state]:
+        if settle is Settle.RESUME and order.upstream_id is None:
+            continue
         builder.button(
-            text=t.plain("admin-btn-attach"),
-            callback_data=Review(settle=Settle.ATTACH, order=order.id),
+            text=t.plain(f"admin-btn-{settle.value}"),
+            callback_data=Review(settle=settle, order=order.id),
         )
-        builder.button(
-            text=t.plain("admin-btn-refund"),
-            callback_data=Review(settle=Settle.REFUND, order=order.id),
-        )
-        await message.answer(_order_text(t, order), reply_markup=builder.as_markup())
+    builder.adjust(2)
+    await message.answer(_order_text(t, order), reply_markup=builder.as_markup())
 
 
 async def settle(
     query: CallbackQuery, callback_data: Review, state: FSMContext, db: Database, t: Texts
 ) -> None:
-    if callback_data.settle is Settle.ATTACH:
-        await state.set_state(ReviewForm.upstream_id)
-        await state.set_data({"order": callback_data.order})
+    order_id = callback_data.order
+    asks = {Settle.ATTACH: ReviewForm.upstream_id, Settle.PARTIAL: ReviewForm.refund}
+    if callback_data.settle in asks:
+        await state.set_state(asks[callback_data.settle])
+        await state.set_data({"order": order_id})
         await query.answer()
+        prompt = (
+            "admin-ask-upstream" if callback_data.settle is Settle.ATTACH else "admin-ask-refund"
+        )
         if query.message is not None:
-            await query.message.answer(t("admin-ask-upstream", order=callback_data.order))
+            await query.message.answer(t(prompt, order=order_id))
         return
-    result = await admin.refund_unknown(db, callback_data.order)
-    await query.answer(
-        t.plain(f"admin-settled-{result.value}", order=callback_data.order), show_alert=True
-    )
+    if callback_data.settle is Settle.REFUND:
+        result = await admin.refund_unknown(db, order_id)
+    else:
+        result = await admin.settle(db, order_id, admin.Verdict(callback_data.settle.value))
+    await query.answer(t.plain(f"admin-settled-{result.value}", order=order_id), show_alert=True)
 
 
 async def attach_id(message: Message, state: FSMContext, db: Database, t: Texts) -> None:
@@ -333,7 +373,27 @@ async def attach_id(message: Message, state: FSMContext, db: Database, t: Texts)
         return
     await state.clear()
     result = await admin.attach_upstream(db, order_id, upstream_id)
-    await message.answer(t(f"admin-settled-{result.outcome.value}", order=order_id))
+    if result.outcome is admin.Settled.SHORTFALL:
+        text = t(
+            "admin-settled-shortfall", order=order_id, charge=t.money(result.charged),
+            balance=t.money(result.balance),
+        )  # fmt: skip
+    elif result.charged:
+        text = t("admin-settled-recharged", order=order_id, charge=t.money(result.charged))
+    else:
+        text = t(f"admin-settled-{result.outcome.value}", order=order_id)
+    await message.answer(text)
+
+
+async def refund_part(message: Message, state: FSMContext, db: Database, t: Texts) -> None:
+    amount = parse_amount(message.text or "")
+    order_id = (await state.get_data()).get("order")
+    if amount is None or order_id is None:
+        await message.answer(t("admin-ask-refund", order=order_id or 0))
+        return
+    await state.clear()
+    result = await admin.settle(db, order_id, admin.Verdict.PARTIAL, amount)
+    await message.answer(t(f"admin-settled-{result.value}", order=order_id))
 
 
 async def set_markup(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
