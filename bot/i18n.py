@@ -92,6 +92,14 @@ class Translator:
             else value
             for key, value in args.items()
         }
+        # Fluent refuses a value longer than 2,500 characters (the whole message turns into
+        # "{???}"): a long one goes in as a marker and is put in place afterwards.
+        long = {
+            _marker(key): value
+            for key, value in args.items()
+            if isinstance(value, str) and len(value) > _LONG_VALUE
+        }
+        args = {**args, **{key: _marker(key) for key in args if _marker(key) in long}}
         for name in (locale, FALLBACK):
             bundle = self.bundles.get(name)
             if bundle is not None and bundle.has_message(message):
@@ -100,7 +108,7 @@ class Translator:
                     text, errors = bundle.format_pattern(pattern, args)
                     if errors:
                         log.error("locale %s message %s: %s", name, message, errors)
-                    return str(text)
+                    return _put_back(str(text), long)
         log.error("missing message %s", message)
         return html.escape(message)
 
@@ -129,6 +137,20 @@ class Texts:
     def time(self, timestamp: int) -> str:
         moment = datetime.fromtimestamp(timestamp, tz=UTC)
         return str(format_datetime(moment, "short", tzinfo=UTC, locale=self.locale))
+
+
+_LONG_VALUE = 1000  # characters: well under fluent.runtime's limit of 2,500 per value
+
+
+def _marker(key: str) -> str:
+    """A stand-in that no text contains: characters of Unicode's private use area."""
+    return f"\ue000{key}\ue001"
+
+
+def _put_back(text: str, long: dict[str, str]) -> str:
+    for marker, value in long.items():
+        text = text.replace(marker, value)
+    return text
 
 
 def _plain(value: object) -> bool:
