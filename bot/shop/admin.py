@@ -10,6 +10,7 @@ from enum import StrEnum
 
 import aiosqlite
 
+from bot.limits import shorten
 from bot.shop.checkout import fail_and_refund
 from storage import ledger, orders, outbox, users
 from storage.db import Database
@@ -17,6 +18,7 @@ from storage.ledger import InsufficientFunds
 from storage.orders import Order, State
 
 MAINTENANCE_KEY = "maintenance"
+REASON_SHOWN = 1000  # UTF-16 units of an adjustment's reason in the customer's notice
 
 
 class Settled(StrEnum):
@@ -63,8 +65,9 @@ async def adjust_balance(db: Database, user_id: int, amount: int, *, key: str, r
         )
         if moved:
             message = "notice-credited" if amount > 0 else "notice-debited"
+            shown = shorten(reason, REASON_SHOWN)  # the ledger keeps it whole
             await outbox.put(
-                conn, user_id, message, {"amount": abs(amount), "reason": reason}, key=key
+                conn, user_id, message, {"amount": abs(amount), "reason": shown}, key=key
             )
     return moved
 

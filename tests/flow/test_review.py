@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bot.i18n import Translator
+from bot.jobs.sender import Sender
 from bot.shop.audit import audit
 from storage import ledger, orders, outbox
 from storage.orders import State
@@ -133,3 +135,18 @@ async def test_review_of_a_missing_or_mistyped_order(
 ) -> None:
     await owner.send(command)
     assert answer in owner.last_text()
+
+
+async def test_a_credit_with_a_very_long_reason_still_reaches_the_customer(
+    shop: Shop, owner: TelegramUser, translator: Translator
+) -> None:
+    person = await shop.customer(1)
+    reason = "🎁" * 1990  # 3,980 UTF-16 units: the command fits, the notice would not
+    await owner.send(f"/credit 1 5 {reason}")
+    assert "now has $5.00" in owner.last_text()
+    sender = Sender(shop.bot, shop.db, translator, currency="USD", rate=1000, chat_interval=0)
+    await sender.send_once()
+    assert "$5.00" in person.last_text() and "🎁🎁" in person.last_text()
+    assert await outbox.due(shop.db, 10) == []  # sent, not failed
+    notes = [entry.note for entry in await ledger.recent(shop.db, 1)]
+    assert reason in notes  # the books keep it whole
