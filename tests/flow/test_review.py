@@ -141,7 +141,7 @@ async def test_a_credit_with_a_very_long_reason_still_reaches_the_customer(
     shop: Shop, owner: TelegramUser, translator: Translator
 ) -> None:
     person = await shop.customer(1)
-    reason = "🎁" * 1990  # 3,980 UTF-16 units: the command fits, the notice would not
+    reason = "🎁" * 2040  # 4,080 UTF-16 units: the command fits, the notice would not
     await owner.send(f"/credit 1 5 {reason}")
     assert "now has $5.00" in owner.last_text()
     sender = Sender(shop.bot, shop.db, translator, currency="USD", rate=1000, chat_interval=0)
