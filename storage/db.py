@@ -17,12 +17,32 @@ Params = Sequence[Any] | dict[str, Any]
 
 async def _open(path: str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    await conn.execute("PRAGMA busy_timeout = 10000")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA journal_mode = WAL")
-    await conn.execute("PRAGMA synchronous = FULL")
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA busy_timeout = 10000")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await _use_wal(conn)
+        await conn.execute("PRAGMA synchronous = FULL")
+    except BaseException:
+        await conn.close()  # its thread would keep the process from ever exiting
+        raise
     return conn
+
+
+WAL_ATTEMPTS = 100  # 10 s, as long as the busy timeout
+
+
+async def _use_wal(conn: aiosqlite.Connection) -> None:
+    """Switching a new file to WAL needs a lock the busy timeout does not wait for: a second
+    process opening the file while the first one migrates it gets "locked" at once."""
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == WAL_ATTEMPTS - 1:
+                raise
+        await asyncio.sleep(0.1)
 
 
 def _open_lookups(path: str) -> sqlite3.Connection:

@@ -32,7 +32,8 @@ async def test_a_lookup_cannot_write(db: Database) -> None:
 
 
 async def test_processes_opening_a_fresh_file_at_once_migrate_it_once(tmp_path: Path) -> None:
-    """Two bots started together on a new file: neither fails with `table ... already exists`."""
+    """Bots started together on a new file: none fails with `table ... already exists` or
+    `database is locked`, and none hangs."""
     for attempt in range(8):
         path = tmp_path / f"fresh-{attempt}.sqlite3"
         script = (
@@ -47,10 +48,14 @@ async def test_processes_opening_a_fresh_file_at_once_migrate_it_once(tmp_path: 
             await asyncio.create_subprocess_exec(
                 sys.executable, "-c", script, str(path), cwd=ROOT, stderr=asyncio.subprocess.PIPE
             )
-            for _ in range(2)
+            for _ in range(4)
         ]
         for run in runs:
-            _, errors = await run.communicate()
+            try:  # a connection left open on a failure would keep its process from exiting
+                _, errors = await asyncio.wait_for(run.communicate(), 60)
+            except TimeoutError:
+                run.kill()
+                raise AssertionError("a process opening the file never exited") from None
             assert run.returncode == 0, errors.decode()
         db = await Database.open(path)
         try:
