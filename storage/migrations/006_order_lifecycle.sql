@@ -14,3 +14,9 @@ ALTER TABLE orders ADD COLUMN odd_polls INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE orders ADD COLUMN settled_refund INTEGER CHECK (settled_refund >= 0);
 CREATE INDEX ledger_order ON ledger (order_id) WHERE order_id IS NOT NULL;
+-- A Partial settled before this version keeps the refund it was given under the rule of its day
+-- (the remains): the audit holds it to that, not to today's rule.
+UPDATE orders SET settled_refund = (
+    SELECT COALESCE(SUM(amount), 0) FROM ledger
+    WHERE ledger.order_id = orders.id AND ledger.kind = 'refund'
+) WHERE state = 'partial';

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from storage import users
+from bot.shop.audit import audit
+from storage import orders, users
 from storage.db import Database, _migrations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,5 +75,33 @@ async def test_the_migrations_apply_on_top_of_each_other_once(tmp_path: Path) ->
         assert await db.scalar("PRAGMA user_version") == len(_migrations())
         triggers = await db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'")
         assert triggers == 6  # a trigger's body, semicolons and all, is one statement
+    finally:
+        await db.close()
+
+
+async def test_a_partial_settled_before_the_upgrade_keeps_its_refund(tmp_path: Path) -> None:
+    """A package refunded in full for a Partial by the old rule is history, not an audit problem."""
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    for version, script in _migrations():
+        if version < 6:
+            old.executescript(script)
+    old.executescript(
+        "PRAGMA user_version = 5;"
+        "INSERT INTO users (id, balance, created_at, last_seen_at) VALUES (1, 1000, 0, 0);"
+        "INSERT INTO orders (id, user_id, service_id, service_name, service_type, quantity,"
+        " charge, cost, token, state, remains, upstream_charge, created_at, updated_at)"
+        " VALUES (1, 1, 103, 'Package', 'Package', 1, 1000, 125000, 't', 'partial', 10,"
+        " '1.25', 0, 0);"
+        "INSERT INTO ledger (user_id, amount, key, kind, order_id, created_at) VALUES"
+        " (1, 1000, 'topup', 'topup', NULL, 0), (1, -1000, 'order:1', 'order', 1, 0),"
+        " (1, 1000, 'refund:1', 'refund', 1, 0);"
+    )
+    old.close()
+    db = await Database.open(path)
+    try:
+        order = await orders.get(db, 1)
+        assert order is not None and order.settled_refund == 1000
+        assert (await audit(db)).ok
     finally:
         await db.close()
