@@ -365,13 +365,23 @@ async def settle(
     await query.answer(t.plain(f"admin-settled-{result.value}", order=order_id), show_alert=True)
 
 
+async def _for_order(
+    message: Message, state: FSMContext, t: Texts, value: int | None, prompt: str
+) -> int | None:
+    """The order a typed answer is for, the form done; None (asked again) when it is no good."""
+    order_id: int | None = (await state.get_data()).get("order")
+    if value is None or order_id is None:
+        await message.answer(t(prompt, order=order_id or 0))
+        return None
+    await state.clear()
+    return order_id
+
+
 async def attach_id(message: Message, state: FSMContext, db: Database, t: Texts) -> None:
     upstream_id = parse_id(message.text or "")
-    order_id = (await state.get_data()).get("order")
-    if upstream_id is None or order_id is None:
-        await message.answer(t("admin-ask-upstream", order=order_id or 0))
+    order_id = await _for_order(message, state, t, upstream_id, "admin-ask-upstream")
+    if order_id is None or upstream_id is None:
         return
-    await state.clear()
     result = await admin.attach_upstream(db, order_id, upstream_id)
     if result.outcome is admin.Settled.SHORTFALL:
         text = t(
@@ -387,11 +397,9 @@ async def attach_id(message: Message, state: FSMContext, db: Database, t: Texts)
 
 async def refund_part(message: Message, state: FSMContext, db: Database, t: Texts) -> None:
     amount = parse_amount(message.text or "")
-    order_id = (await state.get_data()).get("order")
-    if amount is None or order_id is None:
-        await message.answer(t("admin-ask-refund", order=order_id or 0))
+    order_id = await _for_order(message, state, t, amount, "admin-ask-refund")
+    if order_id is None or amount is None:
         return
-    await state.clear()
     result = await admin.settle(db, order_id, admin.Verdict.PARTIAL, amount)
     await message.answer(t(f"admin-settled-{result.value}", order=order_id))
 

@@ -16,6 +16,7 @@ from bot.panel.client import PanelClient
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.config import ShopConfig
 from storage.db import Database
+from tests.unit.tracking_fixtures import USER, ScriptedPanel, add_user, scripted_client
 
 ADMIN_ID = 900
 
@@ -71,6 +72,25 @@ def shop_config() -> ShopConfig:
 @pytest.fixture(scope="session")
 def translator() -> Translator:
     return Translator("en")
+
+
+@pytest.fixture
+def scripted() -> ScriptedPanel:
+    """A panel whose every answer the test writes (tracking tests)."""
+    return ScriptedPanel()
+
+
+@pytest.fixture
+async def client(scripted: ScriptedPanel) -> AsyncIterator[PanelClient]:
+    async with scripted_client(scripted) as panel_client:
+        yield panel_client
+
+
+@pytest.fixture
+async def user(db: Database) -> int:
+    """The customer of the tracking tests, with money on the balance."""
+    await add_user(db)
+    return USER
 
 
 @pytest.fixture

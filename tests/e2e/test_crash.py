@@ -115,13 +115,18 @@ async def buy(emulator: TelegramEmulator, path: Path, *, placed: bool) -> None:
     ann = Person(emulator, CUSTOMER)
     await ann.send("/start", expect="New order")
     await credit(path, CUSTOMER, CREDIT)
+    await order_101(ann, placed="Order #1 is placed" if placed else None)
+
+
+async def order_101(ann: Person, *, placed: str | None) -> None:
+    """From the main menu to Confirm: 1000 followers of service 101."""
     await ann.press("New order", expect="Instagram Followers (")
     await ann.press("Instagram Followers (", expect="#101 ")
     await ann.press("#101 ", expect="Order this")
     await ann.press("Order this", expect="link")
     await ann.send(LINK, expect="How many")
     await ann.send("1000", expect="Please check your order")
-    await ann.press("Confirm", expect="Order #1 is placed" if placed else None)
+    await ann.press("Confirm", expect=placed)
 
 
 async def test_kill_during_checkout_leaves_the_order_unknown_after_restart(

@@ -16,8 +16,8 @@ from aiohttp import web
 from storage.orders import State
 from tests.e2e.conftest import PANEL_KEY, Process
 from tests.e2e.telegram_emulator import Person, TelegramEmulator, TgUser
-from tests.e2e.test_crash import Handler, HeldPanel, audit, order_in, until
-from tests.e2e.test_polling import ADMIN_ID, CREDIT, CUSTOMER, LINK, credit
+from tests.e2e.test_crash import Handler, HeldPanel, audit, order_101, order_in, until
+from tests.e2e.test_polling import ADMIN_ID, CREDIT, CUSTOMER, credit
 
 
 class ReleasablePanel(HeldPanel):
@@ -48,17 +48,6 @@ async def panel() -> AsyncIterator[ReleasablePanel]:
         await found.close()
 
 
-async def order_101(ann: Person, *, placed: str | None) -> None:
-    await ann.send("/start", expect="New order")
-    await ann.press("New order", expect="Instagram Followers (")
-    await ann.press("Instagram Followers (", expect="#101 ")
-    await ann.press("#101 ", expect="Order this")
-    await ann.press("Order this", expect="link")
-    await ann.send(LINK, expect="How many")
-    await ann.send("1000", expect="Please check your order")
-    await ann.press("Confirm", expect=placed)
-
-
 async def test_two_processes_on_one_database_place_refund_and_tell_once(
     emulator: TelegramEmulator,
     spawn_bot: Callable[[dict[str, str]], Process],
@@ -78,6 +67,7 @@ async def test_two_processes_on_one_database_place_refund_and_tell_once(
     await order_101(ann, placed="Order #1 is placed")
 
     panel.hold.add("add")  # order #2's answer is on its way while the second process restarts
+    await ann.send("/start", expect="New order")
     await order_101(ann, placed=None)
     await until(lambda: _arrived(panel, 2), "the second add request")
     emulator.guards.remove(second.assert_running)  # its stop is the point here

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -25,7 +24,6 @@ from tests.unit.tracking_fixtures import (
     add_orders,
     add_user,
     queued,
-    scripted_client,
 )
 
 # type, units, our charge, expected cost (1e-5): one of each kind of quantity
@@ -36,17 +34,6 @@ FINAL_TEXTS = ["Partial", "Expired", "Canceled", "Completed", "Refunded"]
 FINAL_CHARGES = [None, "0", "0.60", "-3", "1e-99999999", "99999", "abc"]
 REMAINS = [None, "-5", "10", "999999999"]
 UNUSABLE = {None, "-3", "abc"}  # a charge the refund cannot follow
-
-
-@pytest.fixture
-def scripted() -> ScriptedPanel:
-    return ScriptedPanel()
-
-
-@pytest.fixture
-async def client(scripted: ScriptedPanel) -> AsyncIterator[PanelClient]:
-    async with scripted_client(scripted) as panel_client:
-        yield panel_client
 
 
 def _entry(text: str, charge: str | None, remains: str | None) -> dict[str, str]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from bot.i18n import Translator
 from bot.jobs.sender import Sender
-from bot.panel.models import OrderStatus, normalize_status
 from bot.shop.audit import audit
 from bot.shop.config import ShopConfig
 from bot.shop.tracking import apply_status
@@ -19,7 +17,15 @@ from storage.db import Database
 from storage.orders import Order, State
 from tests.conftest import ADMIN_ID
 from tests.fakes.telegram import FakeSession, make_bot
-from tests.unit.tracking_fixtures import USER, add_order, add_user, fresh, queued, refund_rows
+from tests.unit.tracking_fixtures import (
+    USER,
+    add_order,
+    add_user,
+    fresh,
+    queued,
+    refund_rows,
+    status,
+)
 
 DAY = 86_400
 PACKAGE: dict[str, Any] = {
@@ -33,20 +39,6 @@ SUBSCRIPTION: dict[str, Any] = {
     "service_type": "Subscriptions", "quantity": 2000, "charge": 1100, "cost": 110_000,
     "fields": {"username": "ann", "min": "100", "max": "200", "posts": "10", "delay": "0"},
 }  # fmt: skip
-
-
-@pytest.fixture
-async def user(db: Database) -> int:
-    await add_user(db)
-    return USER
-
-
-def status(text: str, *, charge: str | None = None, remains: int | None = None) -> OrderStatus:
-    return OrderStatus(
-        status=normalize_status(text), raw_status=text,
-        charge=None if charge is None else Decimal(charge), start_count=None, remains=remains,
-        currency="USD",
-    )  # fmt: skip
 
 
 async def pushes(db: Database) -> list[tuple[int, str, dict[str, object]]]:

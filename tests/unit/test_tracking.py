@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +19,6 @@ from bot.jobs.refills import poll_refills_once
 from bot.jobs.scheduler import build_scheduler, leased
 from bot.jobs.sender import Sender
 from bot.panel.client import PanelClient
-from bot.panel.models import OrderStatus, normalize_status
 from bot.panel.sandbox import CATALOG, SandboxPanel
 from bot.shop import tracking
 from bot.shop.audit import audit
@@ -47,33 +46,8 @@ from tests.unit.tracking_fixtures import (
     make_service,
     queued,
     refund_rows,
-    scripted_client,
+    status,
 )
-
-
-@pytest.fixture
-def scripted() -> ScriptedPanel:
-    return ScriptedPanel()
-
-
-@pytest.fixture
-async def client(scripted: ScriptedPanel) -> AsyncIterator[PanelClient]:
-    async with scripted_client(scripted) as panel_client:
-        yield panel_client
-
-
-@pytest.fixture
-async def user(db: Database) -> int:
-    await add_user(db)
-    return USER
-
-
-def status(text: str, *, charge: str | None = None, remains: int | None = None) -> OrderStatus:
-    return OrderStatus(
-        status=normalize_status(text), raw_status=text,
-        charge=None if charge is None else Decimal(charge), start_count=None, remains=remains,
-        currency="USD",
-    )  # fmt: skip
 
 
 async def assert_audit_ok(db: Database) -> None:

@@ -15,6 +15,7 @@ import httpx
 from pydantic import SecretStr
 
 from bot.panel.client import PanelClient
+from bot.panel.models import OrderStatus, normalize_status
 from storage import ledger, orders, outbox, users
 from storage.db import Database
 from storage.orders import Order, State
@@ -211,3 +212,12 @@ class ScriptedPanel:
 async def scripted_client(panel: ScriptedPanel) -> AsyncIterator[PanelClient]:
     async with httpx.AsyncClient(transport=httpx.MockTransport(panel.handle)) as http:
         yield PanelClient(http, PANEL_URL, SecretStr(PANEL_KEY))
+
+
+def status(text: str, *, charge: str | None = None, remains: int | None = None) -> OrderStatus:
+    """A status as the panel client parses it."""
+    return OrderStatus(
+        status=normalize_status(text), raw_status=text,
+        charge=None if charge is None else Decimal(charge), start_count=None, remains=remains,
+        currency="USD",
+    )  # fmt: skip
