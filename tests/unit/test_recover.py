@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 
 import httpx
@@ -147,3 +148,31 @@ async def test_an_order_in_flight_of_a_live_process_is_placed_not_recovered(
     assert (await placing).outcome is Outcome.PLACED
     order = await orders.get(db, 1)
     assert order is not None and order.state is State.ACTIVE and order.upstream_id is not None
+
+
+@pytest.mark.usefixtures("catalog")
+async def test_a_write_that_fails_after_the_panel_took_the_order_reaches_review_at_once(
+    db: Database, shop_config: ShopConfig, panel: PanelClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upstream id is never lost: the order goes to /review with it, no restart needed."""
+    await add_user(db, balance=10_000)
+    real = orders.transition
+
+    async def failing(*args: object, **values: object) -> bool:
+        if values.get("state") is State.ACTIVE:
+            raise sqlite3.OperationalError("disk I/O error")
+        return await real(*args, **values)
+
+    monkeypatch.setattr(orders, "transition", failing)
+    service = await services.get(db, 101)
+    assert service is not None
+    answers = {"link": "https://instagram.com/p/abc", "quantity": "1000"}
+    offer = await make_offer(db, shop_config, service, answers, "token-io")
+    result = await place_order(db, panel, shop_config, user_id=USER, offer=offer)
+
+    assert result.outcome is Outcome.UNKNOWN
+    order = await orders.get(db, 1)
+    assert order is not None and order.state is State.UNKNOWN
+    assert "placed upstream as" in order.error
+    alerts = [row.message for row in await outbox.due(db, 20) if row.chat_id == ADMIN_ID]
+    assert alerts == ["admin-order-unknown"]
