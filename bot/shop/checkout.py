@@ -134,8 +134,8 @@ async def place_order(
     service = await services.get(db, offer.service_id)
     if service is None or not order_types.sellable(service):
         return Result(Outcome.UNAVAILABLE)
-    if service.type != offer.service_type:
-        log.info("order of user %s not placed: the service's type changed", user_id)
+    if service.type != offer.service_type or not order_types.answered(service, offer.answers):
+        log.info("order of user %s not placed: the service's questions changed", user_id)
         return Result(Outcome.CHANGED, change=Change.SERVICE)
     units = order_types.units(service, offer.answers)
     try:

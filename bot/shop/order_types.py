@@ -164,6 +164,15 @@ def next_field(service: Service, answers: Answers) -> str | None:
     return None
 
 
+def answered(service: Service, answers: Answers) -> bool:
+    """The answers are exactly what the service asks now: nothing missing, nothing it no longer
+    takes (a drip-feed switched off would leave `runs` multiplying the charge, not the order)."""
+    asked = fields_for(service)
+    return next_field(service, answers) is None and all(
+        name in asked for name, value in answers.items() if value
+    )
+
+
 def units(service: Service, answers: Answers) -> int:
     return TYPES[service.type or ""].units(answers)
 

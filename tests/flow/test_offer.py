@@ -163,3 +163,18 @@ async def test_a_long_emoji_link_is_shortened_on_screen_and_placed_whole(shop: S
     await person.click("View order")
     assert "#1" in person.last_text()
     assert person.unanswered_callbacks == []
+
+
+async def test_drip_feed_switched_off_after_the_summary_asks_again(shop: Shop) -> None:
+    """Its runs would multiply the charge while the panel delivers one run: nothing is placed."""
+    person = await shop.customer(balance=BALANCE)
+    await to_summary(person, 102, (LINK, "100", "3", "10"))
+    async with shop.db.transaction() as conn:
+        await conn.execute("UPDATE services SET dripfeed = 0 WHERE id = 102")
+    await person.click("Confirm")
+    assert "This service changed" in person.last_text()
+    await nothing_placed(shop, person)
+    await person.click("Confirm")  # the new summary: 100 followers, one run
+    assert shop.adds() == [{"action": "add", "service": "102", "link": LINK, "quantity": "100"}]
+    order = await orders.get(shop.db, 1)
+    assert order is not None and order.quantity == 100
