@@ -14,6 +14,7 @@ import pytest
 from bot.panel.sandbox import SERVICES
 from bot.shop.audit import audit
 from storage import kv, orders
+from storage.orders import State
 from tests.flow.chat import open_service
 from tests.flow.conftest import Shop
 from tests.flow.test_purchase import CASES, fill
@@ -27,6 +28,8 @@ CHANGES: dict[str, str] = {
     "hidden": "UPDATE services SET hidden = 1 WHERE id = :id",
     "gone upstream": "UPDATE services SET available = 0 WHERE id = :id",
     "unknown type": "UPDATE services SET type = NULL, raw_type = 'Custom Data' WHERE id = :id",
+    "drip-feed toggled": "UPDATE services SET dripfeed = 1 - dripfeed WHERE id = :id",
+    "min above the answer": "UPDATE services SET min = max WHERE id = :id",
     **{
         f"type {name}": f"UPDATE services SET type = '{name}', raw_type = '{name}' WHERE id = :id"
         for name in ("Default", "Package", "Custom Comments", "Subscriptions")
@@ -72,7 +75,8 @@ async def test_confirm_after_the_world_moved(
     placed = await orders.get(shop.db, 1)
     if placed is not None:  # charged only ever the price on the summary the customer saw
         assert placed.charge == shown
-        assert await shop.balance(person.user_id) == BALANCE - shown
+        kept = 0 if placed.state is State.FAILED else shown  # refused upstream: refunded
+        assert await shop.balance(person.user_id) == BALANCE - kept
     else:
         assert shop.adds() == []
         assert await shop.balance(person.user_id) == BALANCE
