@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import admin, balance, broadcast, catalog, errors, history, order, start, topup
+from handlers import (
+    admin,
+    balance,
+    broadcast,
+    catalog,
+    errors,
+    export,
+    history,
+    order,
+    start,
+    topup,
+)
 from handlers.filters import When
 
 
@@ -20,6 +31,7 @@ def create_router(*, catch_errors: bool = True) -> Router:
         catalog.create_router(),  # free text searches only outside a form
         order.create_router(),
         admin.create_router(),  # filtered to ADMIN_IDS: for anyone else these commands don't exist
+        export.create_router(),  # the same, and a module of its own
         broadcast.create_router(),
         history.create_router(),
         balance.create_router(),

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 COMMANDS = (
     "admin",
     "stats",
+    "export",
     "panel",
     "user",
     "credit",

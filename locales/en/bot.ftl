@@ -268,6 +268,7 @@ notice-order-recharged = ✅ Order #{ $order } turned out to be running at our s
 
 admin-help-admin = /admin — this list
 admin-help-stats = /stats — users, orders, revenue, cost and margin
+admin-help-export = /export orders|ledger [days], /export users — a CSV file for a spreadsheet
 admin-help-panel = /panel — the panel balance
 admin-help-user = /user &lt;id|@username&gt; — a customer's profile
 admin-help-credit = /credit &lt;user&gt; &lt;amount&gt; [reason] — add to a balance
@@ -289,6 +290,23 @@ admin-usage-debit = Usage: /debit &lt;user id|@username&gt; &lt;amount&gt; [reas
 admin-usage-ban = Usage: /ban &lt;user id|@username&gt;
 admin-usage-unban = Usage: /unban &lt;user id|@username&gt;
 admin-usage-order = Usage: /order &lt;order id&gt;
+admin-usage-export = Usage: /export orders [days], /export ledger [days] or /export users (days from { $low } to { $high })
+admin-export-orders = Orders
+admin-export-ledger = Ledger
+admin-export-users = Users
+admin-export-caption = { $what }{ $days ->
+        [0] {""}
+       *[other] , last { $days } { $days ->
+            [one] day
+           *[other] days
+        }
+    }: { $rows } { $rows ->
+        [one] row
+       *[other] rows
+    }{ $parts ->
+        [1] {""}
+       *[other] , part { $part } of { $parts }
+    }
 admin-usage-review = Usage: /review, or /review &lt;order id&gt;
 admin-usage-markup = Usage: /markup &lt;percent&gt; [category &lt;name&gt; | service &lt;id&gt;] (from -99 to 10000)
 admin-usage-hide = Usage: /hide or /show, then service &lt;id&gt; or category &lt;name&gt;

@@ -274,6 +274,7 @@ notice-order-recharged = ✅ Оказалось, что заказ #{ $order } �
 
 admin-help-admin = /admin — этот список
 admin-help-stats = /stats — пользователи, заказы, выручка, себестоимость и маржа
+admin-help-export = /export orders|ledger [дни], /export users — CSV-файл для таблицы
 admin-help-panel = /panel — баланс панели
 admin-help-user = /user &lt;id|@username&gt; — профиль покупателя
 admin-help-credit = /credit &lt;пользователь&gt; &lt;сумма&gt; [причина] — зачислить на баланс
@@ -295,6 +296,25 @@ admin-usage-debit = Формат: /debit &lt;id пользователя|@userna
 admin-usage-ban = Формат: /ban &lt;id пользователя|@username&gt;
 admin-usage-unban = Формат: /unban &lt;id пользователя|@username&gt;
 admin-usage-order = Формат: /order &lt;номер заказа&gt;
+admin-usage-export = Формат: /export orders [дни], /export ledger [дни] или /export users (дни от { $low } до { $high })
+admin-export-orders = Заказы
+admin-export-ledger = Движения по балансам
+admin-export-users = Пользователи
+admin-export-caption = { $what }{ $days ->
+        [0] {""}
+       *[other] {" "}за последние { $days } { $days ->
+            [one] день
+            [few] дня
+           *[other] дней
+        }
+    }: { $rows } { $rows ->
+        [one] строка
+        [few] строки
+       *[other] строк
+    }{ $parts ->
+        [1] {""}
+       *[other] , часть { $part } из { $parts }
+    }
 admin-usage-review = Формат: /review или /review &lt;номер заказа&gt;
 admin-usage-markup = Формат: /markup &lt;процент&gt; [category &lt;название&gt; | service &lt;id&gt;] (от -99 до 10000)
 admin-usage-hide = Формат: /hide или /show, затем service &lt;id&gt; или category &lt;название&gt;

@@ -268,6 +268,7 @@ notice-order-recharged = ✅ Sipariş #{ $order } tedarikçimizde yine de işlem
 
 admin-help-admin = /admin — bu liste
 admin-help-stats = /stats — kullanıcılar, siparişler, ciro, maliyet ve kâr
+admin-help-export = /export orders|ledger [gün], /export users — tablo programı için CSV dosyası
 admin-help-panel = /panel — panel bakiyesi
 admin-help-user = /user &lt;id|@kullanıcıadı&gt; — müşteri profili
 admin-help-credit = /credit &lt;kullanıcı&gt; &lt;tutar&gt; [sebep] — bakiyeye ekle
@@ -289,6 +290,17 @@ admin-usage-debit = Kullanım: /debit &lt;kullanıcı id|@kullanıcıadı&gt; &l
 admin-usage-ban = Kullanım: /ban &lt;kullanıcı id|@kullanıcıadı&gt;
 admin-usage-unban = Kullanım: /unban &lt;kullanıcı id|@kullanıcıadı&gt;
 admin-usage-order = Kullanım: /order &lt;sipariş id&gt;
+admin-usage-export = Kullanım: /export orders [gün], /export ledger [gün] veya /export users (gün { $low } ile { $high } arası)
+admin-export-orders = Siparişler
+admin-export-ledger = Hesap hareketleri
+admin-export-users = Kullanıcılar
+admin-export-caption = { $what }{ $days ->
+        [0] {""}
+       *[other] , son { $days } gün
+    }: { $rows } satır{ $parts ->
+        [1] {""}
+       *[other] , bölüm { $part }/{ $parts }
+    }
 admin-usage-review = Kullanım: /review ya da /review &lt;sipariş id&gt;
 admin-usage-markup = Kullanım: /markup &lt;yüzde&gt; [category &lt;ad&gt; | service &lt;id&gt;] (-99 ile 10000 arası)
 admin-usage-hide = Kullanım: /hide veya /show, ardından service &lt;id&gt; ya da category &lt;ad&gt;

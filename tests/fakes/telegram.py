@@ -15,7 +15,7 @@ import json
 import re
 import time
 from collections.abc import AsyncGenerator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import UnionType
 from typing import Any, TypeVar, Union, cast, get_args, get_origin, overload
 
@@ -123,6 +123,7 @@ class Exchange:
     method: TelegramMethod[Any]
     result: Any = None
     error: TelegramAPIError | None = None
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file name -> the bytes sent
 
 
 @dataclass
@@ -185,7 +186,12 @@ class FakeSession(BaseSession):
         self._requests_made += 1
         self.requests.append(method)
         self.exchanges.append(exchange)
-        params = self._wire_params(bot, method)
+        files: dict[str, InputFile] = {}
+        params = self._wire_params(bot, method, files)
+        for upload in files.values():  # read as a real session streams it, while it exists
+            exchange.uploads[upload.filename or ""] = b"".join(
+                [chunk async for chunk in upload.read(bot)]
+            )
         try:
             body: dict[str, Any] = {"ok": True, "result": await self._answer(bot, method, params)}
             status_code = 200
@@ -345,9 +351,11 @@ class FakeSession(BaseSession):
 
     # -- answering -----------------------------------------------------------------------
 
-    def _wire_params(self, bot: Bot, method: TelegramMethod[Any]) -> dict[str, str]:
-        """The form fields a real session would post (defaults resolved, objects as JSON)."""
-        files: dict[str, InputFile] = {}
+    def _wire_params(
+        self, bot: Bot, method: TelegramMethod[Any], files: dict[str, InputFile]
+    ) -> dict[str, str]:
+        """The form fields a real session would post (defaults resolved, objects as JSON);
+        the files to upload go into `files`."""
         params: dict[str, str] = {}
         for key, value in method.model_dump(warnings=False).items():
             prepared = self.prepare_value(value, bot=bot, files=files)
