@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from aiogram import BaseMiddleware, Bot, Dispatcher
@@ -118,6 +119,7 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
                 stars_per_unit=settings.stars_per_unit,
                 stars_in_sandbox=settings.stars_in_sandbox,
                 manual_topup_info=settings.topup_manual_info,
+                zone=ZoneInfo(settings.timezone),
             )
             translator = Translator(settings.default_locale)
             yield Runtime(Deps(db=db, panel=panel, shop=shop, translator=translator), http)

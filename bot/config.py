@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -58,6 +59,7 @@ class Settings(BaseSettings):
     stars_in_sandbox: bool = False
     stars_reconcile_seconds: int = Field(600, ge=1, le=86_400)
     topup_manual_info: str = Field("", max_length=1000)
+    timezone: str = "UTC"  # where the shop's days begin: /stats charts and the digest
 
     @field_validator("bot_token")
     @classmethod
@@ -114,6 +116,15 @@ class Settings(BaseSettings):
         if value not in LOCALES:
             raise ValueError(f"must be one of {', '.join(LOCALES)}")
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone name such as Europe/Istanbul") from None
+        return value.strip()
 
     @field_validator("log_level")
     @classmethod

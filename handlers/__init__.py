@@ -14,6 +14,7 @@ from handlers import (
     history,
     order,
     start,
+    stats,
     topup,
 )
 from handlers.filters import When
@@ -31,6 +32,7 @@ def create_router(*, catch_errors: bool = True) -> Router:
         catalog.create_router(),  # free text searches only outside a form
         order.create_router(),
         admin.create_router(),  # filtered to ADMIN_IDS: for anyone else these commands don't exist
+        stats.create_router(),  # ADMIN_IDS too
         export.create_router(),  # the same, and a module of its own
         broadcast.create_router(),
         history.create_router(),

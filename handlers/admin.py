@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from decimal import Decimal
 from enum import StrEnum
 
@@ -25,11 +24,10 @@ from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
 from bot.shop import admin
 from bot.shop.admin import MAINTENANCE_KEY
-from bot.shop.config import ShopConfig
-from bot.shop.money import from_cost, parse_amount, to_minor
+from bot.shop.money import from_cost, parse_amount
 from bot.shop.pricing import MARKUP_KEY
 from handlers.filters import IsAdmin, When
-from storage import kv, orders, services, stats, users
+from storage import kv, orders, services, users
 from storage.db import Database
 from storage.ledger import InsufficientFunds
 from storage.orders import Order
@@ -58,7 +56,6 @@ COMMANDS = (
     "refund_stars",
 )
 REVIEW_PAGE = 10
-DAY = 86_400
 MARKUP_RANGE = (Decimal(-99), Decimal(10_000))  # percent
 # Telegram's username syntax, "@" optional: anything else that is not an id is a typo.
 _USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{2,31})")
@@ -105,7 +102,6 @@ def create_router() -> Router:
     router.message.filter(IsAdmin())
     router.callback_query.filter(IsAdmin())
     router.message.register(help_, Command("admin"))
-    router.message.register(show_stats, Command("stats"))
     router.message.register(panel_balance, Command("panel"))
     router.message.register(user_card, Command("user"))
     router.message.register(adjust, Command("credit", "debit"))
@@ -124,43 +120,6 @@ def create_router() -> Router:
 
 async def help_(message: Message, t: Texts) -> None:
     await message.answer(lines(t(f"admin-help-{name}") for name in COMMANDS))
-
-
-async def show_stats(message: Message, db: Database, shop: ShopConfig, t: Texts) -> None:
-    now = int(time.time())
-    people = await stats.users(db, now - 7 * DAY)
-    by_state = await orders.counts_by_state(db)
-    periods = []
-    for label, since in (
-        ("today", now - now % DAY),
-        ("7d", now - 7 * DAY),
-        ("30d", now - 30 * DAY),
-    ):
-        sales = await stats.sales(db, since)
-        cost = to_minor(from_cost(sales.cost) * shop.fx, up=True)
-        periods.append(
-            t(
-                "admin-stats-period",
-                period=t(f"period-{label}"),
-                orders=sales.orders,
-                revenue=t.money(sales.revenue),
-                cost=t.money(cost),
-                margin=t.money(sales.revenue - cost),
-            )
-        )
-    states = ", ".join(f"{state}: {count}" for state, count in sorted(by_state.items())) or "-"
-    await message.answer(
-        t(
-            "admin-stats",
-            users=people.total,
-            active=people.active,
-            blocked=people.blocked,
-            banned=people.banned,
-            balances=t.money(people.balances),
-            states=states,
-            periods=lines(periods),
-        )
-    )
 
 
 async def panel_balance(message: Message, panel: PanelClient, t: Texts) -> None:

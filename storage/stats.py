@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from storage.db import Database
+
+# What each order's customer paid net: every round's charge less every refund (ledger rows
+# carry the sign), and its cost scaled by the share kept. Orders are not indexed by time, so
+# one scan over the window feeds every figure.
+_NET = (
+    "SELECT o.id, o.service_name, o.created_at, o.cost, o.charge,"
+    " COALESCE((SELECT -SUM(l.amount) FROM ledger l WHERE l.order_id = o.id"
+    " AND l.kind IN ('order', 'refund')), 0) AS paid"
+    " FROM orders o WHERE o.created_at >= ? AND o.created_at < ?"
+)
+_FIGURES = "COUNT(*), COALESCE(SUM(paid), 0), COALESCE(SUM(cost * paid / charge), 0)"
+# Every time zone's offset from UTC is a whole number of quarter hours, so a quarter hour of UTC
+# never straddles a local midnight: grouping by it sorts orders into local days exactly, DST
+# days included, which grouping by a fixed offset would not.
+_QUARTER = 900
+_ALWAYS = 2**62  # "until the end of time" for a window that runs up to now
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,8 +36,21 @@ class Users:
 @dataclass(frozen=True, slots=True)
 class Sales:
     orders: int
-    revenue: int  # minor units kept: charges less refunds
+    revenue: int  # minor units kept: charges (every round) less refunds
     cost: int  # 1e-5 panel units for what was delivered (cost scaled by what was kept)
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    day: date  # in the shop's time zone
+    sales: Sales
+
+
+@dataclass(frozen=True, slots=True)
+class TopService:
+    name: str
+    orders: int
+    revenue: int  # minor units kept
 
 
 async def users(db: Database, active_since: int) -> Users:
@@ -34,13 +64,38 @@ async def users(db: Database, active_since: int) -> Users:
 
 
 async def sales(db: Database, since: int) -> Sales:
-    row = await db.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(o.charge - COALESCE(r.refund, 0)), 0),"
-        " COALESCE(SUM(o.cost * (o.charge - COALESCE(r.refund, 0)) / o.charge), 0)"
-        " FROM orders o LEFT JOIN (SELECT order_id, SUM(amount) AS refund FROM ledger"
-        " WHERE kind = 'refund' GROUP BY order_id) r ON r.order_id = o.id"
-        " WHERE o.created_at >= ?",
-        (since,),
-    )
+    row = await db.fetchone(f"SELECT {_FIGURES} FROM ({_NET})", (since, _ALWAYS))
     assert row is not None
     return Sales(*row)
+
+
+def day_start(day: date, zone: tzinfo) -> int:
+    """The Unix time of local midnight beginning `day` in `zone`."""
+    return int(datetime.combine(day, time(), zone).timestamp())
+
+
+async def daily(db: Database, first: date, count: int, zone: tzinfo) -> list[Day]:
+    """Sales per local day for `count` days from `first`, days without orders included."""
+    days = [first + timedelta(days=offset) for offset in range(count)]
+    since, until = day_start(days[0], zone), day_start(days[-1] + timedelta(days=1), zone)
+    rows = await db.fetchall(
+        f"SELECT created_at / {_QUARTER} AS quarter, {_FIGURES} FROM ({_NET}) GROUP BY quarter",
+        (since, until),
+    )
+    totals = {day: [0, 0, 0] for day in days}
+    for quarter, *figures in rows:
+        local = datetime.fromtimestamp(quarter * _QUARTER, zone).date()
+        totals[local] = [
+            total + figure for total, figure in zip(totals[local], figures, strict=True)
+        ]
+    return [Day(day, Sales(*totals[day])) for day in days]
+
+
+async def top_services(db: Database, since: int, until: int, limit: int) -> list[TopService]:
+    """The services that kept the most revenue in [since, until), most first."""
+    rows = await db.fetchall(
+        f"SELECT service_name, COUNT(*), COALESCE(SUM(paid), 0) FROM ({_NET})"
+        " GROUP BY service_name ORDER BY 3 DESC, 2 DESC, service_name LIMIT ?",
+        (since, until, limit),
+    )
+    return [TopService(*row) for row in rows]

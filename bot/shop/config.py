@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from decimal import Decimal
 
 
@@ -22,5 +23,6 @@ class ShopConfig:
     stars_per_unit: Decimal = Decimal(0)  # Telegram Stars per one unit of `currency`
     stars_in_sandbox: bool = False  # real Stars for a sandbox panel only when asked for
     manual_topup_info: str = ""  # the owner's payment details, shown before a manual request
+    zone: tzinfo = UTC  # where the shop's days begin and end
     # This process: the orders it places carry it, and its `process:` lease says it is alive.
     instance: str = field(default_factory=lambda: uuid.uuid4().hex)

@@ -267,7 +267,7 @@ notice-order-recharged = ✅ Order #{ $order } turned out to be running at our s
 ## Owner console
 
 admin-help-admin = /admin — this list
-admin-help-stats = /stats — users, orders, revenue, cost and margin
+admin-help-stats = /stats [days] — users, orders, revenue, cost and margin, with a chart of the last 30 days (or as many as you ask for)
 admin-help-export = /export orders|ledger [days], /export users — a CSV file for a spreadsheet
 admin-help-panel = /panel — the panel balance
 admin-help-user = /user &lt;id|@username&gt; — a customer's profile
@@ -288,6 +288,7 @@ admin-usage-user = Usage: /user &lt;id|@username&gt;
 admin-usage-credit = Usage: /credit &lt;user id|@username&gt; &lt;amount&gt; [reason]
 admin-usage-debit = Usage: /debit &lt;user id|@username&gt; &lt;amount&gt; [reason]
 admin-usage-ban = Usage: /ban &lt;user id|@username&gt;
+admin-usage-stats = Usage: /stats [days], from 1 to { $most }
 admin-usage-unban = Usage: /unban &lt;user id|@username&gt;
 admin-usage-order = Usage: /order &lt;order id&gt;
 admin-usage-export = Usage: /export orders [days], /export ledger [days] or /export users (days from { $low } to { $high })
@@ -325,6 +326,16 @@ admin-stats-period = <b>{ $period }:</b> orders: { $orders } · revenue { $reven
 period-today = Today
 period-7d = 7 days
 period-30d = 30 days
+admin-stats-chart = Last { $days ->
+    [one] day
+   *[other] { $days } days
+}
+chart-money-title = Revenue, cost and margin per day ({ $currency })
+chart-orders-title = Orders per day
+chart-revenue = Revenue
+chart-cost = Cost
+chart-margin = Margin
+chart-orders = Orders
 admin-panel = Panel balance: <b>{ $balance } { $currency }</b>
 admin-panel-error = The panel did not answer properly: { $error }
 admin-user =

@@ -273,7 +273,7 @@ notice-order-recharged = ✅ Оказалось, что заказ #{ $order } �
 ## Панель владельца
 
 admin-help-admin = /admin — этот список
-admin-help-stats = /stats — пользователи, заказы, выручка, себестоимость и маржа
+admin-help-stats = /stats [дни] — пользователи, заказы, выручка, себестоимость и маржа, с графиком за последние 30 дней (или за сколько попросите)
 admin-help-export = /export orders|ledger [дни], /export users — CSV-файл для таблицы
 admin-help-panel = /panel — баланс панели
 admin-help-user = /user &lt;id|@username&gt; — профиль покупателя
@@ -294,6 +294,7 @@ admin-usage-user = Формат: /user &lt;id|@username&gt;
 admin-usage-credit = Формат: /credit &lt;id пользователя|@username&gt; &lt;сумма&gt; [причина]
 admin-usage-debit = Формат: /debit &lt;id пользователя|@username&gt; &lt;сумма&gt; [причина]
 admin-usage-ban = Формат: /ban &lt;id пользователя|@username&gt;
+admin-usage-stats = Формат: /stats [дни], от 1 до { $most }
 admin-usage-unban = Формат: /unban &lt;id пользователя|@username&gt;
 admin-usage-order = Формат: /order &lt;номер заказа&gt;
 admin-usage-export = Формат: /export orders [дни], /export ledger [дни] или /export users (дни от { $low } до { $high })
@@ -333,6 +334,17 @@ admin-stats-period = <b>{ $period }:</b> заказов: { $orders } · выру
 period-today = Сегодня
 period-7d = За 7 дней
 period-30d = За 30 дней
+admin-stats-chart = { $days ->
+    [one] За последний { $days } день
+    [few] За последние { $days } дня
+   *[other] За последние { $days } дней
+}
+chart-money-title = Выручка, себестоимость и маржа по дням ({ $currency })
+chart-orders-title = Заказы по дням
+chart-revenue = Выручка
+chart-cost = Себестоимость
+chart-margin = Маржа
+chart-orders = Заказы
 admin-panel = Баланс панели: <b>{ $balance } { $currency }</b>
 admin-panel-error = Панель ответила некорректно: { $error }
 admin-user =

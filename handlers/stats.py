@@ -1,0 +1,87 @@
+"""The owner's /stats: the chart of the last days and the figures beneath it."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, Message
+
+from bot import charts
+from bot.i18n import Texts, lines
+from bot.numbers import parse_id
+from bot.shop.config import ShopConfig
+from handlers.filters import IsAdmin
+from storage import orders, stats
+from storage.db import Database
+
+DAY = 86_400
+DEFAULT_DAYS = 30
+MAX_DAYS = 366  # a year of days still reads on a 1000-pixel chart
+
+
+def create_router() -> Router:
+    router = Router(name="stats")
+    router.message.filter(IsAdmin())
+    router.message.register(show_stats, Command("stats"))
+    return router
+
+
+def window(args: str | None) -> int | None:
+    """The days a `/stats` argument asks for: none means 30; anything else out of range, None."""
+    if args is None or not args.strip():
+        return DEFAULT_DAYS
+    days = parse_id(args)
+    return days if days is not None and days <= MAX_DAYS else None
+
+
+async def show_stats(
+    message: Message, command: CommandObject, db: Database, shop: ShopConfig, t: Texts
+) -> None:
+    days = window(command.args)
+    if days is None:
+        await message.answer(t("admin-usage-stats", most=MAX_DAYS))
+        return
+    today = datetime.now(shop.zone).date()
+    chart = await charts.render(t, await charts.series(db, shop, today, days))
+    await message.answer_photo(
+        BufferedInputFile(chart, "stats.png"), caption=t("admin-stats-chart", days=days)
+    )
+    await message.answer(await _figures(db, shop, t, stats.day_start(today, shop.zone)))
+
+
+async def _figures(db: Database, shop: ShopConfig, t: Texts, midnight: int) -> str:
+    now = int(time.time())
+    people = await stats.users(db, now - 7 * DAY)
+    by_state = await orders.counts_by_state(db)
+    periods = []
+    for label, since in (
+        ("today", midnight),
+        ("7d", now - 7 * DAY),
+        ("30d", now - 30 * DAY),
+    ):
+        sales = await stats.sales(db, since)
+        cost = charts.shop_cost(sales.cost, shop)
+        periods.append(
+            t(
+                "admin-stats-period",
+                period=t(f"period-{label}"),
+                orders=sales.orders,
+                revenue=t.money(sales.revenue),
+                cost=t.money(cost),
+                margin=t.money(sales.revenue - cost),
+            )
+        )
+    states = ", ".join(f"{state}: {count}" for state, count in sorted(by_state.items())) or "-"
+    return t(
+        "admin-stats",
+        users=people.total,
+        active=people.active,
+        blocked=people.blocked,
+        banned=people.banned,
+        balances=t.money(people.balances),
+        states=states,
+        periods=lines(periods),
+    )
