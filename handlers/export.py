@@ -128,15 +128,15 @@ async def write_export(
         rows, columns = export.ledger(db, since), export.LEDGER_COLUMNS
     else:
         rows, columns = export.users(db), export.USER_COLUMNS
-    cells = [_cell(name) for name in columns]
-    with _Parts(folder, stem, [_header(name, shop) for name in columns], part_bytes) as out:
+    cells = [cell(name) for name in columns]
+    with _Parts(folder, stem, [header(name, shop) for name in columns], part_bytes) as out:
         writer = csv.writer(out)
         async for row in rows:
-            writer.writerow([cell(value) for cell, value in zip(cells, row, strict=True)])
+            writer.writerow([format_(value) for format_, value in zip(cells, row, strict=True)])
     return out.parts
 
 
-def _header(column: str, shop: ShopConfig) -> str:
+def header(column: str, shop: ShopConfig) -> str:
     """Column names in English, a stable contract for whatever reads the file; money columns
     say their currency (costs are what the panel charges us, in the panel's currency)."""
     if column in _MONEY:
@@ -146,7 +146,8 @@ def _header(column: str, shop: ShopConfig) -> str:
     return column
 
 
-def _cell(column: str) -> Callable[[Any], str]:
+def cell(column: str) -> Callable[[Any], str]:
+    """How a value of `column` is written."""
     if column in _TIMES:
         return _time
     if column in _MONEY:
@@ -192,9 +193,9 @@ class _Parts:
     """A file-like sink for `csv.writer` (which writes one whole row per call) that starts a
     new file before one would pass `limit` bytes; each starts with the BOM and the header."""
 
-    def __init__(self, folder: Path, stem: str, header: list[str], limit: int) -> None:
+    def __init__(self, folder: Path, stem: str, titles: list[str], limit: int) -> None:
         line = io.StringIO()
-        csv.writer(line).writerow(header)
+        csv.writer(line).writerow(titles)
         # The UTF-8 BOM: without it Excel reads a CSV in the machine's legacy code page, and
         # every name in Cyrillic or Turkish letters turns into mojibake.
         self._head = codecs.BOM_UTF8 + line.getvalue().encode()
