@@ -120,6 +120,7 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
                 stars_in_sandbox=settings.stars_in_sandbox,
                 manual_topup_info=settings.topup_manual_info,
                 zone=ZoneInfo(settings.timezone),
+                digest_hour=settings.digest_hour,
             )
             translator = Translator(settings.default_locale)
             yield Runtime(Deps(db=db, panel=panel, shop=shop, translator=translator), http)

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     stars_reconcile_seconds: int = Field(600, ge=1, le=86_400)
     topup_manual_info: str = Field("", max_length=1000)
     timezone: str = "UTC"  # where the shop's days begin: /stats charts and the digest
+    # The daily digest to admins, at this hour of TIMEZONE; None (empty): no digest.
+    digest_hour: int | None = Field(None, ge=0, le=23)
 
     @field_validator("bot_token")
     @classmethod
@@ -116,6 +118,11 @@ class Settings(BaseSettings):
         if value not in LOCALES:
             raise ValueError(f"must be one of {', '.join(LOCALES)}")
         return value
+
+    @field_validator("digest_hour", mode="before")
+    @classmethod
+    def _hour_or_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("timezone")
     @classmethod

@@ -12,6 +12,7 @@ from functools import partial
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.jobs.catalog import sync_catalog
+from bot.jobs.digest import queue_digest
 from bot.jobs.panel_balance import check_panel_balance
 from bot.jobs.poller import poll_once
 from bot.jobs.refills import poll_refills_once
@@ -116,6 +117,11 @@ def build_scheduler(
         scheduler.add_job(
             partial(poller, partial(check_panel_balance, db, panel, config, panel_alert)),
             "interval", minutes=10, id="panel-balance", misfire_grace_time=600, **common,
+        )  # fmt: skip
+    if config.digest_hour is not None:  # queued once a day: the outbox key carries the date
+        scheduler.add_job(
+            partial(poller, partial(queue_digest, db, panel, config)), "interval", minutes=10,
+            id="daily-digest", next_run_time=datetime.now(UTC), misfire_grace_time=600, **common,
         )  # fmt: skip
     if stars is not None:  # reconciliation with Telegram's Stars record: at start, then regularly
         scheduler.add_job(

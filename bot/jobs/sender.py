@@ -21,8 +21,10 @@ from aiogram.exceptions import (
     TelegramMigrateToChat,
     TelegramRetryAfter,
 )
+from aiogram.types import BufferedInputFile
 
 from bot.i18n import Translator, format_money
+from bot.jobs import digest
 from storage import broadcasts, outbox, users
 from storage.db import Database
 from storage.outbox import Message
@@ -115,6 +117,15 @@ class Sender:
         await self._bot.copy_message(chat_id, found.from_chat_id, found.message_id)
         return True
 
+    async def _send_digest(self, row: Message, locale: str) -> None:
+        """The chart is drawn now, in the reader's language, from the figures the row keeps."""
+        caption, chart = await digest.compose(
+            self._translator.texts(locale, self._currency), row.args
+        )
+        await self._bot.send_photo(
+            row.chat_id, BufferedInputFile(chart, "digest.png"), caption=caption
+        )
+
     def _next_index(self, pending: list[Message]) -> int:
         """The oldest row whose chat may be written to now, else the one whose chat frees first."""
         now = self._clock()
@@ -139,7 +150,9 @@ class Sender:
     async def _deliver(self, row: Message, locale: str, stats: SendStats) -> bool:
         """Send one row and record the outcome; False when this pass should stop."""
         try:
-            if row.broadcast_id is None:
+            if row.message == digest.DIGEST:
+                await self._send_digest(row, locale)
+            elif row.broadcast_id is None:
                 await self._bot.send_message(row.chat_id, self.render(row, locale))
             elif not await self._copy(row.chat_id, row.broadcast_id):
                 return True  # cancelled meanwhile: the row is already marked

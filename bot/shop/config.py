@@ -24,5 +24,6 @@ class ShopConfig:
     stars_in_sandbox: bool = False  # real Stars for a sandbox panel only when asked for
     manual_topup_info: str = ""  # the owner's payment details, shown before a manual request
     zone: tzinfo = UTC  # where the shop's days begin and end
+    digest_hour: int | None = None  # the hour of `zone` the daily digest goes out; None: never
     # This process: the orders it places carry it, and its `process:` lease says it is alive.
     instance: str = field(default_factory=lambda: uuid.uuid4().hex)

@@ -336,6 +336,17 @@ chart-revenue = Revenue
 chart-cost = Cost
 chart-margin = Margin
 chart-orders = Orders
+digest =
+    <b>Yesterday, { $day }</b>
+    Orders: { $orders } · revenue { $revenue } · cost { $cost } · margin { $margin }
+    { $panel }
+    Waiting in /review: { $waiting }
+    <b>Top services:</b>
+    { $top }
+digest-panel = Panel balance: { $balance }
+digest-panel-error = Panel balance: unknown, the panel did not answer
+digest-top-line = { $name }: { $orders } · { $revenue }
+digest-top-none = no orders
 admin-panel = Panel balance: <b>{ $balance } { $currency }</b>
 admin-panel-error = The panel did not answer properly: { $error }
 admin-user =

@@ -345,6 +345,17 @@ chart-revenue = Выручка
 chart-cost = Себестоимость
 chart-margin = Маржа
 chart-orders = Заказы
+digest =
+    <b>Вчера, { $day }</b>
+    Заказы: { $orders } · выручка { $revenue } · себестоимость { $cost } · маржа { $margin }
+    { $panel }
+    Ждут решения в /review: { $waiting }
+    <b>Лучшие услуги:</b>
+    { $top }
+digest-panel = Баланс панели: { $balance }
+digest-panel-error = Баланс панели: неизвестен, панель не ответила
+digest-top-line = { $name }: { $orders } · { $revenue }
+digest-top-none = заказов не было
 admin-panel = Баланс панели: <b>{ $balance } { $currency }</b>
 admin-panel-error = Панель ответила некорректно: { $error }
 admin-user =

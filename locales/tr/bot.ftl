@@ -327,6 +327,17 @@ chart-revenue = Ciro
 chart-cost = Maliyet
 chart-margin = Kâr
 chart-orders = Siparişler
+digest =
+    <b>Dün, { $day }</b>
+    Siparişler: { $orders } · ciro { $revenue } · maliyet { $cost } · kâr { $margin }
+    { $panel }
+    /review'da bekleyen: { $waiting }
+    <b>En çok satan hizmetler:</b>
+    { $top }
+digest-panel = Panel bakiyesi: { $balance }
+digest-panel-error = Panel bakiyesi: bilinmiyor, panel yanıt vermedi
+digest-top-line = { $name }: { $orders } · { $revenue }
+digest-top-none = sipariş yok
 admin-panel = Panel bakiyesi: <b>{ $balance } { $currency }</b>
 admin-panel-error = Panel düzgün yanıt vermedi: { $error }
 admin-user =

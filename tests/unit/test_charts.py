@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import charts
@@ -20,10 +21,9 @@ from tests.unit.tracking_fixtures import USER, add_order, add_user
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def _order_at(
-    db: Database, moment: datetime, *, charge: int = 1000, cost: int = 90_000
-) -> int:
-    order = await add_order(db, upstream_id=None, charge=charge, cost=cost)
+async def order_at(db: Database, moment: datetime, **fields: Any) -> int:
+    """An order paid through the ledger, created at `moment`."""
+    order = await add_order(db, upstream_id=None, **fields)
     async with db.transaction() as conn:
         await conn.execute(
             "UPDATE orders SET created_at = ? WHERE id = ?", (int(moment.timestamp()), order.id)
@@ -41,10 +41,10 @@ async def test_revenue_is_what_customers_kept_paying_across_rounds(db: Database)
     # the first was counted as 0 (its second charge ignored), though the customer paid it.
     await add_user(db)
     noon = datetime(2026, 12, 1, 12, tzinfo=UTC)
-    again = await _order_at(db, noon)
+    again = await order_at(db, noon)
     await _move(db, again, 1000, f"refund:{again}", "refund")
     await _move(db, again, -1000, f"order:{again}:2", "order")
-    partial = await _order_at(db, noon)
+    partial = await order_at(db, noon)
     await _move(db, partial, 400, f"refund:{partial}", "refund")
     expected = stats.Sales(orders=2, revenue=1000 + 600, cost=90_000 + 54_000)
     assert await stats.sales(db, int(noon.timestamp()) - 1) == expected
@@ -61,12 +61,12 @@ async def test_days_begin_at_the_shops_midnight_even_on_a_dst_change(db: Databas
     berlin = ZoneInfo("Europe/Berlin")
     # 25 October 2026 has 25 hours in Berlin: 23:30 that evening is 22:30 UTC, still the 25th
     # (an offset fixed at the window's start, +2, would put it on the 26th).
-    await _order_at(db, datetime(2026, 10, 25, 23, 30, tzinfo=berlin))
-    await _order_at(db, datetime(2026, 10, 26, 0, 10, tzinfo=berlin))
+    await order_at(db, datetime(2026, 10, 25, 23, 30, tzinfo=berlin))
+    await order_at(db, datetime(2026, 10, 26, 0, 10, tzinfo=berlin))
     days = await stats.daily(db, date(2026, 10, 24), 3, berlin)
     assert [day.sales.orders for day in days] == [0, 1, 1]
     # Half-hour zones too: 18:45 UTC is a quarter past midnight in Kolkata.
-    await _order_at(db, datetime(2026, 12, 1, 18, 45, tzinfo=UTC))
+    await order_at(db, datetime(2026, 12, 1, 18, 45, tzinfo=UTC))
     days = await stats.daily(db, date(2026, 12, 1), 2, ZoneInfo("Asia/Kolkata"))
     assert [day.sales.orders for day in days] == [0, 1]
 
@@ -75,7 +75,7 @@ async def test_series_converts_cost_to_the_shop_currency(
     db: Database, shop_config: ShopConfig
 ) -> None:
     await add_user(db)
-    await _order_at(db, datetime(2026, 12, 1, 12, tzinfo=UTC), charge=1000, cost=90_000)
+    await order_at(db, datetime(2026, 12, 1, 12, tzinfo=UTC), charge=1000, cost=90_000)
     shop = replace(shop_config, fx=Decimal("2.5"))  # 0.9 panel units -> 2.25 in shop currency
     figures = await charts.series(db, shop, date(2026, 12, 1), 2)
     assert figures == charts.Series(
