@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -14,6 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import format_timedelta
 
 from bot.callback_types import Id
 from bot.i18n import Texts, lines
@@ -24,10 +26,12 @@ from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
 from bot.shop import admin
 from bot.shop.admin import MAINTENANCE_KEY
+from bot.shop.config import ShopConfig
 from bot.shop.money import from_cost, parse_amount
 from bot.shop.pricing import MARKUP_KEY
 from handlers.filters import IsAdmin, When
-from storage import kv, orders, services, users
+from storage import health, kv, orders, services, users
+from storage.clock import now
 from storage.db import Database
 from storage.ledger import InsufficientFunds
 from storage.orders import Order
@@ -118,8 +122,32 @@ def create_router() -> Router:
     return router
 
 
-async def help_(message: Message, t: Texts) -> None:
-    await message.answer(lines(t(f"admin-help-{name}") for name in COMMANDS))
+async def help_(message: Message, db: Database, shop: ShopConfig, t: Texts) -> None:
+    """The commands, under what an owner checks first when customers say nothing happens."""
+    found = await health.read(db)
+    last = found.succeeded.get
+    status = t(
+        "admin-health", poll=_ago(last(health.POLL), t), sync=_ago(last(health.SYNC), t),
+        stars=_ago(last(health.STARS), t), backlog=found.backlog,
+        poller=_poller(found.poller, shop, t),
+    )  # fmt: skip
+    await message.answer(lines([status, "", *(t(f"admin-help-{name}") for name in COMMANDS)]))
+
+
+def _poller(holder: str | None, shop: ShopConfig, t: Texts) -> str:
+    if holder is None:
+        return t.plain("admin-health-lease-none")
+    here = holder == shop.instance
+    short = holder[:8]  # a process's random id: enough to tell two apart
+    return t.plain("admin-health-lease-here" if here else "admin-health-lease-other", holder=short)
+
+
+def _ago(stamp: int | None, t: Texts) -> str:
+    if stamp is None:
+        return t.plain("admin-health-never")
+    # at least a second: babel says "in 0 seconds" for no time at all
+    elapsed = timedelta(seconds=-max(now() - stamp, 1))
+    return str(format_timedelta(elapsed, add_direction=True, locale=t.locale))
 
 
 async def panel_balance(message: Message, panel: PanelClient, t: Texts) -> None:

@@ -14,13 +14,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.jobs.catalog import sync_catalog
 from bot.jobs.digest import queue_digest
 from bot.jobs.panel_balance import check_panel_balance
-from bot.jobs.poller import poll_once
+from bot.jobs.poller import PollStats, poll_once
 from bot.jobs.refills import poll_refills_once
 from bot.jobs.sender import Sender
 from bot.panel.client import PanelClient
 from bot.shop.checkout import recover_interrupted
 from bot.shop.config import ShopConfig
-from storage import kv, outbox
+from storage import health, kv, outbox
 from storage.clock import now
 from storage.db import Database
 
@@ -47,13 +47,29 @@ async def purge_outbox(db: Database) -> int:
 
 
 async def leased(
-    db: Database, name: str, holder: str, seconds: int, job: Callable[[], Awaitable[object]]
+    db: Database,
+    name: str,
+    holder: str,
+    seconds: int,
+    job: Callable[[], Awaitable[object]],
+    *,
+    stamp: str | None = None,
 ) -> None:
-    """Run `job` only while this process holds lease `name` (taking or renewing it first)."""
+    """Run `job` only while this process holds lease `name` (taking or renewing it first);
+    when it succeeds, keep the time as `stamp`'s last success for /admin."""
     if not await kv.take_lease(db, name, holder, seconds):
         log.debug("lease %s is held by another process; skipped", name)
         return
-    await job()
+    result = await job()
+    if stamp is not None and _succeeded(result):
+        await health.succeeded(db, stamp)
+
+
+def _succeeded(result: object) -> bool:
+    """A poll returns normally when every request to the panel failed: not a success."""
+    if isinstance(result, PollStats):
+        return result.errors < result.requests or not result.requests
+    return True
 
 
 def build_scheduler(
@@ -83,7 +99,7 @@ def build_scheduler(
     scheduler = AsyncIOScheduler()
     common = {"max_instances": 1, "coalesce": True}
     scheduler.add_job(
-        partial(poller, partial(poll_once, db, panel, config)), "interval",
+        partial(poller, partial(poll_once, db, panel, config), stamp=health.POLL), "interval",
         seconds=poll_interval, id="status-poll", misfire_grace_time=poll_interval, **common,
     )  # fmt: skip
     scheduler.add_job(
@@ -92,7 +108,7 @@ def build_scheduler(
         **common,
     )  # fmt: skip
     scheduler.add_job(
-        partial(poller, partial(sync_catalog, db, panel)), "interval",
+        partial(poller, partial(sync_catalog, db, panel), stamp=health.SYNC), "interval",
         minutes=catalog_minutes, id="catalog-sync", misfire_grace_time=60 * catalog_minutes,
         **common,
     )  # fmt: skip
@@ -125,7 +141,8 @@ def build_scheduler(
         )  # fmt: skip
     if stars is not None:  # reconciliation with Telegram's Stars record: at start, then regularly
         scheduler.add_job(
-            partial(poller, stars), "interval", seconds=stars_seconds, id="stars-reconcile",
+            partial(poller, stars, stamp=health.STARS), "interval", seconds=stars_seconds,
+            id="stars-reconcile",
             next_run_time=datetime.now(UTC), misfire_grace_time=stars_seconds, **common,
         )  # fmt: skip
     if progress is not None:

@@ -266,6 +266,17 @@ notice-order-recharged = ✅ Order #{ $order } turned out to be running at our s
 
 ## Owner console
 
+admin-health =
+    <b>Health</b>
+    Last successful status poll: { $poll }
+    Last catalog sync: { $sync }
+    Last Stars reconciliation: { $stars }
+    Messages waiting to be sent: { $backlog }
+    Background jobs run in: { $poller }
+admin-health-never = never
+admin-health-lease-here = this process ({ $holder })
+admin-health-lease-other = another process ({ $holder })
+admin-health-lease-none = no process (nothing is polled: is the bot running?)
 admin-help-admin = /admin — this list
 admin-help-stats = /stats [days] — users, orders, revenue, cost and margin, with a chart of the last 30 days (or as many as you ask for)
 admin-help-export = /export orders|ledger [days], /export users — a CSV file for a spreadsheet

@@ -272,6 +272,17 @@ notice-order-recharged = ✅ Оказалось, что заказ #{ $order } �
 
 ## Панель владельца
 
+admin-health =
+    <b>Состояние</b>
+    Последний успешный опрос статусов: { $poll }
+    Последняя синхронизация каталога: { $sync }
+    Последняя сверка Stars: { $stars }
+    Сообщений ждут отправки: { $backlog }
+    Фоновые задачи выполняет: { $poller }
+admin-health-never = ни разу
+admin-health-lease-here = этот процесс ({ $holder })
+admin-health-lease-other = другой процесс ({ $holder })
+admin-health-lease-none = никто (опроса нет: бот запущен?)
 admin-help-admin = /admin — этот список
 admin-help-stats = /stats [дни] — пользователи, заказы, выручка, себестоимость и маржа, с графиком за последние 30 дней (или за сколько попросите)
 admin-help-export = /export orders|ledger [дни], /export users — CSV-файл для таблицы

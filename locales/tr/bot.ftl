@@ -266,6 +266,17 @@ notice-order-recharged = ✅ Sipariş #{ $order } tedarikçimizde yine de işlem
 
 ## Yönetim konsolu
 
+admin-health =
+    <b>Durum</b>
+    Son başarılı durum sorgusu: { $poll }
+    Son katalog eşitlemesi: { $sync }
+    Son Stars mutabakatı: { $stars }
+    Gönderilmeyi bekleyen mesajlar: { $backlog }
+    Arka plan işlerini yürüten: { $poller }
+admin-health-never = hiç yapılmadı
+admin-health-lease-here = bu süreç ({ $holder })
+admin-health-lease-other = başka bir süreç ({ $holder })
+admin-health-lease-none = hiçbir süreç (sorgu yapılmıyor: bot çalışıyor mu?)
 admin-help-admin = /admin — bu liste
 admin-help-stats = /stats [gün] — kullanıcılar, siparişler, ciro, maliyet ve kâr; son 30 günün (ya da istediğiniz gün sayısının) grafiğiyle
 admin-help-export = /export orders|ledger [gün], /export users — tablo programı için CSV dosyası
