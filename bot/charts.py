@@ -1,29 +1,28 @@
 """The owner's chart: revenue, cost, margin and orders per day, drawn as a PNG off the event loop.
 
-matplotlib is imported only inside `_draw`: it takes a noticeable share of a second and tens of
-megabytes to load, which the bot's start-up and most processes never need.
+matplotlib is loaded only by the drawing child process (`bot/chart_draw.py`): it takes a
+noticeable share of a second and tens of megabytes, which the bot itself never carries.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
+import json
+import sys
+from asyncio.subprocess import PIPE
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from pathlib import Path
 
-from babel.dates import format_skeleton
-from babel.numbers import format_currency, format_decimal
-
+from bot import chart_draw
 from bot.i18n import Texts
 from bot.shop.config import ShopConfig
-from bot.shop.money import MINOR, from_cost, to_minor
+from bot.shop.money import from_cost, to_minor
 from storage import stats
 from storage.db import Database
 
-WIDTH, HEIGHT, DPI = 10, 7, 100  # inches and dots per inch: a 1000 x 700 PNG
-PIXELS = (WIDTH * DPI, HEIGHT * DPI)
-MAX_DATE_LABELS = 10  # more would overlap on a 90-day chart
+DRAW_SCRIPT = Path(chart_draw.__file__)
+PIXELS = (chart_draw.WIDTH * chart_draw.DPI, chart_draw.HEIGHT * chart_draw.DPI)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,81 +69,50 @@ async def series(db: Database, shop: ShopConfig, last: date, count: int) -> Seri
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Labels:
-    money_title: str
-    orders_title: str
-    revenue: str
-    cost: str
-    margin: str
-    orders: str
-    locale: str
-    currency: str
+DRAW_SECONDS = 60.0  # a chart takes well under a second; a hung child is killed after this
 
 
 async def render(t: Texts, figures: Series) -> bytes:
-    """The chart as PNG bytes, in the reader's language; drawn in a worker thread."""
-    labels = _Labels(
-        money_title=t.plain("chart-money-title", currency=t.currency),
-        orders_title=t.plain("chart-orders-title"),
-        revenue=t.plain("chart-revenue"),
-        cost=t.plain("chart-cost"),
-        margin=t.plain("chart-margin"),
-        orders=t.plain("chart-orders"),
-        locale=t.locale,
-        currency=t.currency,
+    """The chart as PNG bytes, in the reader's language.
+
+    Drawn by a short-lived child process (`bot/chart_draw.py`, run as a script so it loads
+    neither aiogram nor the bot): matplotlib, numpy and PIL take some 55 MB that a long-running
+    bot would otherwise keep for good after its first chart, and the event loop stays free.
+    """
+    spec = {
+        "labels": {
+            "money_title": t.plain("chart-money-title", currency=t.currency),
+            "orders_title": t.plain("chart-orders-title"),
+            "revenue": t.plain("chart-revenue"),
+            "cost": t.plain("chart-cost"),
+            "margin": t.plain("chart-margin"),
+            "orders": t.plain("chart-orders"),
+            "locale": t.locale,
+            "currency": t.currency,
+        },
+        "figures": figures.as_args(),
+    }
+    child = await asyncio.create_subprocess_exec(
+        # -I: not even the script's own folder on the path (bot/numbers.py would hide `numbers`)
+        sys.executable,
+        "-I",
+        str(DRAW_SCRIPT),
+        stdin=PIPE,
+        stdout=PIPE,
+        stderr=PIPE,
     )
-    return await asyncio.to_thread(_draw, labels, figures)
-
-
-def _units(minor: int) -> float:
-    # Only for drawing: the plotting library places points by float; no sum is made of them.
-    return float(Decimal(minor) / MINOR)
-
-
-def _draw(labels: _Labels, figures: Series) -> bytes:
-    # The object API with an explicit Agg canvas: pyplot keeps global state and is not safe
-    # to use from several threads at once.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    money, count = figure.subplots(2, 1, sharex=True, height_ratios=(2, 1))
-    positions = list(range(len(figures.days)))
-    revenue = [_units(value) for value in figures.revenue]
-    cost = [_units(value) for value in figures.cost]
-    margin = [_units(r - c) for r, c in zip(figures.revenue, figures.cost, strict=True)]
-    money.plot(positions, revenue, marker="o", markersize=3, label=labels.revenue)
-    money.plot(positions, cost, marker="o", markersize=3, label=labels.cost)
-    money.plot(positions, margin, marker="o", markersize=3, label=labels.margin)
-    money.set_title(labels.money_title)
-    money.legend(loc="best")
-    money.grid(alpha=0.3)
-    money.axhline(0, color="grey", linewidth=0.8)
-    if not any(revenue + cost + margin):  # an empty shop: a flat line on a readable scale
-        money.set_ylim(-1, 1)
-    money.yaxis.set_major_formatter(
-        FuncFormatter(
-            lambda value, _: format_currency(
-                Decimal(str(value)), labels.currency, locale=labels.locale
-            )
+    try:
+        png, errors = await asyncio.wait_for(
+            child.communicate(json.dumps(spec).encode()), DRAW_SECONDS
         )
-    )
-    count.bar(positions, figures.orders, color="tab:purple", label=labels.orders)
-    count.set_title(labels.orders_title)
-    count.grid(alpha=0.3, axis="y")
-    count.set_ylim(bottom=0, top=max((1, *figures.orders)) * 1.1)
-    count.yaxis.set_major_locator(MaxNLocator(integer=True))
-    count.yaxis.set_major_formatter(
-        FuncFormatter(lambda value, _: format_decimal(int(value), locale=labels.locale))
-    )
-    step = max(1, -(-len(positions) // MAX_DATE_LABELS))
-    count.set_xticks(
-        positions[::step],
-        [format_skeleton("MMMd", day, locale=labels.locale) for day in figures.days[::step]],
-    )
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    finally:
+        if child.returncode is None:
+            child.kill()
+            await child.wait()
+    if child.returncode != 0 or not png:
+        raise ChartFailed(errors.decode("utf-8", "replace")[-500:])
+    return png
+
+
+class ChartFailed(Exception):
+    """The drawing process failed; its last words are the message."""

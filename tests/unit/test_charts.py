@@ -99,3 +99,22 @@ def test_starting_the_bot_does_not_load_the_plotting_library() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_drawing_a_chart_leaves_the_plotting_library_out_of_the_bot() -> None:
+    """The child process draws: the bot's memory does not keep matplotlib's ~55 MB afterwards."""
+    code = textwrap.dedent("""
+        import asyncio, sys
+        from datetime import date
+        from bot import charts
+        from bot.i18n import Translator
+        series = charts.Series((date(2026, 12, 1),), (3,), (1500,), (900,))
+        png = asyncio.run(charts.render(Translator("en").texts("tr", "USD"), series))
+        print(png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", "matplotlib" in sys.modules)
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]
