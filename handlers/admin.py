@@ -98,7 +98,6 @@ _BUTTONS: dict[orders.State, tuple[Settle, ...]] = {
     orders.State.REVIEW: _VERDICTS,
     orders.State.ACTIVE: _VERDICTS[:-1],
 }
-WAITING = (orders.State.UNKNOWN, orders.State.REVIEW)  # what /review lists by itself
 
 
 def create_router() -> Router:
@@ -310,7 +309,7 @@ async def review(message: Message, command: CommandObject, db: Database, t: Text
         else:
             await _review_card(message, t, order)
         return
-    waiting = await orders.in_states(db, WAITING, REVIEW_PAGE)
+    waiting = await orders.in_states(db, orders.WAITING, REVIEW_PAGE)
     if not waiting:
         await message.answer(t("admin-review-empty"))
         return

@@ -30,6 +30,8 @@ class State(StrEnum):
 FINAL_STATES = frozenset(
     {State.FAILED, State.COMPLETED, State.PARTIAL, State.CANCELED, State.REFUNDED}
 )
+# Waiting for an admin's decision: what /review lists by itself.
+WAITING = (State.UNKNOWN, State.REVIEW)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,6 @@ DIGEST = "digest"  # the outbox message of a digest: the sender sends it as the 
 CHART_DAYS = 30
 TOP_SERVICES = 5
 NAME_SHOWN = 40  # UTF-16 units of a service name: five of them keep the caption within 1024
-WAITING = (orders.State.UNKNOWN, orders.State.REVIEW)  # what /review lists by itself
 
 
 async def queue_digest(
@@ -72,7 +71,7 @@ async def _figures(db: Database, panel: PanelClient, shop: ShopConfig, day: date
         "revenue": figures.revenue[-1],
         "cost": figures.cost[-1],
         "panel": balance,
-        "waiting": sum(by_state.get(state, 0) for state in WAITING),
+        "waiting": sum(by_state.get(state, 0) for state in orders.WAITING),
         "top": [[service.name, service.orders, service.revenue] for service in top],
         "chart": figures.as_args(),
     }
