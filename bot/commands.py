@@ -8,7 +8,10 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from bot.i18n import Translator
 
 CUSTOMER = ("start", "search", "language", "cancel", "help")
-ADMIN = ("admin", "stats", "review", "topups", "user", "order", "panel", "broadcast", "maintenance")
+ADMIN = (
+    "admin", "stats", "export", "review", "topups", "user", "order", "panel", "broadcast",
+    "maintenance",
+)  # fmt: skip
 
 
 def _menu(translator: Translator, locale: str, names: tuple[str, ...]) -> list[BotCommand]:

@@ -436,6 +436,7 @@ async def sync_now(message: Message, db: Database, panel: PanelClient, t: Texts)
     except PanelError as error:
         await message.answer(t("admin-panel-error", error=shorten(str(error), ERROR_SHOWN)))
         return
+    await health.succeeded(db, health.SYNC)
     await message.answer(
         t(
             "admin-synced",

@@ -419,6 +419,7 @@ cmd-cancel = Stop what you are doing
 cmd-help = How the shop works
 cmd-admin = Admin commands
 cmd-stats = Shop figures
+cmd-export = Download orders, ledger or users as CSV
 cmd-review = Orders waiting for a decision
 cmd-user = Look up a customer
 cmd-order = Look up an order

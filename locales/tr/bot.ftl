@@ -410,6 +410,7 @@ cmd-cancel = Yapılan işlemi durdur
 cmd-help = Mağaza nasıl çalışır?
 cmd-admin = Yönetici komutları
 cmd-stats = Mağaza istatistikleri
+cmd-export = Siparişleri, işlemleri ya da kullanıcıları CSV olarak indir
 cmd-review = Karar bekleyen siparişler
 cmd-user = Müşteri ara
 cmd-order = Sipariş ara

@@ -109,3 +109,10 @@ async def test_another_holder_and_the_backlog(shop: Shop, owner: TelegramUser) -
         "Messages waiting to be sent: 3",
         "Background jobs run in: another process (01234567)",
     ]
+
+
+async def test_a_manual_sync_counts_as_the_last_catalog_sync(owner: TelegramUser) -> None:
+    await owner.send("/sync")
+    await owner.send("/admin")
+    assert "Last catalog sync: never" not in owner.last_text()
+    assert "Last catalog sync:" in owner.last_text()
