@@ -16,6 +16,8 @@ class Screen(StrEnum):
     BALANCE = "balance"
     LANGUAGE = "language"
     HELP = "help"
+    INVITE = "invite"  # the referral programme's screen
+    SUPPORT = "support"  # write to the shop's support
 
 
 class Nav(CallbackData, prefix="m1"):
