@@ -16,6 +16,7 @@ from bot.panel.sandbox import SandboxPanel
 from bot.shop.config import ShopConfig
 from storage import ledger, users
 from storage.db import Database
+from tests.conftest import ADMIN_ID
 from tests.fakes.telegram import FakeSession, TelegramUser, make_bot
 
 
@@ -80,3 +81,13 @@ async def shop(
     bot = make_bot(session)
     yield Shop(dp, bot, session, db, sandbox, panel)
     await bot.session.close()
+
+
+@pytest.fixture
+async def owner(shop: Shop) -> TelegramUser:
+    """The shop's owner (ADMIN_ID), with a username of their own (customers are @alice)."""
+    person = TelegramUser(
+        shop.dp, shop.bot, shop.session, user_id=ADMIN_ID, first_name="Olga", username="owner"
+    )
+    await person.send("/start")
+    return person

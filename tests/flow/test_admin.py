@@ -17,16 +17,6 @@ from tests.flow.chat import open_service, to_summary
 from tests.flow.conftest import Shop
 
 
-@pytest.fixture
-async def owner(shop: Shop) -> TelegramUser:
-    """The shop's owner, with a username of their own (customers are @alice)."""
-    person = TelegramUser(
-        shop.dp, shop.bot, shop.session, user_id=ADMIN_ID, first_name="Olga", username="owner"
-    )
-    await person.send("/start")
-    return person
-
-
 async def buy(shop: Shop, person: TelegramUser, *, lose_answer: bool = False) -> None:
     await to_summary(person)
     if lose_answer:

@@ -17,21 +17,11 @@ from aiogram.methods import SendDocument
 from bot.shop.money import COST_SCALE, MINOR
 from handlers import export
 from storage.export import LEDGER_COLUMNS, ORDER_COLUMNS, USER_COLUMNS
-from tests.conftest import ADMIN_ID
 from tests.fakes.telegram import TelegramUser
 from tests.flow.chat import to_summary
 from tests.flow.conftest import Shop
 
 LONG_UPSTREAM_ID = 1_234_567_890_123_456_789  # 19 digits: a spreadsheet would zero the last 4
-
-
-@pytest.fixture
-async def owner(shop: Shop) -> TelegramUser:
-    person = TelegramUser(
-        shop.dp, shop.bot, shop.session, user_id=ADMIN_ID, first_name="Olga", username="owner"
-    )
-    await person.send("/start")
-    return person
 
 
 def documents(shop: Shop) -> list[tuple[str, bytes]]:

@@ -12,19 +12,9 @@ from bot.jobs.scheduler import build_scheduler
 from bot.jobs.sender import Sender
 from bot.shop.config import ShopConfig
 from storage import kv, outbox
-from tests.conftest import ADMIN_ID
 from tests.fakes.telegram import TelegramUser
 from tests.flow.chat import to_summary
 from tests.flow.conftest import Shop
-
-
-@pytest.fixture
-async def owner(shop: Shop) -> TelegramUser:
-    person = TelegramUser(
-        shop.dp, shop.bot, shop.session, user_id=ADMIN_ID, first_name="Olga", username="owner"
-    )
-    await person.send("/start")
-    return person
 
 
 @pytest.fixture

@@ -10,19 +10,11 @@ from bot.jobs.sender import Sender
 from bot.shop.audit import audit
 from storage import ledger, orders, outbox
 from storage.orders import State
-from tests.conftest import ADMIN_ID
 from tests.fakes.telegram import TelegramUser
 from tests.flow.chat import to_summary
 from tests.flow.conftest import Shop
 
 CHARGE = 135  # 1000 of service 101 at $0.90 per 1000, +50%
-
-
-@pytest.fixture
-async def owner(shop: Shop) -> TelegramUser:
-    person = TelegramUser(shop.dp, shop.bot, shop.session, user_id=ADMIN_ID, first_name="Olga")
-    await person.send("/start")
-    return person
 
 
 async def lost_order(shop: Shop, balance: int = 10_000) -> TelegramUser:
