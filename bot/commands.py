@@ -7,7 +7,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 
 from bot.i18n import Translator
 
-CUSTOMER = ("start", "search", "language", "cancel", "help")
+CUSTOMER = ("start", "search", "language", "promo", "cancel", "help")
 ADMIN = (
     "admin", "stats", "export", "review", "topups", "user", "order", "panel", "broadcast",
     "maintenance",

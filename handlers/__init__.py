@@ -13,6 +13,7 @@ from handlers import (
     export,
     history,
     order,
+    promo,
     start,
     stats,
     topup,
@@ -37,6 +38,8 @@ def create_router(*, catch_errors: bool = True) -> Router:
         broadcast.create_router(),
         history.create_router(),
         balance.create_router(),
+        promo.create_admin_router(),  # `/promo add|list|off` before a customer's `/promo CODE`
+        promo.create_router(),
         topup.create_router(),
         topup.create_admin_router(),
         start.create_fallback_router(),

@@ -58,6 +58,7 @@ COMMANDS = (
     "maintenance",
     "topups",
     "refund_stars",
+    "promo",
 )
 REVIEW_PAGE = 10
 MARKUP_RANGE = (Decimal(-99), Decimal(10_000))  # percent

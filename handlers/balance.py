@@ -12,6 +12,7 @@ from bot.shop import payments
 from bot.shop.config import ShopConfig
 from handlers.callbacks import Nav, Screen
 from handlers.keyboards import button, home_button
+from handlers.promo import EnterCode
 from handlers.screens import show
 from handlers.topup import Step, Topup
 from storage import ledger
@@ -45,6 +46,7 @@ async def balance(
     builder = InlineKeyboardBuilder()
     if payments.methods(shop):
         builder.row(button(t("btn-top-up"), Topup(step=Step.MENU)))
+    builder.row(button(t("btn-promo"), EnterCode()))
     builder.row(home_button(t))
     movements = lines(movement_lines) or t("balance-empty")
     await show(

@@ -14,7 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.i18n import Texts, lines
+from bot.i18n import Markup, Texts, lines
 from bot.limits import shorten
 from bot.panel.client import PanelClient
 from bot.shop import checkout, order_types
@@ -265,7 +265,9 @@ async def _summary(
 ) -> tuple[str, InlineKeyboardMarkup]:
     builder = Rows()
     try:
-        offer = await checkout.make_offer(db, shop, service, answers, secrets.token_urlsafe(12))
+        offer = await checkout.make_offer(
+            db, shop, service, answers, secrets.token_urlsafe(12), user_id=user.id
+        )
     except BelowCost:
         await state.clear()
         builder.row(button(t("btn-back"), Card(service=service.id)), home_button(t))
@@ -283,7 +285,7 @@ async def _summary(
         name=service.name,
         fields=lines(shown),
         quantity=offer.units,
-        price=t.money(offer.charge),
+        price=_price(t, offer),
         balance=t.money(user.balance),
         after=t.money(max(after, 0)),
         enough=str(after >= 0).lower(),
@@ -294,6 +296,20 @@ async def _summary(
         builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
     builder.row(*_back_or_cancel(t))
     return text, builder.as_markup()
+
+
+def _price(t: Texts, offer: checkout.Offer) -> Markup:
+    """The price to pay; with a promo discount, the price before it and the discount too."""
+    if not offer.discount:
+        return t.money(offer.charge)
+    return t(
+        "summary-price-discounted",
+        before=t.money(offer.charge + offer.discount),
+        discount=t.money(offer.discount),
+        code=offer.promo_code,
+        capped=str(offer.discount_capped).lower(),
+        price=t.money(offer.charge),
+    )
 
 
 async def confirm(
@@ -358,6 +374,8 @@ async def _offer_again(
             await show(query, t("service-gone"), main_menu(t), answered=True)
             return
         notice = t("order-changed-price", old=t.money(offer.charge), new=t.money(now.charge))
+    elif change is checkout.Change.DISCOUNT:
+        notice = t("order-changed-discount")
     else:
         notice = t("order-changed-service")
     await _next(query, state, db, shop, t, user, service, answers, notice, answered=True)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from bot.panel.models import ServiceType
 from bot.shop.payments import StarTransaction, refunded_but_credited, uncredited
 from bot.shop.refunds import owed
-from storage import ledger, orders, payments
+from storage import ledger, orders, payments, promos
 from storage.clock import now
 from storage.db import Database
 
@@ -44,6 +44,7 @@ async def audit(
     for payment_id, state in await payments.credit_mismatches(db):
         report.problems.append(f"top-up {payment_id} ({state}): its ledger credit disagrees")
     report.problems.extend(await stars_problems(db, stars))
+    report.problems.extend(await promo_problems(db))
     await check_orders(db, report, max_open_days)
     return report
 
@@ -67,6 +68,28 @@ async def stars_problems(db: Database, stars: Sequence[StarTransaction] | None) 
         " is still credited"
         for payment in await refunded_but_credited(db, stars)
     )
+    return problems
+
+
+async def promo_problems(db: Database) -> list[str]:
+    """Promo codes: uses within the limit and counted right, each gift exactly its ledger
+    credit, each discount on an order of its redeemer, not failed, and at most its percent."""
+    problems = [
+        f"promo {code}: {uses} uses counted, {count} redemptions, limit {limit or 'none'}"
+        for code, uses, limit, count in await promos.uses_mismatches(db)
+    ]
+    problems.extend(
+        f"ledger {key} (user {user}): credited {credited}, the gift is {owed}"
+        for key, user, owed, credited in await promos.gift_mismatches(db)
+    )
+    for used in await promos.used(db):
+        where = f"promo {used.code} of user {used.user_id} on order {used.order_id}"
+        if used.order_user != used.user_id or used.order_charge is None:
+            problems.append(f"{where}: the order is not the redeemer's")
+        elif used.order_state == orders.State.FAILED:
+            problems.append(f"{where}: the order failed but kept the discount")
+        elif used.discount > (used.order_charge + used.discount) * used.percent // 100:
+            problems.append(f"{where}: discount {used.discount} is more than {used.percent}%")
     return problems
 
 

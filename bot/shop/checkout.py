@@ -12,11 +12,12 @@ import aiosqlite
 
 from bot.panel.client import PanelClient
 from bot.panel.errors import PanelErrorKind, PanelRefused, PanelUnreachable
-from bot.shop import order_types
+from bot.shop import order_types, promos
 from bot.shop.config import ShopConfig
 from bot.shop.money import from_minor
 from bot.shop.pricing import BelowCost, Quote, global_markup, markup_of, quote
 from storage import kv, ledger, orders, outbox, services
+from storage import promos as promo_store
 from storage.clock import now
 from storage.db import Database
 from storage.ledger import InsufficientFunds
@@ -43,6 +44,7 @@ class Change(StrEnum):
 
     PRICE = "price"
     SERVICE = "service"  # its type, and so the questions it needs
+    DISCOUNT = "discount"  # the promo discount: used by another order, or a new one redeemed
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +56,12 @@ class Offer:
     service_type: str
     answers: dict[str, str]
     units: int
-    charge: int  # minor units of `currency`
+    charge: int  # minor units of `currency`: what the customer pays, after `discount`
     currency: str
+    discount: int = 0  # minor units a promo code takes off the price
+    promo: int | None = None  # the redemption that gives `discount`
+    promo_code: str = ""
+    discount_capped: bool = False  # the code's percent would sell under cost: less is given
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,20 +78,44 @@ async def price(db: Database, config: ShopConfig, service: Service, units: int) 
 
 
 async def make_offer(
-    db: Database, config: ShopConfig, service: Service, answers: order_types.Answers, token: str
+    db: Database,
+    config: ShopConfig,
+    service: Service,
+    answers: order_types.Answers,
+    token: str,
+    *,
+    user_id: int | None = None,
 ) -> Offer:
-    """Today's price for these answers, as an offer; raises `BelowCost` (admins alerted)."""
+    """Today's price for these answers, as an offer, less the customer's pending promo
+    discount; raises `BelowCost` (admins alerted)."""
     units = order_types.units(service, answers)
     quote_ = await _quote(db, config, service, units)
+    discount = await _discount(db, config, user_id, quote_)
     return Offer(
         token=token,
         service_id=service.id,
         service_type=service.type or "",
         answers=dict(answers),
         units=units,
-        charge=quote_.charge,
+        charge=quote_.charge - discount.amount,
         currency=config.currency,
+        discount=discount.amount,
+        promo=discount.redemption,
+        promo_code=discount.code,
+        discount_capped=discount.capped,
     )
+
+
+async def _discount(
+    db: Database, config: ShopConfig, user_id: int | None, quote_: Quote
+) -> promos.Discount:
+    if user_id is None:
+        return promos.NO_DISCOUNT
+    return await promos.discount_for(db, user_id, quote_, config.fx)
+
+
+class _DiscountGone(Exception):
+    """The offer's discount went to another order meanwhile: roll the order back."""
 
 
 async def _quote(db: Database, config: ShopConfig, service: Service, units: int) -> Quote:
@@ -129,7 +159,8 @@ async def place_order(
 
     The offer is checked against today's service and price first: anything the charge depends
     on that moved (markup, rate, type, currency) places nothing and says what changed, so the
-    customer can see the new summary. A used `offer.token` places nothing.
+    customer can see the new summary. So does a promo discount that is no longer the one
+    shown. A used `offer.token` places nothing.
     """
     service = await services.get(db, offer.service_id)
     if service is None or not order_types.sellable(service):
@@ -142,7 +173,13 @@ async def place_order(
         quote_ = await _quote(db, config, service, units)
     except BelowCost:
         return Result(Outcome.UNAVAILABLE)
-    if (units, quote_.charge, config.currency) != (offer.units, offer.charge, offer.currency):
+    discount = await _discount(db, config, user_id, quote_)
+    if (discount.amount, discount.redemption) != (offer.discount, offer.promo):
+        log.info("order of user %s not placed: the discount changed since the summary", user_id)
+        return Result(Outcome.CHANGED, change=Change.DISCOUNT)
+    if (units, quote_.charge - discount.amount, config.currency) != (
+        offer.units, offer.charge, offer.currency
+    ):  # fmt: skip
         log.info("order of user %s not placed: the price changed since the summary", user_id)
         return Result(Outcome.CHANGED, change=Change.PRICE)
     params = order_types.add_params(service, offer.answers)
@@ -172,8 +209,14 @@ async def place_order(
                 kind="order",
                 order_id=order_id,
             )
+            if offer.promo is not None and not await promo_store.use(
+                conn, offer.promo, user_id, order_id, offer.discount
+            ):
+                raise _DiscountGone
     except InsufficientFunds:
         return Result(Outcome.NO_FUNDS)
+    except _DiscountGone:
+        return Result(Outcome.CHANGED, change=Change.DISCOUNT)
     log.info("order %s: user %s, service %s, charge %s", order_id, user_id, service.id, offer)
     return await _submit(db, panel, config, order_id, user_id, params)
 
@@ -282,13 +325,15 @@ async def _alert_late(
 async def fail_and_refund(
     conn: aiosqlite.Connection, order_id: int, error: str, *, expected: State | Sequence[State]
 ) -> bool:
-    """Mark an order failed and give this round's charge back, exactly once (caller's
-    transaction); False, and nothing written, when the order is no longer in `expected`."""
+    """Mark an order failed and give this round's charge back, exactly once, and its promo
+    discount for the next order (caller's transaction); False, and nothing written, when the
+    order is no longer in `expected`."""
     order = await orders.get_in(conn, order_id)
     if order is None:
         raise LookupError(order_id)
     if not await orders.transition(conn, order_id, expected, state=State.FAILED, error=error):
         return False
+    await promo_store.give_back(conn, order_id)  # it never reached the panel: the next may use it
     await ledger.post(
         conn,
         user_id=order.user_id,

@@ -37,6 +37,7 @@ btn-skip = Skip ›
 btn-order = 🛒 Order this
 btn-confirm = ✅ Confirm and pay
 btn-top-up = 💰 Top up
+btn-promo = 🎟 Promo code
 btn-view-order = 📦 View order
 btn-refill = 🔄 Refill
 btn-cancel-order = ✖ Cancel order
@@ -153,6 +154,12 @@ cancelled = Cancelled. Nothing was charged.
 nothing-to-cancel = There is nothing to cancel.
 service-gone = This service is not available any more. Please pick another one.
 summary-field = <b>{ $field }:</b> { $value }
+summary-price-discounted = { $before }
+    <b>Promo code { $code }:</b> −{ $discount }{ $capped ->
+        [true] {" "}(the most this order allows)
+       *[false] {""}
+    }
+    <b>To pay:</b> { $price }
 summary =
     <b>Please check your order</b>
 
@@ -169,6 +176,7 @@ summary =
 confirm-stale = This summary was already used or has expired.
 order-changed-price = ⚠️ The price changed after you saw the summary: it was { $old }, now it is { $new }. Nothing was charged. Please check the order and confirm again.
 order-changed-service = ⚠️ This service changed after you saw the summary, so some answers are needed again. Nothing was charged.
+order-changed-discount = ⚠️ Your promo discount changed after you saw the summary. Nothing was charged. Please check the order and confirm again.
 placing = Placing your order…
 
 order-placed = ✅ Order <b>#{ $order }</b> is placed. We'll message you when it starts and when it's done.
@@ -243,6 +251,16 @@ kind-order = order #{ $order }
 kind-refund = refund for #{ $order }
 kind-topup = top-up
 kind-admin = adjustment
+kind-promo = promo code
+promo-ask = Send your promo code.
+promo-not-text = Please send the code as text.
+promo-gift = 🎁 Code <b>{ $code }</b> added { $amount } to your balance.
+promo-discount = 🏷 Code <b>{ $code }</b> gives you { $amount }% off your next order. You will see it on the order summary.
+promo-unknown = There is no such promo code. Please check it and send it again.
+promo-expired = Promo code <b>{ $code }</b> has expired.
+promo-used-up = Promo code <b>{ $code }</b> has been used up.
+promo-already = You have already used promo code <b>{ $code }</b>.
+promo-not-new = Promo code <b>{ $code }</b> is for new customers only.
 
 ## Admin alerts
 
@@ -417,6 +435,7 @@ cmd-search = Find a service
 cmd-language = Change the language
 cmd-cancel = Stop what you are doing
 cmd-help = How the shop works
+cmd-promo = Redeem a promo code
 cmd-admin = Admin commands
 cmd-stats = Shop figures
 cmd-export = Download orders, ledger or users as CSV
@@ -559,4 +578,32 @@ admin-stars-refunded-outside = ⚠ Telegram's record shows the Stars of <code>{ 
 # For the admins' /admin list (handlers/admin.py COMMANDS) and command menu (bot/commands.py ADMIN).
 admin-help-topups = /topups — manual top-up requests waiting for a decision
 admin-help-refund_stars = /refund_stars &lt;charge id&gt; — give a Stars top-up back (taken from the balance first)
+admin-help-promo = /promo add CODE gift &lt;amount&gt; | discount &lt;percent&gt; [uses &lt;n&gt;] [until &lt;date&gt;] [new], /promo list, /promo off CODE — promo codes
+admin-promo-usage = Usage:
+    /promo add CODE gift &lt;amount&gt; [uses &lt;n&gt;] [until &lt;date&gt;] [new]
+    /promo add CODE discount &lt;percent&gt; [uses &lt;n&gt;] [until &lt;date&gt;] [new]
+    /promo list
+    /promo off CODE
+    CODE is 3 to 32 letters and digits (A-Z, 0-9). Dates: 31/12/2026, 31.12.2026 or 2026-12-31; the code works until the end of that day (UTC). new: only customers with no paid order yet.
+admin-promo-exists = Promo code <b>{ $code }</b> exists already. Please pick another code.
+admin-promo-added = Promo code created: { $promo }
+admin-promo-off = Promo code <b>{ $code }</b> is off: nobody can redeem it any more. Discounts already redeemed still apply.
+admin-promo-not-found = There is no active promo code <b>{ $code }</b>.
+admin-promo-none = No promo codes yet. Create one with /promo add.
+admin-promo-line = <b>{ $code }</b>: { $kind ->
+        [gift] gift of { $amount }
+       *[discount] { $amount }% off the next order
+    }, used { $uses }{ $max ->
+        [none] {""}
+       *[other] {" "}of { $max }
+    }{ $until ->
+        [none] {""}
+       *[other] , until { $until }
+    }{ $new ->
+        [true] , new customers only
+       *[false] {""}
+    }{ $active ->
+        [true] {""}
+       *[false] {" "}(off)
+    }
 cmd-topups = Top-up requests waiting

@@ -37,6 +37,7 @@ btn-skip = Пропустить ›
 btn-order = 🛒 Заказать
 btn-confirm = ✅ Подтвердить и оплатить
 btn-top-up = 💰 Пополнить
+btn-promo = 🎟 Промокод
 btn-view-order = 📦 Открыть заказ
 btn-refill = 🔄 Докрутка
 btn-cancel-order = ✖ Отменить заказ
@@ -157,6 +158,12 @@ cancelled = Отменено. Деньги не списаны.
 nothing-to-cancel = Отменять нечего.
 service-gone = Эта услуга больше недоступна. Выберите другую.
 summary-field = <b>{ $field }:</b> { $value }
+summary-price-discounted = { $before }
+    <b>Промокод { $code }:</b> −{ $discount }{ $capped ->
+        [true] {" "}(максимальная скидка для этого заказа)
+       *[false] {""}
+    }
+    <b>К оплате:</b> { $price }
 summary =
     <b>Проверьте заказ</b>
 
@@ -173,6 +180,7 @@ summary =
 confirm-stale = Эта сводка уже использована или устарела.
 order-changed-price = ⚠️ Цена изменилась после того, как вы увидели сводку: было { $old }, стало { $new }. Деньги не списаны. Проверьте заказ и подтвердите ещё раз.
 order-changed-service = ⚠️ Эта услуга изменилась после того, как вы увидели сводку, поэтому часть ответов нужна заново. Деньги не списаны.
+order-changed-discount = ⚠️ Скидка по промокоду изменилась после того, как вы увидели сводку. Деньги не списаны. Проверьте заказ и подтвердите ещё раз.
 placing = Оформляем заказ…
 
 order-placed = ✅ Заказ <b>#{ $order }</b> оформлен. Мы напишем, когда он запустится и когда будет выполнен.
@@ -249,6 +257,16 @@ kind-order = заказ #{ $order }
 kind-refund = возврат за #{ $order }
 kind-topup = пополнение
 kind-admin = корректировка
+kind-promo = промокод
+promo-ask = Отправьте ваш промокод.
+promo-not-text = Пожалуйста, отправьте код текстом.
+promo-gift = 🎁 Промокод <b>{ $code }</b>: на ваш баланс зачислено { $amount }.
+promo-discount = 🏷 Промокод <b>{ $code }</b> даёт скидку { $amount }% на следующий заказ. Вы увидите её в сводке заказа.
+promo-unknown = Такого промокода нет. Проверьте его и отправьте ещё раз.
+promo-expired = Срок действия промокода <b>{ $code }</b> истёк.
+promo-used-up = Промокод <b>{ $code }</b> закончился.
+promo-already = Вы уже использовали промокод <b>{ $code }</b>.
+promo-not-new = Промокод <b>{ $code }</b> только для новых покупателей.
 
 ## Уведомления администратору
 
@@ -426,6 +444,7 @@ cmd-search = Найти услугу
 cmd-language = Сменить язык
 cmd-cancel = Прервать текущее действие
 cmd-help = Как работает магазин
+cmd-promo = Активировать промокод
 cmd-admin = Команды администратора
 cmd-stats = Статистика магазина
 cmd-export = Выгрузить заказы, операции или пользователей в CSV
@@ -582,4 +601,32 @@ admin-stars-refunded-outside = ⚠ По истории Telegram Stars плате
 # Для списка /admin у админов (handlers/admin.py COMMANDS) и меню команд (bot/commands.py ADMIN).
 admin-help-topups = /topups — заявки на ручное пополнение, ожидающие решения
 admin-help-refund_stars = /refund_stars &lt;id платежа&gt; — вернуть пополнение в Stars (сумма сначала списывается с баланса)
+admin-help-promo = /promo add КОД gift &lt;сумма&gt; | discount &lt;процент&gt; [uses &lt;n&gt;] [until &lt;дата&gt;] [new], /promo list, /promo off КОД — промокоды
+admin-promo-usage = Как пользоваться:
+    /promo add КОД gift &lt;сумма&gt; [uses &lt;n&gt;] [until &lt;дата&gt;] [new]
+    /promo add КОД discount &lt;процент&gt; [uses &lt;n&gt;] [until &lt;дата&gt;] [new]
+    /promo list
+    /promo off КОД
+    КОД — от 3 до 32 латинских букв и цифр (A-Z, 0-9). Дата: 31/12/2026, 31.12.2026 или 2026-12-31; код действует до конца этого дня (UTC). new — только для покупателей без оплаченных заказов.
+admin-promo-exists = Промокод <b>{ $code }</b> уже есть. Выберите другой код.
+admin-promo-added = Промокод создан: { $promo }
+admin-promo-off = Промокод <b>{ $code }</b> выключен: активировать его больше нельзя. Уже активированные скидки сохраняются.
+admin-promo-not-found = Активного промокода <b>{ $code }</b> нет.
+admin-promo-none = Промокодов пока нет. Создайте первый командой /promo add.
+admin-promo-line = <b>{ $code }</b>: { $kind ->
+        [gift] подарок { $amount }
+       *[discount] скидка { $amount }% на следующий заказ
+    }, использований: { $uses }{ $max ->
+        [none] {""}
+       *[other] {" "}из { $max }
+    }{ $until ->
+        [none] {""}
+       *[other] , до { $until }
+    }{ $new ->
+        [true] , только новые покупатели
+       *[false] {""}
+    }{ $active ->
+        [true] {""}
+       *[false] {" "}(выключен)
+    }
 cmd-topups = Заявки на пополнение

@@ -37,6 +37,7 @@ btn-skip = Atla ›
 btn-order = 🛒 Sipariş ver
 btn-confirm = ✅ Onayla ve öde
 btn-top-up = 💰 Bakiye yükle
+btn-promo = 🎟 Promosyon kodu
 btn-view-order = 📦 Siparişi görüntüle
 btn-refill = 🔄 Yeniden doldur
 btn-cancel-order = ✖ Siparişi iptal et
@@ -153,6 +154,12 @@ cancelled = İptal edildi. Hiçbir ücret alınmadı.
 nothing-to-cancel = İptal edilecek bir işlem yok.
 service-gone = Bu hizmet artık mevcut değil. Lütfen başka bir hizmet seçin.
 summary-field = <b>{ $field }:</b> { $value }
+summary-price-discounted = { $before }
+    <b>Promosyon kodu { $code }:</b> −{ $discount }{ $capped ->
+        [true] {" "}(bu sipariş için verilebilecek en yüksek indirim)
+       *[false] {""}
+    }
+    <b>Ödenecek tutar:</b> { $price }
 summary =
     <b>Lütfen siparişinizi kontrol edin</b>
 
@@ -169,6 +176,7 @@ summary =
 confirm-stale = Bu özet zaten kullanılmış ya da süresi dolmuş.
 order-changed-price = ⚠️ Özeti gördükten sonra fiyat değişti: { $old } idi, şimdi { $new }. Hiçbir ücret alınmadı. Lütfen siparişi kontrol edip yeniden onaylayın.
 order-changed-service = ⚠️ Özeti gördükten sonra bu hizmet değişti, bu yüzden bazı yanıtlar yeniden gerekiyor. Hiçbir ücret alınmadı.
+order-changed-discount = ⚠️ Özeti gördükten sonra promosyon indiriminiz değişti. Hiçbir ücret alınmadı. Lütfen siparişi kontrol edip yeniden onaylayın.
 placing = Siparişiniz veriliyor…
 
 order-placed = ✅ Siparişiniz <b>#{ $order }</b> oluşturuldu. Başladığında ve tamamlandığında size mesaj atacağız.
@@ -243,6 +251,16 @@ kind-order = sipariş #{ $order }
 kind-refund = #{ $order } için iade
 kind-topup = bakiye yükleme
 kind-admin = düzeltme
+kind-promo = promosyon kodu
+promo-ask = Promosyon kodunuzu gönderin.
+promo-not-text = Lütfen kodu metin olarak gönderin.
+promo-gift = 🎁 <b>{ $code }</b> kodu bakiyenize { $amount } ekledi.
+promo-discount = 🏷 <b>{ $code }</b> kodu bir sonraki siparişinizde %{ $amount } indirim sağlar. İndirimi sipariş özetinde göreceksiniz.
+promo-unknown = Böyle bir promosyon kodu yok. Lütfen kontrol edip yeniden gönderin.
+promo-expired = <b>{ $code }</b> kodunun süresi doldu.
+promo-used-up = <b>{ $code }</b> kodunun kullanım hakkı bitti.
+promo-already = <b>{ $code }</b> kodunu zaten kullandınız.
+promo-not-new = <b>{ $code }</b> kodu yalnızca yeni müşteriler için geçerlidir.
 
 ## Yönetici uyarıları
 
@@ -408,6 +426,7 @@ cmd-search = Hizmet ara
 cmd-language = Dili değiştir
 cmd-cancel = Yapılan işlemi durdur
 cmd-help = Mağaza nasıl çalışır?
+cmd-promo = Promosyon kodu kullan
 cmd-admin = Yönetici komutları
 cmd-stats = Mağaza istatistikleri
 cmd-export = Siparişleri, işlemleri ya da kullanıcıları CSV olarak indir
@@ -550,4 +569,32 @@ admin-stars-refunded-outside = ⚠ Telegram'ın kayıtlarına göre <code>{ $cha
 # Yöneticilerin /admin listesi (handlers/admin.py COMMANDS) ve komut menüsü (bot/commands.py ADMIN) için.
 admin-help-topups = /topups — karar bekleyen manuel bakiye yükleme talepleri
 admin-help-refund_stars = /refund_stars &lt;ödeme id&gt; — bir Yıldız yüklemesini iade et (tutar önce bakiyeden düşülür)
+admin-help-promo = /promo add KOD gift &lt;tutar&gt; | discount &lt;yüzde&gt; [uses &lt;n&gt;] [until &lt;tarih&gt;] [new], /promo list, /promo off KOD — promosyon kodları
+admin-promo-usage = Kullanım:
+    /promo add KOD gift &lt;tutar&gt; [uses &lt;n&gt;] [until &lt;tarih&gt;] [new]
+    /promo add KOD discount &lt;yüzde&gt; [uses &lt;n&gt;] [until &lt;tarih&gt;] [new]
+    /promo list
+    /promo off KOD
+    KOD 3 ile 32 arası harf ve rakamdan oluşur (A-Z, 0-9). Tarih: 31/12/2026, 31.12.2026 veya 2026-12-31; kod o günün sonuna kadar (UTC) geçerlidir. new: yalnızca henüz ücretli siparişi olmayan müşteriler.
+admin-promo-exists = <b>{ $code }</b> promosyon kodu zaten var. Lütfen başka bir kod seçin.
+admin-promo-added = Promosyon kodu oluşturuldu: { $promo }
+admin-promo-off = <b>{ $code }</b> promosyon kodu kapatıldı: artık kimse kullanamaz. Önceden alınmış indirimler geçerli kalır.
+admin-promo-not-found = <b>{ $code }</b> adında etkin bir promosyon kodu yok.
+admin-promo-none = Henüz promosyon kodu yok. /promo add ile oluşturabilirsiniz.
+admin-promo-line = <b>{ $code }</b>: { $kind ->
+        [gift] { $amount } hediye
+       *[discount] sonraki siparişte %{ $amount } indirim
+    }, kullanım: { $uses }{ $max ->
+        [none] {""}
+       *[other] /{ $max }
+    }{ $until ->
+        [none] {""}
+       *[other] , son gün { $until }
+    }{ $new ->
+        [true] , yalnızca yeni müşteriler
+       *[false] {""}
+    }{ $active ->
+        [true] {""}
+       *[false] {" "}(kapalı)
+    }
 cmd-topups = Bekleyen bakiye yükleme talepleri
