@@ -121,6 +121,7 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
                 manual_topup_info=settings.topup_manual_info,
                 zone=ZoneInfo(settings.timezone),
                 digest_hour=settings.digest_hour,
+                referral_percent=settings.referral_percent,
             )
             translator = Translator(settings.default_locale)
             yield Runtime(Deps(db=db, panel=panel, shop=shop, translator=translator), http)

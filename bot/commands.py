@@ -10,7 +10,7 @@ from bot.i18n import Translator
 CUSTOMER = ("start", "search", "language", "promo", "cancel", "help")
 ADMIN = (
     "admin", "stats", "export", "review", "topups", "user", "order", "panel", "broadcast",
-    "maintenance",
+    "maintenance", "referral",
 )  # fmt: skip
 
 

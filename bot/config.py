@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     timezone: str = "UTC"  # where the shop's days begin: /stats charts and the digest
     # The daily digest to admins, at this hour of TIMEZONE; None (empty): no digest.
     digest_hour: int | None = Field(None, ge=0, le=23)
+    # Percent of what a referred customer paid for an order, credited to the referrer; 0: off.
+    referral_percent: Decimal = Field(Decimal(0), ge=0, le=50)
 
     @field_validator("bot_token")
     @classmethod

@@ -14,6 +14,7 @@ from handlers import (
     history,
     order,
     promo,
+    referral,
     start,
     stats,
     topup,
@@ -40,6 +41,8 @@ def create_router(*, catch_errors: bool = True) -> Router:
         balance.create_router(),
         promo.create_admin_router(),  # `/promo add|list|off` before a customer's `/promo CODE`
         promo.create_router(),
+        referral.create_router(),
+        referral.create_admin_router(),  # ADMIN_IDS: /referral
         topup.create_router(),
         topup.create_admin_router(),
         start.create_fallback_router(),

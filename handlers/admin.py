@@ -18,7 +18,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_timedelta
 
 from bot.callback_types import Id
-from bot.i18n import Texts, lines
+from bot.i18n import Markup, Texts, lines
 from bot.jobs.catalog import sync_catalog
 from bot.limits import fit, shorten
 from bot.numbers import parse_decimal, parse_id
@@ -30,7 +30,7 @@ from bot.shop.config import ShopConfig
 from bot.shop.money import from_cost, parse_amount
 from bot.shop.pricing import MARKUP_KEY
 from handlers.filters import IsAdmin, When
-from storage import health, kv, orders, services, users
+from storage import health, kv, orders, referrals, services, users
 from storage.clock import now
 from storage.db import Database
 from storage.ledger import InsufficientFunds
@@ -59,6 +59,7 @@ COMMANDS = (
     "topups",
     "refund_stars",
     "promo",
+    "referral",
 )
 REVIEW_PAGE = 10
 MARKUP_RANGE = (Decimal(-99), Decimal(10_000))  # percent
@@ -166,6 +167,7 @@ async def user_card(message: Message, command: CommandObject, db: Database, t: T
     if found is None:
         return
     recent, total = await orders.page_for_user(db, found.id, 0, 5)
+    referral = await _referral_line(db, t, found.id)
 
     def render(shown: dict[str, str]) -> str:
         order_lines = [
@@ -192,7 +194,24 @@ async def user_card(message: Message, command: CommandObject, db: Database, t: T
         )
 
     services_shown = {f"service-{o.id}": o.service_name for o in recent}
-    await message.answer(fit(render, {"name": found.first_name, **services_shown}))
+
+    def card(shown: dict[str, str]) -> str:
+        return f"{render(shown)}\n{referral}"
+
+    await message.answer(fit(card, {"name": found.first_name, **services_shown}))
+
+
+async def _referral_line(db: Database, t: Texts, user_id: int) -> Markup:
+    """Who brought this customer, and whom they brought and earned from."""
+    referrer_id = await referrals.referrer_of(db, user_id)
+    referrer = None if referrer_id is None else await users.get(db, referrer_id)
+    found = await referrals.figures(db, user_id, last=0)
+    return t(
+        "admin-user-referral",
+        referrer=t("admin-user-no-referrer") if referrer is None
+        else f"{referrer.first_name} ({referrer.id})",
+        invited=found.invited, earned=t.money(found.earned),
+    )  # fmt: skip
 
 
 async def _customer(
@@ -332,7 +351,12 @@ async def _review_card(message: Message, t: Texts, order: Order) -> None:
 
 
 async def settle(
-    query: CallbackQuery, callback_data: Review, state: FSMContext, db: Database, t: Texts
+    query: CallbackQuery,
+    callback_data: Review,
+    state: FSMContext,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
 ) -> None:
     order_id = callback_data.order
     asks = {Settle.ATTACH: ReviewForm.upstream_id, Settle.PARTIAL: ReviewForm.refund}
@@ -349,7 +373,8 @@ async def settle(
     if callback_data.settle is Settle.REFUND:
         result = await admin.refund_unknown(db, order_id)
     else:
-        result = await admin.settle(db, order_id, admin.Verdict(callback_data.settle.value))
+        verdict = admin.Verdict(callback_data.settle.value)
+        result = await admin.settle(db, shop, order_id, verdict)
     await query.answer(t.plain(f"admin-settled-{result.value}", order=order_id), show_alert=True)
 
 
@@ -383,12 +408,14 @@ async def attach_id(message: Message, state: FSMContext, db: Database, t: Texts)
     await message.answer(text)
 
 
-async def refund_part(message: Message, state: FSMContext, db: Database, t: Texts) -> None:
+async def refund_part(
+    message: Message, state: FSMContext, db: Database, shop: ShopConfig, t: Texts
+) -> None:
     amount = parse_amount(message.text or "")
     order_id = await _for_order(message, state, t, amount, "admin-ask-refund")
     if order_id is None or amount is None:
         return
-    result = await admin.settle(db, order_id, admin.Verdict.PARTIAL, amount)
+    result = await admin.settle(db, shop, order_id, admin.Verdict.PARTIAL, amount)
     await message.answer(t(f"admin-settled-{result.value}", order=order_id))
 
 

@@ -45,6 +45,7 @@ def main_menu(t: Texts) -> InlineKeyboardMarkup:
         button(t("btn-language"), Nav(screen=Screen.LANGUAGE)),
         button(t("btn-help"), Nav(screen=Screen.HELP)),
     )
+    builder.row(button(t("btn-invite"), Nav(screen=Screen.INVITE)))
     return builder.as_markup()
 
 

@@ -19,7 +19,8 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class UserMiddleware(BaseMiddleware):
-    """Puts `user` (storage row) and `t` (texts in the user's locale) into handler data."""
+    """Puts `user` (storage row), `t` (texts in the user's locale) and `newcomer` (this update
+    created the user's row) into handler data."""
 
     def __init__(self, db: Database, translator: Translator, shop: ShopConfig) -> None:
         self.db = db
@@ -31,7 +32,10 @@ class UserMiddleware(BaseMiddleware):
         if sender is None or sender.is_bot:
             return None
         guess = self.translator.pick(sender.language_code)
+        # Made by this very update: only a newcomer's first /start may carry a referral code.
+        newcomer = await users.get(self.db, sender.id) is None
         user = await users.touch(self.db, sender.id, sender.username, sender.first_name, guess)
+        data["newcomer"] = newcomer
         t = self.translator.texts(self.translator.pick(user.locale, guess), self.shop.currency)
         data["user"] = user
         data["t"] = t

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart, StateFilter
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import LOCALES
 from bot.i18n import Texts, Translator
+from bot.shop import referrals
 from handlers.callbacks import Language, Nav, Screen
 from handlers.filters import When
 from handlers.keyboards import home_button, main_menu
@@ -31,8 +32,18 @@ def create_router() -> Router:
     return router
 
 
-async def start(message: Message, state: FSMContext, t: Texts, user: User) -> None:
+async def start(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    db: Database,
+    t: Texts,
+    user: User,
+    newcomer: bool,
+) -> None:
     await state.clear()
+    if command.args:  # a friend's invite link: `/start <code>`
+        await referrals.attribute(db, user.id, command.args, newcomer=newcomer)
     await message.answer(t("welcome", name=user.first_name), reply_markup=main_menu(t))
 
 

@@ -72,6 +72,7 @@ async def _figures(db: Database, shop: ShopConfig, t: Texts, midnight: int) -> s
                 revenue=t.money(sales.revenue),
                 cost=t.money(cost),
                 margin=t.money(sales.revenue - cost),
+                referrals=t.money(await stats.referral_payouts(db, since)),
             )
         )
     states = ", ".join(f"{state}: {count}" for state, count in sorted(by_state.items())) or "-"

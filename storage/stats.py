@@ -63,6 +63,18 @@ async def users(db: Database, active_since: int) -> Users:
     return Users(*row)
 
 
+async def referral_payouts(db: Database, since: int) -> int:
+    """Minor units credited to referrers since `since` (the referral programme's cost).
+
+    Read from the credits' own small table (the audit ties it to the ledger), not a scan of
+    the whole ledger.
+    """
+    total = await db.scalar(
+        "SELECT COALESCE(SUM(amount), 0) FROM referral_earnings WHERE created_at >= ?", (since,)
+    )
+    return int(total)
+
+
 async def sales(db: Database, since: int) -> Sales:
     row = await db.fetchone(f"SELECT {_FIGURES} FROM ({_NET})", (since, _ALWAYS))
     assert row is not None

@@ -12,6 +12,8 @@ import aiosqlite
 
 from bot.limits import shorten
 from bot.shop.checkout import fail_and_refund
+from bot.shop.config import ShopConfig
+from bot.shop.referrals import credit_referrer
 from storage import ledger, orders, outbox, users
 from storage.db import Database
 from storage.ledger import InsufficientFunds
@@ -126,11 +128,14 @@ async def refund_unknown(db: Database, order_id: int) -> Settled:
     return Settled.DONE
 
 
-async def settle(db: Database, order_id: int, verdict: Verdict, refund: int = 0) -> Settled:
+async def settle(
+    db: Database, config: ShopConfig, order_id: int, verdict: Verdict, refund: int = 0
+) -> Settled:
     """Close (or resume) an order left open upstream, by an admin's verdict, in one transaction.
 
     The refund a verdict gives is recorded on the order (`settled_refund`), so the audit holds
-    it to exactly that; `refund` is only read for PARTIAL.
+    it to exactly that; `refund` is only read for PARTIAL. A delivered order pays its customer's
+    referrer (`config` holds the default percent).
     """
     async with db.transaction() as conn:
         order = await orders.get_in(conn, order_id)
@@ -156,6 +161,7 @@ async def settle(db: Database, order_id: int, verdict: Verdict, refund: int = 0)
                 conn, user_id=order.user_id, amount=given, key=order.refund_key, kind="refund",
                 order_id=order_id, note=f"settled by an admin: {verdict.value}",
             )  # fmt: skip
+        await credit_referrer(conn, config, dataclasses.replace(order, state=state))
         args = {"order": str(order_id), "service": order.service_name, "refund": given}
         await _tell(conn, order, _PUSHES[verdict], args, verdict.value)
     return Settled.DONE

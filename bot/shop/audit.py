@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from bot.panel.models import ServiceType
 from bot.shop.payments import StarTransaction, refunded_but_credited, uncredited
+from bot.shop.referrals import EARNING_STATES, PERCENT_RANGE, commission
 from bot.shop.refunds import owed
-from storage import ledger, orders, payments, promos
+from storage import ledger, orders, payments, promos, referrals
 from storage.clock import now
 from storage.db import Database
 
@@ -44,6 +46,7 @@ async def audit(
     for payment_id, state in await payments.credit_mismatches(db):
         report.problems.append(f"top-up {payment_id} ({state}): its ledger credit disagrees")
     report.problems.extend(await stars_problems(db, stars))
+    report.problems.extend(await referral_problems(db))
     report.problems.extend(await promo_problems(db))
     await check_orders(db, report, max_open_days)
     return report
@@ -90,6 +93,30 @@ async def promo_problems(db: Database) -> list[str]:
             problems.append(f"{where}: the order failed but kept the discount")
         elif used.discount > (used.order_charge + used.discount) * used.percent // 100:
             problems.append(f"{where}: discount {used.discount} is more than {used.percent}%")
+    return problems
+
+
+async def referral_problems(db: Database) -> list[str]:
+    """Each referral credit: one ledger row of its amount to the referrer of the order's
+    customer, for a delivered order, equal to floor(percent x what the customer paid net)."""
+    paid = await ledger.paid_per_order(db)
+    problems = []
+    for credit in await referrals.credits(db):
+        where = f"referral credit for order {credit.order_id}"
+        if credit.order_id < 0:
+            problems.append(f"ledger referral credit to user {credit.referrer_id} has no order")
+            continue
+        if credit.order_state not in EARNING_STATES:
+            problems.append(f"{where}: the order is {credit.order_state}")
+        if credit.customer_referrer != credit.referrer_id:
+            problems.append(f"{where}: user {credit.referrer_id} did not refer its customer")
+        if (credit.ledger_user, credit.ledger_amount) != (credit.referrer_id, credit.amount):
+            problems.append(f"{where}: its ledger row disagrees")
+        rate = Decimal(credit.percent)
+        low, high = PERCENT_RANGE
+        net = paid.get(credit.order_id, 0)
+        if not low <= rate <= high or credit.amount != commission(rate, net):
+            problems.append(f"{where}: {credit.amount} at {rate}% of {net} paid net")
     return problems
 
 

@@ -25,5 +25,6 @@ class ShopConfig:
     manual_topup_info: str = ""  # the owner's payment details, shown before a manual request
     zone: tzinfo = UTC  # where the shop's days begin and end
     digest_hour: int | None = None  # the hour of `zone` the daily digest goes out; None: never
+    referral_percent: Decimal = Decimal(0)  # of a referred customer's paid orders; 0: off
     # This process: the orders it places carry it, and its `process:` lease says it is alive.
     instance: str = field(default_factory=lambda: uuid.uuid4().hex)

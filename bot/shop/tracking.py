@@ -18,6 +18,7 @@ from bot.panel.models import OrderStatus, ServiceType
 from bot.shop.checkout import queue_alert
 from bot.shop.config import ShopConfig
 from bot.shop.money import from_cost
+from bot.shop.referrals import credit_referrer
 from bot.shop.refunds import owed
 from storage import ledger, orders, outbox
 from storage.clock import now
@@ -210,6 +211,7 @@ async def _apply(
             conn, user_id=after.user_id, amount=refund, key=after.refund_key, kind="refund",
             order_id=order_id, note=text,
         )  # fmt: skip
+    await credit_referrer(conn, config, after)
     old_phase, new_phase = _phase(before.state, before.status), _phase(after.state, text)
     news = after.state is not before.state or (new_phase is not None and new_phase != old_phase)
     if news and new_phase is not None:

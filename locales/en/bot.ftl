@@ -29,6 +29,8 @@ btn-my-orders = 📦 My orders
 btn-balance = 💰 Balance
 btn-language = 🌐 Language
 btn-help = ❓ Help
+btn-invite = 🤝 Invite friends
+btn-share = 📤 Share the link
 btn-home = 🏠 Menu
 btn-back = ‹ Back
 btn-catalog = 📂 Catalog
@@ -251,6 +253,30 @@ kind-order = order #{ $order }
 kind-refund = refund for #{ $order }
 kind-topup = top-up
 kind-admin = adjustment
+kind-referral = reward for a friend's order
+invite =
+    <b>Invite friends</b>
+    Share your personal link. When a friend starts the shop with it, you get { $percent }% of what they pay for every completed order, straight to your balance.
+
+    { $link }
+
+    <b>Friends invited:</b> { $invited }
+    <b>Earned in total:</b> { $earned }
+    <b>Last rewards:</b>
+    { $last }
+invite-off =
+    <b>Invite friends</b>
+    Share your personal link: friends who start the shop with it count as invited by you. Rewards for invitations are paused at the moment.
+
+    { $link }
+
+    <b>Friends invited:</b> { $invited }
+    <b>Earned in total:</b> { $earned }
+    <b>Last rewards:</b>
+    { $last }
+invite-earning = { $time } · +{ $amount }
+invite-no-earnings = none yet
+invite-share = Have a look at this shop for followers, likes and views
 kind-promo = promo code
 promo-ask = Send your promo code.
 promo-not-text = Please send the code as text.
@@ -351,7 +377,7 @@ admin-stats =
     <b>Orders by state:</b> { $states }
 
     { $periods }
-admin-stats-period = <b>{ $period }:</b> orders: { $orders } · revenue { $revenue } · cost { $cost } · margin { $margin }
+admin-stats-period = <b>{ $period }:</b> orders: { $orders } · revenue { $revenue } · cost { $cost } · margin { $margin } · referral rewards { $referrals }
 period-today = Today
 period-7d = 7 days
 period-30d = 30 days
@@ -390,6 +416,8 @@ admin-user =
     } · last seen { $seen }
     { $recent }
 admin-order-line = #{ $order } { $service } · { $state } · { $charge }
+admin-user-referral = Invited by: { $referrer } · invited { $invited } · earned { $earned } in referral rewards
+admin-user-no-referrer = nobody
 admin-adjusted = Done. User { $id } now has { $balance }.
 admin-adjust-replayed = This command was already applied. User { $id } has { $balance }.
 admin-debit-too-big = The balance ({ $balance }) does not cover that debit. Nothing changed.
@@ -422,6 +450,14 @@ admin-settled-shortfall = Order #{ $order } is now tracked again only if its cus
 admin-settled-recharged = Order #{ $order } is tracked again; { $charge } was charged to its customer again, and they were told.
 admin-markup-set = Markup for { $target } is now { $percent }%.
 admin-markup-global = The shop-wide markup is now { $percent }%.
+admin-usage-referral = Usage: /referral &lt;percent&gt; (from 0 to { $high }; 0 turns rewards off)
+admin-referral-set = The referral reward is now { $percent }% of what invited customers pay for their orders.
+admin-referral =
+    <b>Referral reward:</b> { $percent }% (0 means off)
+    <b>Top referrers:</b>
+    { $top }
+admin-referrer-line = { $name } ({ $id }) · invited { $invited } · earned { $earned }
+admin-referral-none = nobody has invited anyone yet
 admin-hidden = { $target } is hidden from customers.
 admin-shown = { $target } is on sale again.
 admin-synced = Catalog synced: { $added } new, { $changed } changed, { $removed } gone, { $total } in all.
@@ -445,6 +481,7 @@ cmd-order = Look up an order
 cmd-panel = Panel balance
 cmd-broadcast = Message every customer
 cmd-maintenance = Close or open the shop
+cmd-referral = Referral reward and top referrers
 admin-panel-low = ⚠ The panel balance is { $balance } { $currency }, below the alert threshold of { $threshold } { $currency }. Top it up so orders keep flowing.
 
 ## Broadcasts
@@ -476,6 +513,7 @@ push-canceled =
 push-refunded =
     ↩ Order #{ $order } ({ $service }) was refunded by the supplier.
     <b>{ $refund }</b> is back on your balance.
+push-referral-earned = 🤝 A friend you invited finished an order: <b>{ $amount }</b> is added to your balance as your reward.
 push-refill-done = 🔄 The refill of order #{ $order } ({ $service }) is complete.
 push-refill-rejected = The supplier declined the refill of order #{ $order } ({ $service }).
 
@@ -578,6 +616,7 @@ admin-stars-refunded-outside = ⚠ Telegram's record shows the Stars of <code>{ 
 # For the admins' /admin list (handlers/admin.py COMMANDS) and command menu (bot/commands.py ADMIN).
 admin-help-topups = /topups — manual top-up requests waiting for a decision
 admin-help-refund_stars = /refund_stars &lt;charge id&gt; — give a Stars top-up back (taken from the balance first)
+admin-help-referral = /referral [percent] — the referral reward (0 turns it off) and the top referrers
 admin-help-promo = /promo add CODE gift &lt;amount&gt; | discount &lt;percent&gt; [uses &lt;n&gt;] [until &lt;date&gt;] [new], /promo list, /promo off CODE — promo codes
 admin-promo-usage = Usage:
     /promo add CODE gift &lt;amount&gt; [uses &lt;n&gt;] [until &lt;date&gt;] [new]

@@ -29,6 +29,8 @@ btn-my-orders = 📦 Мои заказы
 btn-balance = 💰 Баланс
 btn-language = 🌐 Язык
 btn-help = ❓ Помощь
+btn-invite = 🤝 Пригласить друзей
+btn-share = 📤 Поделиться ссылкой
 btn-home = 🏠 Меню
 btn-back = ‹ Назад
 btn-catalog = 📂 Каталог
@@ -257,6 +259,30 @@ kind-order = заказ #{ $order }
 kind-refund = возврат за #{ $order }
 kind-topup = пополнение
 kind-admin = корректировка
+kind-referral = награда за заказ друга
+invite =
+    <b>Пригласить друзей</b>
+    Поделитесь своей личной ссылкой. Когда друг откроет магазин по ней, вы будете получать { $percent }% от суммы, которую он платит за каждый выполненный заказ, прямо на баланс.
+
+    { $link }
+
+    <b>Приглашено друзей:</b> { $invited }
+    <b>Заработано всего:</b> { $earned }
+    <b>Последние награды:</b>
+    { $last }
+invite-off =
+    <b>Пригласить друзей</b>
+    Поделитесь своей личной ссылкой: друзья, открывшие магазин по ней, засчитываются как приглашённые вами. Награды за приглашения сейчас приостановлены.
+
+    { $link }
+
+    <b>Приглашено друзей:</b> { $invited }
+    <b>Заработано всего:</b> { $earned }
+    <b>Последние награды:</b>
+    { $last }
+invite-earning = { $time } · +{ $amount }
+invite-no-earnings = пока нет
+invite-share = Загляни в этот магазин подписчиков, лайков и просмотров
 kind-promo = промокод
 promo-ask = Отправьте ваш промокод.
 promo-not-text = Пожалуйста, отправьте код текстом.
@@ -359,7 +385,7 @@ admin-stats =
     <b>Заказы по статусам:</b> { $states }
 
     { $periods }
-admin-stats-period = <b>{ $period }:</b> заказов: { $orders } · выручка: { $revenue } · себестоимость: { $cost } · маржа: { $margin }
+admin-stats-period = <b>{ $period }:</b> заказов: { $orders } · выручка: { $revenue } · себестоимость: { $cost } · маржа: { $margin } · награды за приглашения: { $referrals }
 period-today = Сегодня
 period-7d = За 7 дней
 period-30d = За 30 дней
@@ -399,6 +425,8 @@ admin-user =
     } · был в сети: { $seen }
     { $recent }
 admin-order-line = #{ $order } { $service } · { $state } · { $charge }
+admin-user-referral = Пригласил: { $referrer } · пригласил сам: { $invited } · награды за приглашения: { $earned }
+admin-user-no-referrer = никто
 admin-adjusted = Готово. Баланс пользователя { $id }: { $balance }.
 admin-adjust-replayed = Эта команда уже была выполнена. Баланс пользователя { $id }: { $balance }.
 admin-debit-too-big = На балансе ({ $balance }) не хватает средств для такого списания. Ничего не изменено.
@@ -431,6 +459,14 @@ admin-settled-shortfall = Чтобы снова отслеживать зака�
 admin-settled-recharged = Заказ #{ $order } снова отслеживается; с покупателя снова списано { $charge }, он уведомлён.
 admin-markup-set = Наценка для { $target } теперь { $percent }%.
 admin-markup-global = Общая наценка магазина теперь { $percent }%.
+admin-usage-referral = Формат: /referral &lt;процент&gt; (от 0 до { $high }; 0 выключает награды)
+admin-referral-set = Награда за приглашения теперь { $percent }% от суммы, которую приглашённые клиенты платят за заказы.
+admin-referral =
+    <b>Награда за приглашения:</b> { $percent }% (0 — выключено)
+    <b>Лучшие пригласившие:</b>
+    { $top }
+admin-referrer-line = { $name } ({ $id }) · приглашено: { $invited } · заработано: { $earned }
+admin-referral-none = пока никто никого не пригласил
 admin-hidden = { $target }: скрыто от покупателей.
 admin-shown = { $target }: снова в продаже.
 admin-synced = Каталог синхронизирован. Новых: { $added }, изменённых: { $changed }, удалённых: { $removed }, всего: { $total }.
@@ -454,6 +490,7 @@ cmd-order = Найти заказ
 cmd-panel = Баланс панели
 cmd-broadcast = Рассылка всем покупателям
 cmd-maintenance = Закрыть или открыть магазин
+cmd-referral = Награда за приглашения и лучшие пригласившие
 admin-panel-low = ⚠ Баланс панели — { $balance } { $currency }, это ниже порога уведомления ({ $threshold } { $currency }). Пополните его, чтобы заказы не останавливались.
 
 ## Рассылки
@@ -487,6 +524,7 @@ push-canceled =
 push-refunded =
     ↩ Поставщик оформил возврат по заказу #{ $order } ({ $service }).
     Сумма <b>{ $refund }</b> возвращена на ваш баланс.
+push-referral-earned = 🤝 Приглашённый вами друг завершил заказ: ваша награда <b>{ $amount }</b> зачислена на баланс.
 push-refill-done = 🔄 Докрутка по заказу #{ $order } ({ $service }) выполнена.
 push-refill-rejected = Поставщик отклонил докрутку по заказу #{ $order } ({ $service }).
 
@@ -601,6 +639,7 @@ admin-stars-refunded-outside = ⚠ По истории Telegram Stars плате
 # Для списка /admin у админов (handlers/admin.py COMMANDS) и меню команд (bot/commands.py ADMIN).
 admin-help-topups = /topups — заявки на ручное пополнение, ожидающие решения
 admin-help-refund_stars = /refund_stars &lt;id платежа&gt; — вернуть пополнение в Stars (сумма сначала списывается с баланса)
+admin-help-referral = /referral [процент] — награда за приглашения (0 выключает) и лучшие пригласившие
 admin-help-promo = /promo add КОД gift &lt;сумма&gt; | discount &lt;процент&gt; [uses &lt;n&gt;] [until &lt;дата&gt;] [new], /promo list, /promo off КОД — промокоды
 admin-promo-usage = Как пользоваться:
     /promo add КОД gift &lt;сумма&gt; [uses &lt;n&gt;] [until &lt;дата&gt;] [new]

@@ -29,6 +29,8 @@ btn-my-orders = 📦 Siparişlerim
 btn-balance = 💰 Bakiye
 btn-language = 🌐 Dil
 btn-help = ❓ Yardım
+btn-invite = 🤝 Arkadaşlarını davet et
+btn-share = 📤 Bağlantıyı paylaş
 btn-home = 🏠 Menü
 btn-back = ‹ Geri
 btn-catalog = 📂 Katalog
@@ -251,6 +253,30 @@ kind-order = sipariş #{ $order }
 kind-refund = #{ $order } için iade
 kind-topup = bakiye yükleme
 kind-admin = düzeltme
+kind-referral = arkadaş siparişi ödülü
+invite =
+    <b>Arkadaşlarını davet et</b>
+    Kişisel bağlantını paylaş. Bir arkadaşın mağazayı bu bağlantıyla başlatırsa, tamamlanan her siparişi için ödediği tutarın %{ $percent } kadarı doğrudan bakiyene eklenir.
+
+    { $link }
+
+    <b>Davet ettiğin arkadaşlar:</b> { $invited }
+    <b>Toplam kazanç:</b> { $earned }
+    <b>Son ödüller:</b>
+    { $last }
+invite-off =
+    <b>Arkadaşlarını davet et</b>
+    Kişisel bağlantını paylaş: mağazayı bu bağlantıyla başlatan arkadaşların senin davetin sayılır. Davet ödülleri şu an durduruldu.
+
+    { $link }
+
+    <b>Davet ettiğin arkadaşlar:</b> { $invited }
+    <b>Toplam kazanç:</b> { $earned }
+    <b>Son ödüller:</b>
+    { $last }
+invite-earning = { $time } · +{ $amount }
+invite-no-earnings = henüz yok
+invite-share = Takipçi, beğeni ve izlenme için şu mağazaya bir göz at
 kind-promo = promosyon kodu
 promo-ask = Promosyon kodunuzu gönderin.
 promo-not-text = Lütfen kodu metin olarak gönderin.
@@ -345,7 +371,7 @@ admin-stats =
     <b>Duruma göre siparişler:</b> { $states }
 
     { $periods }
-admin-stats-period = <b>{ $period }:</b> sipariş: { $orders } · ciro: { $revenue } · maliyet: { $cost } · kâr: { $margin }
+admin-stats-period = <b>{ $period }:</b> sipariş: { $orders } · ciro: { $revenue } · maliyet: { $cost } · kâr: { $margin } · davet ödülleri: { $referrals }
 period-today = Bugün
 period-7d = Son 7 gün
 period-30d = Son 30 gün
@@ -381,6 +407,8 @@ admin-user =
     } · son görülme: { $seen }
     { $recent }
 admin-order-line = #{ $order } { $service } · { $state } · { $charge }
+admin-user-referral = Davet eden: { $referrer } · davet ettiği: { $invited } · davet ödülleri: { $earned }
+admin-user-no-referrer = kimse
 admin-adjusted = Tamam. Kullanıcı { $id } için yeni bakiye: { $balance }.
 admin-adjust-replayed = Bu komut zaten uygulanmıştı. Kullanıcı { $id } bakiyesi: { $balance }.
 admin-debit-too-big = Bakiye ({ $balance }) bu tutarı düşmeye yetmiyor. Hiçbir şey değişmedi.
@@ -413,6 +441,14 @@ admin-settled-shortfall = Sipariş #{ $order } yeniden takip edilecekse müşter
 admin-settled-recharged = Sipariş #{ $order } yeniden takip ediliyor; müşteriden { $charge } yeniden alındı ve müşteriye bilgi verildi.
 admin-markup-set = { $target } için kâr oranı artık %{ $percent }.
 admin-markup-global = Mağaza genelindeki kâr oranı artık %{ $percent }.
+admin-usage-referral = Kullanım: /referral &lt;yüzde&gt; (0 ile { $high } arası; 0 ödülleri kapatır)
+admin-referral-set = Davet ödülü artık davet edilen müşterilerin siparişlerine ödediği tutarın %{ $percent } kadarı.
+admin-referral =
+    <b>Davet ödülü:</b> %{ $percent } (0 kapalı demektir)
+    <b>En çok davet edenler:</b>
+    { $top }
+admin-referrer-line = { $name } ({ $id }) · davet: { $invited } · kazanç: { $earned }
+admin-referral-none = henüz kimse kimseyi davet etmedi
 admin-hidden = { $target } müşterilerden gizlendi.
 admin-shown = { $target } yeniden satışta.
 admin-synced = Katalog eşitlendi: yeni: { $added }, değişen: { $changed }, kaldırılan: { $removed }, toplam: { $total }.
@@ -436,6 +472,7 @@ cmd-order = Sipariş ara
 cmd-panel = Panel bakiyesi
 cmd-broadcast = Tüm müşterilere mesaj gönder
 cmd-maintenance = Mağazayı kapat veya aç
+cmd-referral = Davet ödülü ve en çok davet edenler
 admin-panel-low = ⚠ Panel bakiyesi { $balance } { $currency }; bu, { $threshold } { $currency } olan uyarı eşiğinin altında. Siparişler aksamasın diye panele bakiye yükleyin.
 
 ## Toplu mesajlar
@@ -467,6 +504,7 @@ push-canceled =
 push-refunded =
     ↩ Sipariş #{ $order } ({ $service }) tedarikçi tarafından iade edildi.
     <b>{ $refund }</b> bakiyenize iade edildi.
+push-referral-earned = 🤝 Davet ettiğin bir arkadaşın siparişi tamamlandı: ödülün olan <b>{ $amount }</b> bakiyene eklendi.
 push-refill-done = 🔄 Sipariş #{ $order } ({ $service }) için yeniden doldurma tamamlandı.
 push-refill-rejected = Tedarikçi, sipariş #{ $order } ({ $service }) için yeniden doldurma talebini reddetti.
 
@@ -569,6 +607,7 @@ admin-stars-refunded-outside = ⚠ Telegram'ın kayıtlarına göre <code>{ $cha
 # Yöneticilerin /admin listesi (handlers/admin.py COMMANDS) ve komut menüsü (bot/commands.py ADMIN) için.
 admin-help-topups = /topups — karar bekleyen manuel bakiye yükleme talepleri
 admin-help-refund_stars = /refund_stars &lt;ödeme id&gt; — bir Yıldız yüklemesini iade et (tutar önce bakiyeden düşülür)
+admin-help-referral = /referral [yüzde] — davet ödülü (0 kapatır) ve en çok davet edenler
 admin-help-promo = /promo add KOD gift &lt;tutar&gt; | discount &lt;yüzde&gt; [uses &lt;n&gt;] [until &lt;tarih&gt;] [new], /promo list, /promo off KOD — promosyon kodları
 admin-promo-usage = Kullanım:
     /promo add KOD gift &lt;tutar&gt; [uses &lt;n&gt;] [until &lt;tarih&gt;] [new]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.shop import admin
 from bot.shop.admin import Settled, Verdict
 from bot.shop.audit import audit
+from bot.shop.config import ShopConfig
 from storage import ledger, orders, outbox
 from storage.db import Database
 from storage.orders import State
@@ -56,14 +57,14 @@ async def test_attaching_a_refunded_order_the_balance_no_longer_covers_moves_not
 
 
 async def test_a_refunded_order_then_canceled_upstream_is_refunded_again_in_its_new_round(
-    db: Database,
+    db: Database, shop_config: ShopConfig
 ) -> None:
     """Round 2 has its own keys: the second refund is not swallowed by the first one's key."""
     await add_user(db, balance=5000)
     order = await add_order(db, upstream_id=None, state=State.UNKNOWN, charge=1000)
     await admin.refund_unknown(db, order.id)
     await admin.attach_upstream(db, order.id, 4242)
-    assert await admin.settle(db, order.id, Verdict.REFUNDED) is Settled.DONE
+    assert await admin.settle(db, shop_config, order.id, Verdict.REFUNDED) is Settled.DONE
     assert await _kinds(db) == [
         ("topup", 5000), ("order", -1000), ("refund", 1000), ("order", -1000), ("refund", 1000),
     ]  # fmt: skip
@@ -71,14 +72,14 @@ async def test_a_refunded_order_then_canceled_upstream_is_refunded_again_in_its_
 
 
 async def test_an_order_in_review_is_settled_partly_once_whoever_presses_twice(
-    db: Database,
+    db: Database, shop_config: ShopConfig
 ) -> None:
     await add_user(db, balance=5000)
     order = await add_order(db, upstream_id=77, state=State.REVIEW, charge=1000)
-    assert await admin.settle(db, order.id, Verdict.PARTIAL, 1001) is Settled.TOO_MUCH
-    assert await admin.settle(db, order.id, Verdict.PARTIAL, 250) is Settled.DONE
-    assert await admin.settle(db, order.id, Verdict.PARTIAL, 250) is Settled.NOT_OPEN
-    assert await admin.settle(db, order.id, Verdict.REFUNDED) is Settled.NOT_OPEN
+    assert await admin.settle(db, shop_config, order.id, Verdict.PARTIAL, 1001) is Settled.TOO_MUCH
+    assert await admin.settle(db, shop_config, order.id, Verdict.PARTIAL, 250) is Settled.DONE
+    assert await admin.settle(db, shop_config, order.id, Verdict.PARTIAL, 250) is Settled.NOT_OPEN
+    assert await admin.settle(db, shop_config, order.id, Verdict.REFUNDED) is Settled.NOT_OPEN
 
     after = await orders.get(db, order.id)
     assert after is not None and (after.state, after.settled_refund) == (State.PARTIAL, 250)
@@ -87,14 +88,16 @@ async def test_an_order_in_review_is_settled_partly_once_whoever_presses_twice(
     assert (await audit(db)).ok
 
 
-async def test_an_active_order_stuck_upstream_can_be_completed_or_resumed(db: Database) -> None:
+async def test_an_active_order_stuck_upstream_can_be_completed_or_resumed(
+    db: Database, shop_config: ShopConfig
+) -> None:
     await add_user(db, balance=5000)
     stuck = await add_order(db, upstream_id=77, state=State.ACTIVE)
     in_review = await add_order(db, upstream_id=78, state=State.REVIEW)
     async with db.transaction() as conn:
         await conn.execute("UPDATE orders SET odd_polls = 5 WHERE id = ?", (in_review.id,))
-    assert await admin.settle(db, stuck.id, Verdict.COMPLETED) is Settled.DONE
-    assert await admin.settle(db, in_review.id, Verdict.RESUME) is Settled.DONE
+    assert await admin.settle(db, shop_config, stuck.id, Verdict.COMPLETED) is Settled.DONE
+    assert await admin.settle(db, shop_config, in_review.id, Verdict.RESUME) is Settled.DONE
 
     done = await orders.get(db, stuck.id)
     resumed = await orders.get(db, in_review.id)
@@ -104,10 +107,12 @@ async def test_an_active_order_stuck_upstream_can_be_completed_or_resumed(db: Da
     assert (await audit(db)).ok
 
 
-async def test_final_and_unknown_orders_take_no_verdict(db: Database) -> None:
+async def test_final_and_unknown_orders_take_no_verdict(
+    db: Database, shop_config: ShopConfig
+) -> None:
     await add_user(db, balance=5000)
     final = await add_order(db, upstream_id=77, state=State.COMPLETED)
     unknown = await add_order(db, upstream_id=None, state=State.UNKNOWN)
     for order in (final, unknown):
-        assert await admin.settle(db, order.id, Verdict.REFUNDED) is Settled.NOT_OPEN
+        assert await admin.settle(db, shop_config, order.id, Verdict.REFUNDED) is Settled.NOT_OPEN
     assert await _kinds(db) == [("topup", 5000), ("order", -1000), ("order", -1000)]
