@@ -7,10 +7,10 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 
 from bot.i18n import Translator
 
-CUSTOMER = ("start", "search", "language", "promo", "cancel", "help")
+CUSTOMER = ("start", "search", "language", "promo", "support", "cancel", "help")
 ADMIN = (
     "admin", "stats", "export", "review", "topups", "user", "order", "panel", "broadcast",
-    "maintenance", "referral",
+    "maintenance", "referral", "tickets", "close",
 )  # fmt: skip
 
 

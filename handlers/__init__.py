@@ -17,6 +17,7 @@ from handlers import (
     referral,
     start,
     stats,
+    support,
     topup,
 )
 from handlers.filters import When
@@ -31,6 +32,7 @@ def create_router(*, catch_errors: bool = True) -> Router:
     root.include_routers(
         topup.create_payment_router(),  # payments first: no form may swallow a paid message
         start.create_router(),  # /start, /help, /language: in any state
+        support.create_admin_router(),  # ADMIN_IDS: a reply to a ticket is an answer, not a search
         catalog.create_router(),  # free text searches only outside a form
         order.create_router(),
         admin.create_router(),  # filtered to ADMIN_IDS: for anyone else these commands don't exist
@@ -39,6 +41,7 @@ def create_router(*, catch_errors: bool = True) -> Router:
         broadcast.create_router(),
         history.create_router(),
         balance.create_router(),
+        support.create_router(),
         promo.create_admin_router(),  # `/promo add|list|off` before a customer's `/promo CODE`
         promo.create_router(),
         referral.create_router(),

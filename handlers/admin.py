@@ -60,6 +60,8 @@ COMMANDS = (
     "refund_stars",
     "promo",
     "referral",
+    "tickets",
+    "close",
 )
 REVIEW_PAGE = 10
 MARKUP_RANGE = (Decimal(-99), Decimal(10_000))  # percent

@@ -69,6 +69,10 @@ class Detail(CallbackData, prefix="d1"):
     page: Page = 0
 
 
+class AskSupport(CallbackData, prefix="k2"):
+    order: Id  # loaded by (id, user): somebody else's order is refused
+
+
 class Act(StrEnum):
     REFILL = "refill"
     CANCEL = "cancel"

@@ -11,7 +11,7 @@ from bot.limits import fit, shorten
 from bot.panel.client import PanelClient
 from bot.shop import tracking
 from bot.shop.tracking import ActionOutcome
-from handlers.callbacks import Act, Detail, History, Nav, OrderAction, Screen
+from handlers.callbacks import Act, AskSupport, Detail, History, Nav, OrderAction, Screen
 from handlers.keyboards import PAGE_SIZE, button, clamp_page, home_button, pager
 from handlers.screens import show
 from storage import orders, services
@@ -115,6 +115,7 @@ async def _card(
             text=t("btn-cancel-order"), callback_data=OrderAction(act=Act.CANCEL, order=order.id)
         )
     builder.row(button(t("btn-refresh"), Detail(order=order.id, page=page)))
+    builder.row(button(t("btn-ask-order"), AskSupport(order=order.id)))
     builder.row(button(t("btn-back"), History(page=page)), home_button(t))
     await show(query, text, builder.as_markup(), answered=answered)
 

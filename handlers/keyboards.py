@@ -45,7 +45,10 @@ def main_menu(t: Texts) -> InlineKeyboardMarkup:
         button(t("btn-language"), Nav(screen=Screen.LANGUAGE)),
         button(t("btn-help"), Nav(screen=Screen.HELP)),
     )
-    builder.row(button(t("btn-invite"), Nav(screen=Screen.INVITE)))
+    builder.row(
+        button(t("btn-invite"), Nav(screen=Screen.INVITE)),
+        button(t("btn-support"), Nav(screen=Screen.SUPPORT)),
+    )
     return builder.as_markup()
 
 

@@ -20,6 +20,7 @@ class Message:
     args: dict[str, Any]
     attempts: int
     broadcast_id: int | None = None  # a copy of the broadcast's message instead of a text
+    ticket_id: int | None = None  # a support message (bot.jobs.support draws it)
 
 
 async def put(
@@ -29,12 +30,13 @@ async def put(
     args: dict[str, Any] | None = None,
     *,
     key: str | None = None,
+    ticket_id: int | None = None,
 ) -> bool:
     """Queue a message inside the caller's transaction; False when `key` was queued before."""
     cursor = await conn.execute(
-        "INSERT INTO outbox (chat_id, message, args, key, created_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (key) DO NOTHING",
-        (chat_id, message, json.dumps(args or {}, ensure_ascii=False), key, now()),
+        "INSERT INTO outbox (chat_id, message, args, key, ticket_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        (chat_id, message, json.dumps(args or {}, ensure_ascii=False), key, ticket_id, now()),
     )
     return cursor.rowcount == 1
 
@@ -42,12 +44,14 @@ async def put(
 async def due(db: Database, limit: int) -> list[Message]:
     """Due rows, oldest first; a broadcast's copies wait behind every order push and alert."""
     rows = await db.fetchall(
-        "SELECT id, chat_id, message, args, attempts, broadcast_id FROM outbox"
+        "SELECT id, chat_id, message, args, attempts, broadcast_id, ticket_id FROM outbox"
         " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?"
         " ORDER BY broadcast_id IS NOT NULL, id LIMIT ?",
         (now(), limit),
     )
-    return [Message(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5]) for row in rows]
+    return [
+        Message(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6]) for row in rows
+    ]
 
 
 async def mark_sent(db: Database, message_id: int) -> None:

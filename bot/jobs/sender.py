@@ -24,7 +24,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile
 
 from bot.i18n import Translator, format_money
-from bot.jobs import digest
+from bot.jobs import digest, support
 from storage import broadcasts, outbox, users
 from storage.db import Database
 from storage.outbox import Message
@@ -152,6 +152,9 @@ class Sender:
         try:
             if row.message == digest.DIGEST:
                 await self._send_digest(row, locale)
+            elif row.ticket_id is not None:
+                texts = self._translator.texts(locale, self._currency)
+                await support.deliver(self._bot, self._db, row, texts)
             elif row.broadcast_id is None:
                 await self._bot.send_message(row.chat_id, self.render(row, locale))
             elif not await self._copy(row.chat_id, row.broadcast_id):

@@ -30,6 +30,7 @@ btn-balance = 💰 Balance
 btn-language = 🌐 Language
 btn-help = ❓ Help
 btn-invite = 🤝 Invite friends
+btn-support = 💬 Support
 btn-share = 📤 Share the link
 btn-home = 🏠 Menu
 btn-back = ‹ Back
@@ -44,6 +45,7 @@ btn-view-order = 📦 View order
 btn-refill = 🔄 Refill
 btn-cancel-order = ✖ Cancel order
 btn-refresh = 🔃 Refresh
+btn-ask-order = 💬 Ask about this order
 
 ## Language
 
@@ -241,6 +243,45 @@ cancel-requested = Cancellation requested. If the supplier cancels it, the money
 cancel-refused = The supplier refused to cancel: { $reason }
 cancel-error = We could not request the cancellation right now. Please try again later.
 
+## Support
+
+support-write = Write your message to support: text, or a photo with a caption. We will answer right here.
+support-write-order = Write your question about order #{ $order }: text, or a photo with a caption. We will answer right here.
+support-sent = ✉ Sent to support. We will answer here; you can keep writing meanwhile.
+support-too-fast = You are writing too fast: at most { $limit } messages a minute. Wait a moment, then send it again.
+support-only-text-photo = Please send text, or a photo with a caption.
+support-reply-closed = This conversation is closed. Tap Support in the menu to write again.
+btn-support-reply = ↩ Reply
+btn-support-close = ✅ Close
+# To the customer, drawn in their language by the sender.
+support-answer =
+    💬 <b>Support</b>
+
+    { $text }
+support-closed = Your support conversation #{ $ticket } is closed. If you need anything else, tap Support in the menu.
+# To every admin, above each customer message.
+support-to-admin =
+    💬 <b>Ticket #{ $ticket }</b> from { $who }
+    ID <code>{ $user }</code> · language { $language } · balance { $balance }
+    { $context }
+
+    { $text }
+support-admin-order = #{ $order } { $service } · { $state } · { $charge }
+support-admin-no-orders = No orders yet.
+support-admin-about = <b>About order #{ $order }</b> (upstream { $upstream }): { $line }
+support-answer-prompt = Write your answer to ticket #{ $ticket }: text, or a photo with a caption.
+support-answer-sent = Answer sent (ticket #{ $ticket }).
+support-ticket-closed = Ticket #{ $ticket } is closed: nothing was sent.
+support-ticket-missing = There is no ticket #{ $ticket }.
+support-closed-done = Ticket #{ $ticket } closed; the customer has been told.
+support-ticket-already-closed = Ticket #{ $ticket } was already closed.
+support-close-usage = Reply /close to a customer's support message to end that conversation.
+support-tickets =
+    <b>Open support conversations ({ $count })</b>, oldest first:
+    { $lines }
+support-tickets-line = #{ $ticket } · { $name } (<code>{ $user }</code>) · since { $opened } · { $messages } msg: { $last }
+support-tickets-none = No open support conversations.
+
 ## Balance
 
 balance =
@@ -338,6 +379,8 @@ admin-help-show = /show service &lt;id&gt; | category &lt;name&gt; — put back 
 admin-help-sync = /sync — sync the catalog with the panel now
 admin-help-broadcast = /broadcast — reply to a message with it to send that message to every customer
 admin-help-maintenance = /maintenance on|off — close or open the shop for customers
+admin-help-tickets = /tickets — open support conversations, oldest first
+admin-help-close = /close — reply with it to a customer's message to end that conversation
 
 admin-usage-user = Usage: /user &lt;id|@username&gt;
 admin-usage-credit = Usage: /credit &lt;user id|@username&gt; &lt;amount&gt; [reason]
@@ -471,6 +514,7 @@ cmd-search = Find a service
 cmd-language = Change the language
 cmd-cancel = Stop what you are doing
 cmd-help = How the shop works
+cmd-support = Write to support
 cmd-promo = Redeem a promo code
 cmd-admin = Admin commands
 cmd-stats = Shop figures
@@ -481,6 +525,8 @@ cmd-order = Look up an order
 cmd-panel = Panel balance
 cmd-broadcast = Message every customer
 cmd-maintenance = Close or open the shop
+cmd-tickets = Open support conversations
+cmd-close = End a support conversation (in reply)
 cmd-referral = Referral reward and top referrers
 admin-panel-low = ⚠ The panel balance is { $balance } { $currency }, below the alert threshold of { $threshold } { $currency }. Top it up so orders keep flowing.
 

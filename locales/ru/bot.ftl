@@ -30,6 +30,7 @@ btn-balance = 💰 Баланс
 btn-language = 🌐 Язык
 btn-help = ❓ Помощь
 btn-invite = 🤝 Пригласить друзей
+btn-support = 💬 Поддержка
 btn-share = 📤 Поделиться ссылкой
 btn-home = 🏠 Меню
 btn-back = ‹ Назад
@@ -44,6 +45,7 @@ btn-view-order = 📦 Открыть заказ
 btn-refill = 🔄 Докрутка
 btn-cancel-order = ✖ Отменить заказ
 btn-refresh = 🔃 Обновить
+btn-ask-order = 💬 Вопрос по заказу
 
 ## Язык
 
@@ -247,6 +249,45 @@ cancel-requested = Отмена запрошена. Если поставщик 
 cancel-refused = Поставщик отказал в отмене: { $reason }
 cancel-error = Сейчас не удалось запросить отмену. Попробуйте позже.
 
+## Поддержка
+
+support-write = Напишите сообщение в поддержку: текст или фото с подписью. Мы ответим прямо здесь.
+support-write-order = Напишите вопрос по заказу #{ $order }: текст или фото с подписью. Мы ответим прямо здесь.
+support-sent = ✉ Отправлено в поддержку. Мы ответим здесь, а пока можно писать дальше.
+support-too-fast = Вы пишете слишком часто: не больше { $limit } сообщений в минуту. Подождите немного и отправьте ещё раз.
+support-only-text-photo = Пришлите, пожалуйста, текст или фото с подписью.
+support-reply-closed = Это обращение уже закрыто. Чтобы написать снова, нажмите «Поддержка» в меню.
+btn-support-reply = ↩ Ответить
+btn-support-close = ✅ Закрыть
+# To the customer, drawn in their language by the sender.
+support-answer =
+    💬 <b>Поддержка</b>
+
+    { $text }
+support-closed = Ваше обращение #{ $ticket } в поддержку закрыто. Если понадобится что-то ещё, нажмите «Поддержка» в меню.
+# To every admin, above each customer message.
+support-to-admin =
+    💬 <b>Обращение #{ $ticket }</b> от { $who }
+    ID <code>{ $user }</code> · язык { $language } · баланс { $balance }
+    { $context }
+
+    { $text }
+support-admin-order = #{ $order } { $service } · { $state } · { $charge }
+support-admin-no-orders = Заказов пока нет.
+support-admin-about = <b>По заказу #{ $order }</b> (у поставщика { $upstream }): { $line }
+support-answer-prompt = Напишите ответ на обращение #{ $ticket }: текст или фото с подписью.
+support-answer-sent = Ответ отправлен (обращение #{ $ticket }).
+support-ticket-closed = Обращение #{ $ticket } закрыто: ничего не отправлено.
+support-ticket-missing = Обращения #{ $ticket } нет.
+support-closed-done = Обращение #{ $ticket } закрыто, покупатель уведомлён.
+support-ticket-already-closed = Обращение #{ $ticket } уже было закрыто.
+support-close-usage = Чтобы закрыть обращение, ответьте /close на сообщение покупателя.
+support-tickets =
+    <b>Открытые обращения ({ $count })</b>, сначала самые старые:
+    { $lines }
+support-tickets-line = #{ $ticket } · { $name } (<code>{ $user }</code>) · с { $opened } · сообщений: { $messages } · { $last }
+support-tickets-none = Открытых обращений нет.
+
 ## Баланс
 
 balance =
@@ -344,6 +385,8 @@ admin-help-show = /show service &lt;id&gt; | category &lt;название&gt; �
 admin-help-sync = /sync — синхронизировать каталог с панелью прямо сейчас
 admin-help-broadcast = /broadcast — отправьте в ответ на сообщение, чтобы разослать его всем покупателям
 admin-help-maintenance = /maintenance on|off — закрыть или открыть магазин для покупателей
+admin-help-tickets = /tickets — открытые обращения в поддержку, сначала самые старые
+admin-help-close = /close — ответьте им на сообщение покупателя, чтобы закрыть обращение
 
 admin-usage-user = Формат: /user &lt;id|@username&gt;
 admin-usage-credit = Формат: /credit &lt;id пользователя|@username&gt; &lt;сумма&gt; [причина]
@@ -480,6 +523,7 @@ cmd-search = Найти услугу
 cmd-language = Сменить язык
 cmd-cancel = Прервать текущее действие
 cmd-help = Как работает магазин
+cmd-support = Написать в поддержку
 cmd-promo = Активировать промокод
 cmd-admin = Команды администратора
 cmd-stats = Статистика магазина
@@ -490,6 +534,8 @@ cmd-order = Найти заказ
 cmd-panel = Баланс панели
 cmd-broadcast = Рассылка всем покупателям
 cmd-maintenance = Закрыть или открыть магазин
+cmd-tickets = Открытые обращения в поддержку
+cmd-close = Закрыть обращение (ответом)
 cmd-referral = Награда за приглашения и лучшие пригласившие
 admin-panel-low = ⚠ Баланс панели — { $balance } { $currency }, это ниже порога уведомления ({ $threshold } { $currency }). Пополните его, чтобы заказы не останавливались.
 

@@ -30,6 +30,7 @@ btn-balance = 💰 Bakiye
 btn-language = 🌐 Dil
 btn-help = ❓ Yardım
 btn-invite = 🤝 Arkadaşlarını davet et
+btn-support = 💬 Destek
 btn-share = 📤 Bağlantıyı paylaş
 btn-home = 🏠 Menü
 btn-back = ‹ Geri
@@ -44,6 +45,7 @@ btn-view-order = 📦 Siparişi görüntüle
 btn-refill = 🔄 Yeniden doldur
 btn-cancel-order = ✖ Siparişi iptal et
 btn-refresh = 🔃 Yenile
+btn-ask-order = 💬 Bu sipariş hakkında sor
 
 ## Dil
 
@@ -241,6 +243,45 @@ cancel-requested = İptal talebiniz alındı. Tedarikçi siparişi iptal ederse 
 cancel-refused = Tedarikçi iptal talebini reddetti: { $reason }
 cancel-error = İptal talebi şu anda gönderilemedi. Lütfen daha sonra tekrar deneyin.
 
+## Destek
+
+support-write = Destek ekibine mesajını yaz: metin ya da açıklamalı bir fotoğraf. Yanıtımız buraya gelecek.
+support-write-order = #{ $order } numaralı sipariş hakkındaki sorunu yaz: metin ya da açıklamalı bir fotoğraf. Yanıtımız buraya gelecek.
+support-sent = ✉ Destek ekibine iletildi. Yanıtımız buraya gelecek; bu arada yazmaya devam edebilirsin.
+support-too-fast = Çok hızlı yazıyorsun: dakikada en fazla { $limit } mesaj gönderebilirsin. Biraz bekleyip tekrar gönder.
+support-only-text-photo = Lütfen metin ya da açıklamalı bir fotoğraf gönder.
+support-reply-closed = Bu konuşma kapatıldı. Yeniden yazmak için menüden Destek'e dokun.
+btn-support-reply = ↩ Yanıtla
+btn-support-close = ✅ Kapat
+# To the customer, drawn in their language by the sender.
+support-answer =
+    💬 <b>Destek</b>
+
+    { $text }
+support-closed = #{ $ticket } numaralı destek konuşman kapatıldı. Başka bir şeye ihtiyacın olursa menüden Destek'e dokun.
+# To every admin, above each customer message.
+support-to-admin =
+    💬 <b>Talep #{ $ticket }</b>, gönderen: { $who }
+    ID <code>{ $user }</code> · dil { $language } · bakiye { $balance }
+    { $context }
+
+    { $text }
+support-admin-order = #{ $order } { $service } · { $state } · { $charge }
+support-admin-no-orders = Henüz sipariş yok.
+support-admin-about = <b>#{ $order } numaralı sipariş hakkında</b> (tedarikçi no: { $upstream }): { $line }
+support-answer-prompt = #{ $ticket } numaralı talebe yanıtını yaz: metin ya da açıklamalı bir fotoğraf.
+support-answer-sent = Yanıt gönderildi (talep #{ $ticket }).
+support-ticket-closed = #{ $ticket } numaralı talep kapalı: hiçbir şey gönderilmedi.
+support-ticket-missing = #{ $ticket } numaralı bir talep yok.
+support-closed-done = #{ $ticket } numaralı talep kapatıldı; müşteriye bildirildi.
+support-ticket-already-closed = #{ $ticket } numaralı talep zaten kapatılmıştı.
+support-close-usage = Bir konuşmayı kapatmak için müşterinin destek mesajına /close ile yanıt ver.
+support-tickets =
+    <b>Açık destek konuşmaları ({ $count })</b>, en eskisi önce:
+    { $lines }
+support-tickets-line = #{ $ticket } · { $name } (<code>{ $user }</code>) · { $opened } tarihinden beri · { $messages } mesaj: { $last }
+support-tickets-none = Açık destek konuşması yok.
+
 ## Bakiye
 
 balance =
@@ -338,6 +379,8 @@ admin-help-show = /show service &lt;id&gt; | category &lt;ad&gt; — yeniden sat
 admin-help-sync = /sync — kataloğu şimdi panelle eşitle
 admin-help-broadcast = /broadcast — bir mesaja bu komutla yanıt verin, o mesaj tüm müşterilere gönderilsin
 admin-help-maintenance = /maintenance on|off — mağazayı müşterilere kapat veya aç
+admin-help-tickets = /tickets — açık destek konuşmaları, en eskisi önce
+admin-help-close = /close — bir müşterinin mesajına bununla yanıt vererek o konuşmayı kapat
 
 admin-usage-user = Kullanım: /user &lt;id|@kullanıcıadı&gt;
 admin-usage-credit = Kullanım: /credit &lt;kullanıcı id|@kullanıcıadı&gt; &lt;tutar&gt; [sebep]
@@ -462,6 +505,7 @@ cmd-search = Hizmet ara
 cmd-language = Dili değiştir
 cmd-cancel = Yapılan işlemi durdur
 cmd-help = Mağaza nasıl çalışır?
+cmd-support = Desteğe yaz
 cmd-promo = Promosyon kodu kullan
 cmd-admin = Yönetici komutları
 cmd-stats = Mağaza istatistikleri
@@ -472,6 +516,8 @@ cmd-order = Sipariş ara
 cmd-panel = Panel bakiyesi
 cmd-broadcast = Tüm müşterilere mesaj gönder
 cmd-maintenance = Mağazayı kapat veya aç
+cmd-tickets = Açık destek konuşmaları
+cmd-close = Bir destek konuşmasını kapat (yanıt olarak)
 cmd-referral = Davet ödülü ve en çok davet edenler
 admin-panel-low = ⚠ Panel bakiyesi { $balance } { $currency }; bu, { $threshold } { $currency } olan uyarı eşiğinin altında. Siparişler aksamasın diye panele bakiye yükleyin.
 

@@ -21,7 +21,7 @@ async def test_start_shows_the_menu_and_help_lists_commands(shop: Shop) -> None:
         ["🛒 New order"],
         ["📦 My orders", "💰 Balance"],
         ["🌐 Language", "❓ Help"],
-        ["🤝 Invite friends"],
+        ["🤝 Invite friends", "💬 Support"],
     ]
     await person.send("/help")
     assert "/search word" in person.last_text()
