@@ -19,7 +19,7 @@ from bot.shop.config import ShopConfig
 from bot.shop.support import Content, Outcome
 from handlers.callbacks import AskSupport, Detail, Nav, Screen
 from handlers.filters import IsAdmin, When
-from handlers.keyboards import button, home_button
+from handlers.keyboards import button, home_button, main_menu
 from handlers.screens import show
 from storage import orders
 from storage import support as tickets
@@ -136,7 +136,7 @@ async def reply_again(
         await query.answer(t.plain("support-reply-closed"), show_alert=True)
         return
     await state.set_state(SupportForm.writing)
-    await state.set_data({"order": ticket.order_id})
+    await state.set_data({"order": ticket.order_id, "ticket": ticket.id})
     await query.answer()
     assert query.message is not None
     await query.message.answer(t("support-write"), reply_markup=_home(t))
@@ -147,14 +147,19 @@ async def write(
 ) -> None:
     written = content(message)
     assert written is not None  # the filter let only text and photos through
-    order_id = (await state.get_data()).get("order")
+    data = await state.get_data()
+    order_id = data.get("order")
     about = None if order_id is None else await orders.get_for_user(db, order_id, user.id)
-    result = await support.write(db, user, shop.admin_ids, written, about)
-    if result.outcome is Outcome.TOO_FAST:
-        await message.answer(
-            t("support-too-fast", limit=support.RATE_LIMIT, seconds=support.RATE_WINDOW)
-        )
+    result = await support.write(db, user, shop.admin_ids, written, about, data.get("ticket"))
+    if result.outcome is Outcome.CLOSED:
+        await state.clear()
+        await message.answer(t("support-reply-closed"), reply_markup=main_menu(t))
         return
+    if result.outcome is Outcome.TOO_FAST:
+        await message.answer(t("support-too-fast", limit=support.RATE_LIMIT))
+        return
+    assert result.ticket is not None
+    await state.update_data(ticket=result.ticket.id)  # what follows belongs to this ticket
     await message.answer(t("support-sent"), reply_markup=_home(t))
 
 

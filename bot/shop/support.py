@@ -64,11 +64,19 @@ async def write(
     admin_ids: Iterable[int],
     content: Content,
     about: Order | None = None,
+    continuing: int | None = None,
 ) -> Written:
     """Add the customer's message to their open ticket (opened now if none) and queue a copy to
-    every admin, with who wrote it and `about` (an order of theirs, checked by the caller)."""
+    every admin, with who wrote it and `about` (an order of theirs, checked by the caller).
+
+    `continuing` is the ticket the customer was writing in: once an admin closed it, a message
+    meant for it opens nothing (the customer is told, and starts anew from the menu)."""
     recent, _ = await orders.page_for_user(db, user.id, 0, RECENT_ORDERS)
     async with db.transaction() as conn:
+        if continuing is not None:
+            current = await tickets.open_of(conn, user.id)
+            if current is None or current.id != continuing:
+                return Written(Outcome.CLOSED)
         if await tickets.recent_from(conn, user.id, now() - RATE_WINDOW) >= RATE_LIMIT:
             return Written(Outcome.TOO_FAST)
         ticket = await tickets.open_ticket(conn, user.id, about.id if about else None)

@@ -15,6 +15,7 @@ help =
     /start — main menu
     /search word — find a service
     /language — change the language
+    /support — write to us
     /cancel — stop what you are doing
     /help — this text
 hint = Type a word to search the catalog, or pick an action below.

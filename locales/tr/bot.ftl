@@ -15,6 +15,7 @@ help =
     /start — ana menü
     /search kelime — hizmet ara
     /language — dili değiştir
+    /support — bize yaz
     /cancel — yaptığınız işlemi durdur
     /help — bu yardım metni
 hint = Katalogda aramak için bir kelime yazın ya da aşağıdan bir işlem seçin.

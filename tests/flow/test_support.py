@@ -12,6 +12,7 @@ from aiogram.types import Message, Update
 
 from bot.i18n import Translator
 from bot.jobs.sender import Sender
+from bot.jobs.support import TicketAct, TicketAction
 from bot.shop.config import ShopConfig
 from handlers.callbacks import AskSupport
 from storage import orders
@@ -204,9 +205,12 @@ async def test_close_in_reply_tells_the_customer_and_the_next_message_opens_a_ne
     await reply(owner, last_copy(shop, ADMIN_ID), "too late")
     assert "Ticket #1 is closed: nothing was sent" in owner.last_text()
 
-    await person.send("Another question")  # still in the support form
+    await person.send("Another question")  # meant for the closed conversation
+    assert "This conversation is closed" in person.last_text()
+    await write(shop, person, "Another question")  # from the menu under that answer
     await deliver(shop)
     assert "Ticket #2" in texts(shop, ADMIN_ID)[-1]
+    assert sum("Another question" in text for text in texts(shop, ADMIN_ID)) == 1
 
 
 async def test_close_by_button_and_the_customers_reply_button_then_says_closed(
@@ -227,6 +231,19 @@ async def test_close_by_button_and_the_customers_reply_button_then_says_closed(
     assert "This conversation is closed" in shop.alerts()[-1]
     assert not person.unanswered_callbacks
     assert not owner.unanswered_callbacks
+
+
+async def test_the_reply_button_of_somebody_elses_ticket_is_refused(
+    shop: Shop, owner: TelegramUser
+) -> None:
+    person = await shop.customer(1)
+    await write(shop, person, "Mine")
+    other = await shop.customer(2)
+    await other.click_data(TicketAction(act=TicketAct.REPLY, ticket=1).pack())
+    assert shop.alerts()[-1] == "This is no longer available."
+    await other.click_data(TicketAction(act=TicketAct.CLOSE, ticket=1).pack())  # admins only
+    assert shop.alerts()[-1] == "This is no longer available."
+    assert (await tickets.open_list(shop.db, 10))[1] == 1
 
 
 async def test_close_without_a_reply_explains_itself(shop: Shop, owner: TelegramUser) -> None:
