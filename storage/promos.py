@@ -163,9 +163,32 @@ async def use(
 async def give_back(conn: aiosqlite.Connection, order_id: int) -> None:
     """The order never reached the panel: its discount waits for the next order again."""
     await conn.execute(
-        "UPDATE promo_redemptions SET order_id = NULL, discount = NULL WHERE order_id = ?",
+        "UPDATE promo_redemptions SET returned_from = order_id, returned_discount = discount,"
+        " order_id = NULL, discount = NULL WHERE order_id = ?",
         (order_id,),
     )
+
+
+async def take_back(conn: aiosqlite.Connection, order_id: int) -> bool:
+    """A failed order is attached after all: the discount it gave back is its own again.
+
+    True when it had none, or took it back; False when another order has used it since
+    (the customer would have it twice).
+    """
+    async with conn.execute(
+        "SELECT order_id IS NULL FROM promo_redemptions WHERE returned_from = ?", (order_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return True
+    if not row[0]:
+        return False
+    await conn.execute(
+        "UPDATE promo_redemptions SET order_id = returned_from, discount = returned_discount,"
+        " returned_from = NULL, returned_discount = NULL WHERE returned_from = ?",
+        (order_id,),
+    )
+    return True
 
 
 async def uses_mismatches(db: Database) -> list[tuple[str, int, int | None, int]]:

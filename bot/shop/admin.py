@@ -14,7 +14,7 @@ from bot.limits import shorten
 from bot.shop.checkout import fail_and_refund
 from bot.shop.config import ShopConfig
 from bot.shop.referrals import credit_referrer
-from storage import ledger, orders, outbox, users
+from storage import ledger, orders, outbox, promos, users
 from storage.db import Database
 from storage.ledger import InsufficientFunds
 from storage.orders import Order, State
@@ -30,6 +30,7 @@ class Settled(StrEnum):
     NOT_OPEN = "not_open"  # it is final (or still being placed): nothing to settle
     SHORTFALL = "shortfall"  # attaching a refunded order: the balance no longer covers it
     TOO_MUCH = "too_much"  # a refund larger than the order's charge
+    DISCOUNT_SPENT = "discount_spent"  # its promo discount, given back, went to another order
 
 
 class Verdict(StrEnum):
@@ -94,6 +95,8 @@ async def attach_upstream(db: Database, order_id: int, upstream_id: int) -> Atta
                 )
                 await _tell(conn, order, "notice-order-confirmed", {"order": order_id}, "attached")
                 return Attached(Settled.DONE)
+            if not await promos.take_back(conn, order_id):
+                return Attached(Settled.DISCOUNT_SPENT)
             again = dataclasses.replace(order, round=order.round + 1)
             await ledger.post(
                 conn, user_id=order.user_id, amount=-order.charge, key=again.charge_key,

@@ -492,6 +492,7 @@ admin-settled-not_open = Order #{ $order } has nothing to settle: it is final, o
 admin-settled-too_much = That is more than order #{ $order } cost. Nothing changed.
 admin-settled-shortfall = Order #{ $order } is now tracked again only if its customer pays { $charge } again, but their balance is { $balance }. Nothing changed: credit them or settle it another way.
 admin-settled-recharged = Order #{ $order } is tracked again; { $charge } was charged to its customer again, and they were told.
+admin-settled-discount_spent = Order #{ $order } gave its promo discount back when it failed, and another order has used it since: attaching it would give the customer the discount twice. Nothing changed: settle it another way (for example with /debit).
 admin-markup-set = Markup for { $target } is now { $percent }%.
 admin-markup-global = The shop-wide markup is now { $percent }%.
 admin-usage-referral = Usage: /referral &lt;percent&gt; (from 0 to { $high }; 0 turns rewards off)

@@ -483,6 +483,7 @@ admin-settled-not_open = Sipariş #{ $order } için karar verilecek bir şey yok
 admin-settled-too_much = Bu tutar sipariş #{ $order } ücretinden fazla. Hiçbir şey değişmedi.
 admin-settled-shortfall = Sipariş #{ $order } yeniden takip edilecekse müşteriden { $charge } yeniden alınmalı, ancak bakiyesi { $balance }. Hiçbir şey değişmedi: bakiyesine ekleme yapın ya da siparişi başka şekilde sonuçlandırın.
 admin-settled-recharged = Sipariş #{ $order } yeniden takip ediliyor; müşteriden { $charge } yeniden alındı ve müşteriye bilgi verildi.
+admin-settled-discount_spent = Sipariş #{ $order } verilemediğinde promosyon indirimini geri verdi ve o indirim sonradan başka bir siparişte kullanıldı: bağlamak müşteriye indirimi iki kez vermiş olur. Hiçbir şey değişmedi: başka bir yolla sonuçlandırın (örneğin /debit ile).
 admin-markup-set = { $target } için kâr oranı artık %{ $percent }.
 admin-markup-global = Mağaza genelindeki kâr oranı artık %{ $percent }.
 admin-usage-referral = Kullanım: /referral &lt;yüzde&gt; (0 ile { $high } arası; 0 ödülleri kapatır)

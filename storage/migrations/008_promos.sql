@@ -22,7 +22,9 @@ CREATE TABLE promos (
 );
 -- One redemption per code and customer. A discount's row points at the order that used it, with
 -- the minor units it took off (the order's `charge` is the price after it); both go back to NULL
--- when that order fails before reaching the panel, so the next order can use it.
+-- when that order fails before reaching the panel, so the next order can use it. That order and
+-- discount are kept in `returned_*`: an admin who attaches the failed order after all (it did run
+-- at the panel) takes the discount back for it, or learns it was spent since.
 CREATE TABLE promo_redemptions (
     id INTEGER PRIMARY KEY,
     promo_id INTEGER NOT NULL REFERENCES promos (id),
@@ -30,6 +32,8 @@ CREATE TABLE promo_redemptions (
     created_at INTEGER NOT NULL,
     order_id INTEGER REFERENCES orders (id),
     discount INTEGER CHECK (discount > 0),
+    returned_from INTEGER REFERENCES orders (id),
+    returned_discount INTEGER CHECK (returned_discount > 0),
     UNIQUE (promo_id, user_id),
     CHECK ((order_id IS NULL) = (discount IS NULL))
 );

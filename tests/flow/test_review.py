@@ -142,3 +142,44 @@ async def test_a_credit_with_a_very_long_reason_still_reaches_the_customer(
     assert await outbox.due(shop.db, 10) == []  # sent, not failed
     notes = [entry.note for entry in await ledger.recent(shop.db, 1)]
     assert reason in notes  # the books keep it whole
+
+
+async def _refused_with_discount(shop: Shop, owner: TelegramUser) -> TelegramUser:
+    """Order #1 took a 10% discount ($1.35 -> $1.22), then the panel refused it."""
+    await owner.send("/promo add SAVE10 discount 10")
+    person = await shop.customer(1, balance=10_000)
+    await person.send("/promo SAVE10")
+    await to_summary(person)
+    shop.sandbox.fail_next("add", httpx.Response(200, json={"error": "Incorrect link"}))
+    await person.click("Confirm")
+    assert await shop.balance(1) == 10_000
+    return person
+
+
+async def test_attaching_a_refused_order_takes_its_discount_back_with_it(
+    shop: Shop, owner: TelegramUser
+) -> None:
+    person = await _refused_with_discount(shop, owner)
+    await owner.send("/review 1")
+    await owner.click("Attach")
+    await owner.send("4242")
+    assert "$1.22 was charged to its customer again" in owner.last_text()
+    await to_summary(person)  # the discount is this order's again: none for the next one
+    assert "$1.35" in person.last_text() and "$1.22" not in person.last_text()
+    assert (await audit(shop.db)).ok
+
+
+async def test_a_discount_spent_since_keeps_a_refused_order_from_being_attached(
+    shop: Shop, owner: TelegramUser
+) -> None:
+    person = await _refused_with_discount(shop, owner)
+    await to_summary(person)
+    await person.click("Confirm")  # order #2 takes the discount #1 gave back
+    await owner.send("/review 1")
+    await owner.click("Attach")
+    await owner.send("4242")
+    assert "discount" in owner.last_text()
+    order = await orders.get(shop.db, 1)
+    assert order is not None and order.state is State.FAILED
+    assert await shop.balance(1) == 10_000 - 122
+    assert (await audit(shop.db)).ok
