@@ -58,14 +58,23 @@ async def history(
     await show(query, t("orders" if total else "orders-empty", count=total), builder.as_markup())
 
 
+async def own_order(
+    query: CallbackQuery, db: Database, t: Texts, user: User, order_id: int
+) -> Order | None:
+    """The pressed button's order when it is this user's; else None, and a short alert that
+    reveals nothing (a forged button, or somebody else's order)."""
+    order = await orders.get_for_user(db, order_id, user.id)
+    if order is None:
+        await query.answer(t.plain("not-available"), show_alert=True)
+    return order
+
+
 async def detail(
     query: CallbackQuery, db: Database, t: Texts, user: User, callback_data: Detail
 ) -> None:
-    order = await orders.get_for_user(db, callback_data.order, user.id)
-    if order is None:
-        await query.answer(t.plain("not-available"), show_alert=True)
-        return
-    await _card(query, db, t, order, callback_data.page)
+    order = await own_order(query, db, t, user, callback_data.order)
+    if order is not None:
+        await _card(query, db, t, order, callback_data.page)
 
 
 async def _card(
@@ -128,9 +137,8 @@ async def act(
     user: User,
     callback_data: OrderAction,
 ) -> None:
-    order = await orders.get_for_user(db, callback_data.order, user.id)
-    if order is None:  # forged, or somebody else's order: reveal nothing
-        await query.answer(t.plain("not-available"), show_alert=True)
+    order = await own_order(query, db, t, user, callback_data.order)
+    if order is None:
         return
     service = await services.get(db, order.service_id)
     request = (

@@ -19,6 +19,7 @@ from bot.shop.config import ShopConfig
 from bot.shop.support import Content, Outcome
 from handlers.callbacks import AskSupport, Detail, Nav, Screen
 from handlers.filters import IsAdmin, When
+from handlers.history import own_order
 from handlers.keyboards import button, home_button, main_menu
 from handlers.screens import show
 from storage import orders
@@ -109,9 +110,8 @@ async def ask_about_order(
     user: User,
     callback_data: AskSupport,
 ) -> None:
-    order = await orders.get_for_user(db, callback_data.order, user.id)
-    if order is None:  # forged, or somebody else's order: reveal nothing
-        await query.answer(t.plain("not-available"), show_alert=True)
+    order = await own_order(query, db, t, user, callback_data.order)
+    if order is None:
         return
     await state.set_state(SupportForm.writing)
     await state.set_data({"order": order.id})
