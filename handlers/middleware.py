@@ -33,8 +33,9 @@ class UserMiddleware(BaseMiddleware):
             return None
         guess = self.translator.pick(sender.language_code)
         # Made by this very update: only a newcomer's first /start may carry a referral code.
-        newcomer = await users.get(self.db, sender.id) is None
-        user = await users.touch(self.db, sender.id, sender.username, sender.first_name, guess)
+        user, newcomer = await users.visit(
+            self.db, sender.id, sender.username, sender.first_name, guess
+        )
         data["newcomer"] = newcomer
         t = self.translator.texts(self.translator.pick(user.locale, guess), self.shop.currency)
         data["user"] = user

@@ -46,7 +46,16 @@ SEEN_EVERY = 300  # seconds: `last_seen_at` is refreshed at most this often
 async def touch(
     db: Database, user_id: int, username: str | None, first_name: str, locale: str | None
 ) -> User:
+    """`visit` for callers that do not care whether the row is new."""
+    user, _ = await visit(db, user_id, username, first_name, locale)
+    return user
+
+
+async def visit(
+    db: Database, user_id: int, username: str | None, first_name: str, locale: str | None
+) -> tuple[User, bool]:
     """Create the user on first contact (with a language guess); refresh a changed profile.
+    The flag: this call created the row (the user's very first update).
 
     A username belongs to one account at a time: whoever writes with it now takes it from any
     row that still holds it from before (its old owner renamed, or deleted the account).
@@ -60,7 +69,7 @@ async def touch(
         and not known.blocked
         and stamp - known.last_seen_at < SEEN_EVERY
     ):
-        return known
+        return known, False
     async with db.transaction() as conn:
         if username is not None:
             await conn.execute(
@@ -77,7 +86,7 @@ async def touch(
         async with conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)) as cur:
             row = await cur.fetchone()
     assert row is not None
-    return _user(row)
+    return _user(row), known is None
 
 
 async def get(db: Database, user_id: int) -> User | None:
