@@ -73,6 +73,10 @@ class AskSupport(CallbackData, prefix="k2"):
     order: Id  # loaded by (id, user): somebody else's order is refused
 
 
+class Reorder(CallbackData, prefix="o1"):
+    order: Id  # "Order again": loaded by (id, user), somebody else's order is refused
+
+
 class Act(StrEnum):
     REFILL = "refill"
     CANCEL = "cancel"
