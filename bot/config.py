@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -9,7 +10,15 @@ from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.shop.money import MINOR
@@ -18,6 +27,32 @@ SANDBOX = "sandbox"
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 LOCALES = ("en", "tr", "ru")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+MAIN_PANEL = "main"  # the panel of PANEL_URL / PANEL_KEY
+_PANEL_NAME = re.compile(r"[a-z0-9-]{1,20}")
+
+
+class PanelEntry(BaseModel):
+    """One more panel, from `PANELS`: the same rules as PANEL_URL and PANEL_KEY."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str
+    key: SecretStr = SecretStr("")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _panel_url(value)
+
+    @model_validator(mode="after")
+    def _key_needed(self) -> PanelEntry:
+        if self.url != SANDBOX and not self.key.get_secret_value():
+            raise ValueError("key is required unless url is sandbox")
+        return self
+
+    @property
+    def sandbox(self) -> bool:
+        return self.url == SANDBOX
 
 
 class Settings(BaseSettings):
@@ -30,6 +65,8 @@ class Settings(BaseSettings):
     bot_token: SecretStr
     panel_url: str = SANDBOX
     panel_key: SecretStr = SecretStr("")
+    # More panels beside the main one: {"name": {"url": "...", "key": "..."}} (JSON).
+    panels: Annotated[dict[str, PanelEntry], NoDecode] = Field(default_factory=dict)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     database_path: Path = Path("data/shop.sqlite3")
     shop_currency: str = Field("USD", min_length=3, max_length=3)
@@ -88,10 +125,28 @@ class Settings(BaseSettings):
     @field_validator("panel_url")
     @classmethod
     def _panel_url(cls, value: str) -> str:
-        value = value.strip()
-        if value.lower() == SANDBOX:
-            return SANDBOX
-        return _checked_url(value)
+        return _panel_url(value)
+
+    @field_validator("panels", mode="before")
+    @classmethod
+    def _panels_json(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return {}
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError(
+                    'must be a JSON object: {"name": {"url": "https://...", "key": "..."}}'
+                ) from None
+        if isinstance(value, dict):
+            for name in value:
+                if name == MAIN_PANEL or not _PANEL_NAME.fullmatch(str(name)):
+                    raise ValueError(
+                        f"panel name {str(name)[:40]!r}: use 1-20 lowercase letters, digits"
+                        f" or -, other than {MAIN_PANEL!r} (the panel of PANEL_URL)"
+                    )
+        return value
 
     @field_validator("telegram_api_url", "webhook_url")
     @classmethod
@@ -182,6 +237,13 @@ class Settings(BaseSettings):
         return self.panel_url == SANDBOX
 
 
+def _panel_url(value: str) -> str:
+    value = value.strip()
+    if value.lower() == SANDBOX:
+        return SANDBOX
+    return _checked_url(value)
+
+
 def _checked_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme == "https" and parts.hostname:
@@ -195,7 +257,10 @@ def settings_problems(error: ValidationError) -> list[str]:
     """One readable line per problem, naming the environment variable; never the value."""
     lines = []
     for problem in error.errors(include_input=False, include_url=False):
-        name = "_".join(str(part) for part in problem["loc"]).upper()
+        setting, *where = [str(part) for part in problem["loc"]] or [""]
+        name = setting.upper()
+        if where:  # inside a structured setting: PANELS second.url
+            name = f"{name} {'.'.join(where)}"
         message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "missing":
             message = "is required"

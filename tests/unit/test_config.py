@@ -87,3 +87,33 @@ def test_start_without_configuration_exits_2_naming_bot_token(tmp_path: Path) ->
     assert done.returncode == 2
     assert "BOT_TOKEN: is required" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_more_panels_come_from_one_json_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    panels = (
+        '{"second": {"url": "https://two.example/api/v2", "key": "k2"}, "t-3": {"url": "sandbox"}}'
+    )
+    assert _problems(monkeypatch, BOT_TOKEN=TOKEN, PANELS=panels) == []
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert list(settings.panels) == ["second", "t-3"]
+    assert settings.panels["second"].key.get_secret_value() == "k2"
+    assert "k2" not in repr(settings)
+    assert settings.panels["t-3"].sandbox
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("not json", "PANELS: must be a JSON object"),
+        ('{"Second": {"url": "sandbox"}}', "PANELS: panel name 'Second'"),
+        ('{"main": {"url": "sandbox"}}', "PANELS: panel name 'main'"),
+        ('{"b": {"url": "http://b.example/api/v2", "key": "k"}}', "PANELS b.url: must be an https"),
+        ('{"b": {"url": "https://b.example/api/v2"}}', "PANELS b: key is required"),
+        ('{"b": {"url": "sandbox", "keys": "x"}}', "PANELS b.keys: Extra inputs"),
+    ],
+)
+def test_a_bad_panel_entry_is_named(
+    monkeypatch: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    problems = _problems(monkeypatch, BOT_TOKEN=TOKEN, PANELS=value)
+    assert len(problems) == 1 and problems[0].startswith(problem), problems
