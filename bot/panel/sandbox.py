@@ -18,7 +18,6 @@ T = TypeVar("T")
 
 MONEY = Decimal("0.00001")
 MAX_IDS = 100
-FIRST_ORDER_ID = 1001
 FIRST_REFILL_ID = 7001
 # fmt: off
 SUBSCRIPTION_DELAYS = frozenset({  # minutes
@@ -60,8 +59,9 @@ class ServiceSpec(NamedTuple):
 
 # Rows per category: id, name, type, rate (per 1000, or per package), min, max, flags
 # (R: refill, C: cancel, D: drip-feed).
+_Rows = dict[str, tuple[tuple[int, str, str, str, int, int, str], ...]]
 # fmt: off
-_CATALOG_ROWS: dict[str, tuple[tuple[int, str, str, str, int, int, str], ...]] = {
+_CATALOG_ROWS: _Rows = {
     "Instagram Followers": (
         (101, "Instagram Followers [Real] [Refill 30D]", "Default", "0.90", 50, 10000, "RC"),
         (102, "Instagram Followers [Drip-feed] [No refill]", "Default", "0.45", 100, 50000, "CD"),
@@ -102,17 +102,70 @@ _CATALOG_ROWS: dict[str, tuple[tuple[int, str, str, str, int, int, str], ...]] =
 }
 # fmt: on
 
-SERVICES: tuple[ServiceSpec, ...] = tuple(
-    ServiceSpec(
-        sid, category, name, type_, rate, low, high, "R" in flags, "C" in flags, "D" in flags
-    )
-    for category, rows in _CATALOG_ROWS.items()
-    for sid, name, type_, rate, low, high, flags in rows
-)
-#: The exact JSON that `action=services` serves.
-CATALOG: tuple[dict[str, str | int | bool], ...] = tuple(spec.as_json() for spec in SERVICES)
+# A second, smaller panel: partly the same products at other rates (Instagram Followers and
+# Telegram Members cheaper, YouTube Views and custom comments dearer), one category the main list
+# lacks (TikTok Views), its own ids. An owner links one panel's service as the other's backup.
+# fmt: off
+_SECOND_ROWS: _Rows = {
+    "Instagram Followers": (
+        (2001, "IG Followers [HQ] [Refill 30D]", "Default", "0.72", 100, 20000, "RC"),
+        (2002, "IG Followers Package [1000]", "Package", "1.10", 1, 1, ""),
+    ),
+    "Instagram Likes": (
+        (2003, "IG Likes [Real] [Drip-feed]", "Default", "0.015", 20, 10000, "D"),
+    ),
+    "Instagram Comments": (
+        (2004, "IG Custom Comments [Real Accounts]", "Custom Comments", "9.50", 5, 1000, ""),
+    ),
+    "YouTube Views": (
+        (2011, "YouTube Views [Non-drop] [Refill 30D]", "Default", "1.45", 1000, 500000, "R"),
+        (2012, "YouTube Views [Google Ads]", "Default", "2.80", 1000, 1000000, "C"),
+    ),
+    "TikTok Views": (
+        (2021, "TikTok Views [Instant] [Drip-feed]", "Default", "0.012", 100, 10000000, "CD"),
+        (2022, "TikTok Views Package [100K]", "Package", "0.95", 1, 1, ""),
+    ),
+    "Telegram Members": (
+        (2031, "Telegram Members [Non-drop] [Refill 60D]", "Default", "0.79", 500, 50000, "RC"),
+    ),
+    "Twitter / X": (
+        (2041, "Twitter / X Followers Package [500]", "Package", "1.85", 1, 1, "R"),
+    ),
+}
+# fmt: on
 
-_SERVICES_BY_ID = {spec.service: spec for spec in SERVICES}
+
+def _specs(catalog: _Rows) -> tuple[ServiceSpec, ...]:
+    return tuple(
+        ServiceSpec(
+            sid, category, name, type_, rate, low, high, "R" in flags, "C" in flags, "D" in flags
+        )
+        for category, rows in catalog.items()
+        for sid, name, type_, rate, low, high, flags in rows
+    )
+
+
+SERVICES = _specs(_CATALOG_ROWS)
+#: The exact JSON that `action=services` serves (the main catalog).
+CATALOG: tuple[dict[str, str | int | bool], ...] = tuple(spec.as_json() for spec in SERVICES)
+SECOND_SERVICES = _specs(_SECOND_ROWS)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """One panel's price list and what a sandbox serving it starts from."""
+
+    services: tuple[ServiceSpec, ...]
+    deposit: Decimal  # the reseller's funds unless `balance=` says otherwise
+    first_order_id: int  # order ids start apart per catalog, only to make logs easy to read
+
+
+_CATALOGS = {
+    "main": Catalog(SERVICES, Decimal("1000"), 1001),
+    "second": Catalog(SECOND_SERVICES, Decimal("50"), 5001),  # small: "out of funds" comes soon
+}
+#: The names `SandboxPanel(catalog=...)` and `sandbox-panel --catalog` accept.
+CATALOGS = tuple(_CATALOGS)
 
 
 # --- per-type rules for `add` ---
@@ -354,8 +407,9 @@ class SandboxPanel:
         self,
         *,
         key: str = "sandbox",
+        catalog: str = "main",
         clock: Callable[[], float] = time.monotonic,
-        balance: Decimal = Decimal("1000"),
+        balance: Decimal | None = None,
         currency: str = "USD",
         pending_seconds: float = 20.0,
         complete_seconds: float = 120.0,
@@ -364,18 +418,23 @@ class SandboxPanel:
     ) -> None:
         if not 0 <= pending_seconds <= complete_seconds or cancel_seconds < 0:
             raise ValueError("need 0 <= pending_seconds <= complete_seconds, cancel_seconds >= 0")
+        if catalog not in _CATALOGS:
+            raise ValueError(f"unknown catalog {catalog!r}; known: {', '.join(CATALOGS)}")
         self.key = key
+        self.catalog = catalog
         self.currency = currency
         self.partial_every = partial_every  # every Nth order id ends Partial; 0: never
         self.orders: dict[int, SandboxOrder] = {}
         self.refills: dict[int, SandboxRefill] = {}
         self.requests: list[dict[str, str]] = []
         self._clock = clock
-        self._deposit = balance
+        self._services = {spec.service: spec for spec in _CATALOGS[catalog].services}
+        self._first_order_id = _CATALOGS[catalog].first_order_id
+        self._deposit = _CATALOGS[catalog].deposit if balance is None else balance
         self._timing = Timing(clock, pending_seconds, complete_seconds, cancel_seconds)
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
         self._actions: dict[str, Callable[[Form], object]] = {
-            "services": lambda form: list(CATALOG),
+            "services": lambda form: [spec.as_json() for spec in self._services.values()],
             "add": self._add,
             "status": self._status,
             "cancel": self._cancel,
@@ -446,7 +505,7 @@ class SandboxPanel:
     # -- actions --
 
     def _add(self, form: Form) -> Json:
-        spec = _lookup(_SERVICES_BY_ID, form.get("service", ""))
+        spec = _lookup(self._services, form.get("service", ""))
         if spec is None:
             raise Refusal("Incorrect service ID")
         rule = TYPE_RULES.get(spec.type, FALLBACK_RULE)
@@ -461,7 +520,7 @@ class SandboxPanel:
         charge = charge.quantize(MONEY, rounding=ROUND_HALF_UP)
         if charge > self.balance:
             raise Refusal("Not enough funds on balance")
-        order_id = max(self.orders, default=FIRST_ORDER_ID - 1) + 1
+        order_id = max(self.orders, default=self._first_order_id - 1) + 1
         ends_partial = self.partial_every > 0 and order_id % self.partial_every == 0
         self.orders[order_id] = SandboxOrder(
             id=order_id,
@@ -499,7 +558,7 @@ class SandboxPanel:
 
     def _cancel_one(self, raw: str) -> int:
         order = self._order(raw)
-        spec = _SERVICES_BY_ID[order.service]
+        spec = self._services[order.service]
         if not spec.cancel or order.cancel_requested_at is not None or order.status in TERMINAL:
             raise Refusal("Cancel is not available")
         order.cancel_requested_at = self._clock()
@@ -513,7 +572,7 @@ class SandboxPanel:
 
     def _refill_one(self, raw: str) -> int:
         order = self._order(raw)
-        if not _SERVICES_BY_ID[order.service].refill or order.status not in REFILLABLE:
+        if not self._services[order.service].refill or order.status not in REFILLABLE:
             raise Refusal("Refill is not available")
         refill_id = max(self.refills, default=FIRST_REFILL_ID - 1) + 1
         self.refills[refill_id] = SandboxRefill(refill_id, order.id, self._clock(), self._timing)

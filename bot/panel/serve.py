@@ -7,12 +7,13 @@ import asyncio
 import signal
 import sys
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 
 import httpx
 from aiohttp import web
 
 from bot.logs import setup_logging
-from bot.panel.sandbox import SandboxPanel
+from bot.panel.sandbox import CATALOGS, SandboxPanel
 
 API_PATH = "/api/v2"
 _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "content-encoding"})
@@ -40,6 +41,16 @@ def build_app(panel: SandboxPanel) -> web.Application:
     return app
 
 
+def _funds(text: str) -> Decimal:
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise argparse.ArgumentTypeError(f"need an amount >= 0, got {text!r}")
+    return amount
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bot sandbox-panel",
@@ -48,6 +59,17 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8099, help="port (0: any free port)")
     parser.add_argument("--key", default="sandbox", help="the API key clients must send")
+    parser.add_argument(
+        "--catalog",
+        choices=CATALOGS,
+        default=CATALOGS[0],
+        help="which price list to serve: run two panels with different ones to try a backup panel",
+    )
+    parser.add_argument(
+        "--balance",
+        type=_funds,
+        help="the reseller's funds at start (default: the catalog's own deposit)",
+    )
     parser.add_argument("--pending-seconds", type=float, default=20.0)
     parser.add_argument("--complete-seconds", type=float, default=120.0)
     parser.add_argument("--cancel-seconds", type=float, default=10.0)
@@ -65,6 +87,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 async def serve(args: argparse.Namespace) -> None:
     panel = SandboxPanel(
         key=args.key,
+        catalog=args.catalog,
+        balance=args.balance,
         pending_seconds=args.pending_seconds,
         complete_seconds=args.complete_seconds,
         cancel_seconds=args.cancel_seconds,

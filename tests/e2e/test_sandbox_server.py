@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,9 +13,12 @@ from pydantic import SecretStr
 
 from bot.panel.client import PanelClient
 from bot.panel.errors import PanelRefused
-from bot.panel.sandbox import CATALOG, SandboxPanel
+from bot.panel.sandbox import CATALOG, SECOND_SERVICES, SandboxPanel
 from bot.panel.serve import API_PATH, build_app, parse_args
 from tests.conftest import FakeClock
+from tests.e2e.conftest import Process, clean_env, wait_line
+
+LISTENING = "sandbox panel listening on "
 
 
 @pytest.fixture
@@ -62,6 +67,10 @@ async def test_only_post_is_accepted(served: tuple[SandboxPanel, str]) -> None:
         ["--port", "-1"],
         ["--pending-seconds", "5", "--complete-seconds", "1"],
         ["--cancel-seconds", "-1"],
+        ["--catalog", "third"],
+        ["--balance", "-1"],
+        ["--balance", "lots"],
+        ["--balance", "NaN"],
     ],
 )
 def test_bad_arguments_are_refused(argv: list[str]) -> None:
@@ -73,3 +82,32 @@ def test_bad_arguments_are_refused(argv: list[str]) -> None:
 def test_defaults() -> None:
     args = parse_args([])
     assert (args.host, args.key, args.port) == ("127.0.0.1", "sandbox", 8099)
+    assert (args.catalog, args.balance) == ("main", None)  # None: the catalog's own deposit
+
+
+@pytest.fixture
+def second_panel_url(tmp_path: Path) -> Iterator[str]:
+    """`python -m bot sandbox-panel --catalog second` as a real process, on a free port."""
+    args = ["sandbox-panel", "--catalog", "second", "--port", "0", "--balance", "7.5"]
+    panel = Process("sandbox-panel-second", args, clean_env(), tmp_path)
+    try:
+        yield wait_line(panel, LISTENING).removeprefix(LISTENING).strip()
+    finally:
+        panel.kill()
+
+
+async def test_the_command_serves_the_second_catalog(second_panel_url: str) -> None:
+    async with httpx.AsyncClient(timeout=10) as http:
+        client = PanelClient(http, second_panel_url, SecretStr("sandbox"))
+        services = await client.services()
+        assert [service.id for service in services] == [spec.service for spec in SECOND_SERVICES]
+        assert (await client.balance()).amount == Decimal("7.5")
+        # Instagram Followers at 0.72 per 1000: 7.20 of the 7.50.
+        order: dict[str, str | int] = {
+            "service": 2001,
+            "link": "https://x.test/p",
+            "quantity": 10000,
+        }
+        assert await client.add(order) == 5001
+        with pytest.raises(PanelRefused, match="Not enough funds on balance"):
+            await client.add(order)
