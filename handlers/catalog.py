@@ -44,7 +44,8 @@ async def categories_screen(
 ) -> None:
     page = callback_data.page if isinstance(callback_data, Categories) else 0
     key = ("categories", t.locale, page)
-    screen = await screens.through(services.version(db), key, lambda: _categories(db, t, page))
+    version = await services.version(db)
+    screen = await screens.through(version, key, lambda: _categories(db, t, page))
     assert screen is not None  # the list of categories is always there, if empty
     await show(query, *screen)
 
@@ -75,7 +76,7 @@ async def services_screen(
     markup = await global_markup(db, shop.markup)  # prices depend on it, the catalog aside
     key = ("services", t.locale, callback_data.category, callback_data.page, markup)
     screen = await screens.through(
-        services.version(db),
+        await services.version(db),
         key,
         lambda: _services(db, shop, t, callback_data.category, callback_data.page),
     )
@@ -234,7 +235,7 @@ def _badges(t: Texts, service: Service) -> str:
         ("badge-cancel", service.cancel),
         ("badge-dripfeed", service.dripfeed),
     )
-    return " ".join(t(name) for name, on in flags if on)
+    return " · ".join(t(name) for name, on in flags if on)
 
 
 def _label(service: Service) -> str:

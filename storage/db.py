@@ -48,7 +48,7 @@ async def _use_wal(conn: aiosqlite.Connection) -> None:
 def _open_lookups(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA busy_timeout = 0")  # the event loop's thread never waits for a lock
     conn.execute("PRAGMA query_only = ON")
     return conn
 
@@ -128,17 +128,26 @@ class Database:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
-    def lookup(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def lookup(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Rows an index finds at once, read on the calling (the event loop's) thread.
 
         A trip to aiosqlite's thread costs about 0.1 ms, ten times a read by key; every update
         makes a few of these. A read that walks many rows (search, statistics, the audit) goes
         through `fetchall` instead, which leaves the loop free while SQLite works.
-        """
-        return self._lookups.execute(sql, params).fetchall()
 
-    def lookup_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        rows = self.lookup(sql, params)
+        This read never waits for a lock: when SQLite answers busy (another connection is
+        recovering the WAL, say) it is made again by the reader's thread, which waits there
+        while every other chat goes on.
+        """
+        try:
+            return self._lookups.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+        return await self.fetchall(sql, params)
+
+    async def lookup_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        rows = await self.lookup(sql, params)
         return rows[0] if rows else None
 
 

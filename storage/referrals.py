@@ -62,7 +62,7 @@ def _new_code() -> str:
 
 async def code_of(db: Database, user_id: int) -> str:
     """The user's invite code, made on first need; a clash with another code draws again."""
-    row = db.lookup_one("SELECT code FROM referral_codes WHERE user_id = ?", (user_id,))
+    row = await db.lookup_one("SELECT code FROM referral_codes WHERE user_id = ?", (user_id,))
     if row is not None:
         return str(row[0])
     async with db.transaction() as conn:
@@ -115,7 +115,7 @@ async def referrer_in(conn: aiosqlite.Connection, user_id: int) -> int | None:
 
 
 async def referrer_of(db: Database, user_id: int) -> int | None:
-    row = db.lookup_one("SELECT referrer_id FROM referrals WHERE user_id = ?", (user_id,))
+    row = await db.lookup_one("SELECT referrer_id FROM referrals WHERE user_id = ?", (user_id,))
     return None if row is None else int(row[0])
 
 

@@ -36,7 +36,7 @@ _COLUMNS = "id, user_id, order_id, state, created_at"
 
 
 async def get(db: Database, ticket_id: int) -> Ticket | None:
-    row = db.lookup_one(f"SELECT {_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,))
+    row = await db.lookup_one(f"SELECT {_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,))
     return None if row is None else Ticket(*row)
 
 
@@ -119,7 +119,7 @@ async def remember_copy(db: Database, chat_id: int, message_id: int, ticket_id: 
 
 async def by_copy(db: Database, chat_id: int, message_id: int) -> Ticket | None:
     """The ticket of a message the sender delivered to this chat, if it was one."""
-    row = db.lookup_one(
+    row = await db.lookup_one(
         "SELECT t.id, t.user_id, t.order_id, t.state, t.created_at FROM ticket_copies c"
         " JOIN tickets t ON t.id = c.ticket_id WHERE c.chat_id = ? AND c.message_id = ?",
         (chat_id, message_id),

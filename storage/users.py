@@ -90,7 +90,7 @@ async def visit(
 
 
 async def get(db: Database, user_id: int) -> User | None:
-    row = db.lookup_one(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
+    row = await db.lookup_one(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
     return None if row is None else _user(row)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,54 @@ async def test_a_lookup_sees_each_commit_at_once(db: Database) -> None:
 
 async def test_a_lookup_cannot_write(db: Database) -> None:
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
-        db.lookup("INSERT INTO kv (key, value) VALUES ('x', 'y')")
+        await db.lookup("INSERT INTO kv (key, value) VALUES ('x', 'y')")
+
+
+# Another process recovering the WAL (as after a crash): it holds the WAL-index's write and
+# recover locks (bytes 120 and 122 of the -shm file) while the index's header is not valid
+# (its two copies, 48 bytes each from offset 0, differ). A reader then gets SQLITE_BUSY.
+_RECOVERING = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1] + "-shm", os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 120, 0)
+fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 122, 0)
+os.pwrite(fd, bytes(48), 48)
+print("held", flush=True)
+sys.stdin.readline()
+"""
+
+
+async def test_a_locked_database_never_stalls_the_event_loop(db: Database, tmp_path: Path) -> None:
+    """A key read while another connection holds SQLite's lock does not freeze every chat for
+    the busy timeout: it waits on the reader's thread and answers once the lock goes."""
+    await users.touch(db, 42, "ayse", "Ayşe", "tr")
+    assert await users.get(db, 42) is not None
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE users SET balance = 150 WHERE id = 42")
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _RECOVERING,
+        str(tmp_path / "shop.sqlite3"),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    try:
+        assert await holder.stdout.readline() == b"held\n"
+        started = time.monotonic()
+        read = asyncio.create_task(users.get(db, 42))
+        for _ in range(3):  # the loop goes on serving others while the read waits
+            await asyncio.sleep(0)
+        assert time.monotonic() - started < 1
+        assert not read.done()
+    finally:
+        holder.stdin.write(b"\n")
+        await holder.wait()
+    user = await asyncio.wait_for(read, 30)
+    assert user is not None and user.balance == 150
+    again = await users.get(db, 42)  # and the loop's own connection reads again afterwards
+    assert again is not None and again.balance == 150
 
 
 async def test_processes_opening_a_fresh_file_at_once_migrate_it_once(tmp_path: Path) -> None:
