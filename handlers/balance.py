@@ -14,7 +14,7 @@ from handlers.callbacks import Nav, Screen
 from handlers.keyboards import button, home_button
 from handlers.promo import EnterCode
 from handlers.screens import show
-from handlers.topup import Step, Topup
+from handlers.topup import Topup, TopupStep
 from storage import ledger
 from storage.db import Database
 from storage.ledger import Entry
@@ -45,7 +45,7 @@ async def balance(
     ]
     builder = InlineKeyboardBuilder()
     if payments.methods(shop):
-        builder.row(button(t("btn-top-up"), Topup(step=Step.MENU)))
+        builder.row(button(t("btn-top-up"), Topup(step=TopupStep.MENU)))
     builder.row(button(t("btn-promo"), EnterCode()))
     builder.row(home_button(t))
     movements = lines(movement_lines) or t("balance-empty")

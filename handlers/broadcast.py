@@ -24,7 +24,7 @@ class Choice(StrEnum):
     DROP = "drop"
 
 
-class Decide(CallbackData, prefix="z1"):
+class BroadcastDecision(CallbackData, prefix="z1"):
     choice: Choice
     broadcast: Id
 
@@ -34,7 +34,7 @@ def create_router() -> Router:
     router.message.filter(IsAdmin())
     router.callback_query.filter(IsAdmin())
     router.message.register(prepare, Command("broadcast"))
-    router.callback_query.register(decide, Decide.filter())
+    router.callback_query.register(decide, BroadcastDecision.filter())
     router.callback_query.register(stop, StopBroadcast.filter())
     return router
 
@@ -49,17 +49,22 @@ async def prepare(message: Message, bot: Bot, db: Database, t: Texts) -> None:
     builder = InlineKeyboardBuilder()
     builder.button(
         text=t.plain("btn-broadcast-send"),
-        callback_data=Decide(choice=Choice.SEND, broadcast=broadcast_id),
+        callback_data=BroadcastDecision(choice=Choice.SEND, broadcast=broadcast_id),
     )
     builder.button(
-        text=t.plain("btn-cancel"), callback_data=Decide(choice=Choice.DROP, broadcast=broadcast_id)
+        text=t.plain("btn-cancel"),
+        callback_data=BroadcastDecision(choice=Choice.DROP, broadcast=broadcast_id),
     )
     count = await broadcasts.recipients(db)
     await message.answer(t("broadcast-confirm", count=count), reply_markup=builder.as_markup())
 
 
 async def decide(
-    query: CallbackQuery, callback_data: Decide, db: Database, t: Texts, rate: float = 25.0
+    query: CallbackQuery,
+    callback_data: BroadcastDecision,
+    db: Database,
+    t: Texts,
+    rate: float = 25.0,
 ) -> None:
     if callback_data.choice is Choice.DROP:
         await stop(query, StopBroadcast(broadcast=callback_data.broadcast), db, t)

@@ -56,7 +56,7 @@ REFUSALS = (
 )
 
 
-class Step(StrEnum):
+class TopupStep(StrEnum):
     MENU = "menu"  # the preset amounts
     PICK = "pick"  # an amount chosen: the payment methods
     OTHER = "other"  # type an amount
@@ -65,7 +65,7 @@ class Step(StrEnum):
 
 
 class Topup(CallbackData, prefix="t1"):
-    step: Step
+    step: TopupStep
     amount: int = 0  # minor units: the customer's own choice, checked again on every press
 
 
@@ -74,7 +74,25 @@ class Verdict(StrEnum):
     REJECT = "reject"
 
 
-class Decide(CallbackData, prefix="y1"):
+REFUSAL_TEXT = {
+    Refusal.BANNED: "topup-refused-banned",
+    Refusal.MAINTENANCE: "topup-refused-maintenance",
+    Refusal.UNKNOWN: "topup-refused-unknown",
+    Refusal.BOUNDS: "topup-refused-bounds",
+    Refusal.OFF: "topup-refused-off",
+    Refusal.WAITING: "topup-refused-waiting",
+    Refusal.OFTEN: "topup-refused-often",
+}
+VERDICT_TEXT = {Verdict.APPROVE: "admin-topup-paid", Verdict.REJECT: "admin-topup-rejected"}
+# What /refund_stars says when it stops before asking Telegram (STARTED goes on to ask).
+REFUND_TEXT = {
+    Refund.UNKNOWN: "admin-refund-unknown",
+    Refund.ALREADY: "admin-refund-already",
+    Refund.SPENT: "admin-refund-spent",
+}
+
+
+class TopupDecision(CallbackData, prefix="y1"):
     payment: Id
     verdict: Verdict
 
@@ -94,11 +112,11 @@ def create_payment_router() -> Router:
 
 def create_router() -> Router:
     router = Router(name="topup")
-    router.callback_query.register(amounts, Topup.filter(F.step == Step.MENU))
-    router.callback_query.register(pick, Topup.filter(F.step == Step.PICK))
-    router.callback_query.register(ask_amount, Topup.filter(F.step == Step.OTHER))
-    router.callback_query.register(pay_stars, Topup.filter(F.step == Step.STARS))
-    router.callback_query.register(pay_manual, Topup.filter(F.step == Step.MANUAL))
+    router.callback_query.register(amounts, Topup.filter(F.step == TopupStep.MENU))
+    router.callback_query.register(pick, Topup.filter(F.step == TopupStep.PICK))
+    router.callback_query.register(ask_amount, Topup.filter(F.step == TopupStep.OTHER))
+    router.callback_query.register(pay_stars, Topup.filter(F.step == TopupStep.STARS))
+    router.callback_query.register(pay_manual, Topup.filter(F.step == TopupStep.MANUAL))
     router.message.register(amount_typed, StateFilter(TopupForm.amount), When(F.text))
     router.message.register(amount_not_text, StateFilter(TopupForm.amount))
     router.message.register(note_typed, StateFilter(TopupForm.note), When(F.text))
@@ -113,7 +131,7 @@ def create_admin_router() -> Router:
     router.callback_query.filter(IsAdmin())
     router.message.register(refund_stars, Command("refund_stars"))
     router.message.register(pending_requests, Command("topups"))
-    router.callback_query.register(decide, Decide.filter())
+    router.callback_query.register(decide, TopupDecision.filter())
     return router
 
 
@@ -124,9 +142,11 @@ async def amounts(query: CallbackQuery, state: FSMContext, shop: ShopConfig, t: 
     await state.clear()
     builder = InlineKeyboardBuilder()
     for amount in payments.presets(shop):
-        builder.button(text=t.money(amount), callback_data=Topup(step=Step.PICK, amount=amount))
+        builder.button(
+            text=t.money(amount), callback_data=Topup(step=TopupStep.PICK, amount=amount)
+        )
     builder.adjust(4)
-    builder.row(button(t("btn-topup-other"), Topup(step=Step.OTHER)))
+    builder.row(button(t("btn-topup-other"), Topup(step=TopupStep.OTHER)))
     builder.row(button(t("btn-back"), Nav(screen=Screen.BALANCE)), home_button(t))
     text = t("topup-choose-amount", min=t.money(shop.topup_min), max=t.money(shop.topup_max))
     await show(query, text, builder.as_markup())
@@ -173,11 +193,11 @@ def _methods(t: Texts, shop: ShopConfig, amount: int) -> tuple[Markup, InlineKey
     if Method.STARS in offered:
         stars = payments.stars_for(shop, amount)
         builder.row(
-            button(t("btn-topup-stars", stars=stars), Topup(step=Step.STARS, amount=amount))
+            button(t("btn-topup-stars", stars=stars), Topup(step=TopupStep.STARS, amount=amount))
         )
     if Method.MANUAL in offered:
-        builder.row(button(t("btn-topup-manual"), Topup(step=Step.MANUAL, amount=amount)))
-    builder.row(button(t("btn-back"), Topup(step=Step.MENU)), home_button(t))
+        builder.row(button(t("btn-topup-manual"), Topup(step=TopupStep.MANUAL, amount=amount)))
+    builder.row(button(t("btn-back"), Topup(step=TopupStep.MENU)), home_button(t))
     if not offered:
         return t("topup-no-methods"), builder.as_markup()
     return t("topup-choose-method", amount=t.money(amount)), builder.as_markup()
@@ -189,7 +209,7 @@ def _amount_prompt(t: Texts, shop: ShopConfig) -> Markup:
 
 def _back_to_amounts(t: Texts) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.row(button(t("btn-back"), Topup(step=Step.MENU)), home_button(t))
+    builder.row(button(t("btn-back"), Topup(step=TopupStep.MENU)), home_button(t))
     return builder.as_markup()
 
 
@@ -198,12 +218,12 @@ def _bounds(t: Texts, shop: ShopConfig) -> dict[str, Markup]:
 
 
 def _refusal(t: Texts, shop: ShopConfig, reason: Refusal) -> Markup:
-    return t(f"topup-refused-{reason}", **_bounds(t, shop))
+    return t(REFUSAL_TEXT[reason], **_bounds(t, shop))
 
 
 def _refusal_plain(t: Texts, shop: ShopConfig, reason: Refusal) -> str:
     """For an alert, or the payment form's error line: Telegram shows both as typed."""
-    return t.plain(f"topup-refused-{reason}", **_bounds(t, shop))
+    return t.plain(REFUSAL_TEXT[reason], **_bounds(t, shop))
 
 
 def _after_payment(t: Texts) -> InlineKeyboardMarkup:
@@ -311,7 +331,8 @@ async def pay_manual(
     await state.set_data({"amount": callback_data.amount})
     builder = InlineKeyboardBuilder()
     builder.row(
-        button(t("btn-back"), Topup(step=Step.PICK, amount=callback_data.amount)), home_button(t)
+        button(t("btn-back"), Topup(step=TopupStep.PICK, amount=callback_data.amount)),
+        home_button(t),
     )
     await show(query, _note_prompt(t, shop, callback_data.amount), builder.as_markup())
 
@@ -393,8 +414,8 @@ def _name(customer: User | None) -> str:
 def _verdicts(t: Texts, payment: Payment) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.row(
-        button(t("btn-topup-approve"), Decide(payment=payment.id, verdict=Verdict.APPROVE)),
-        button(t("btn-topup-reject"), Decide(payment=payment.id, verdict=Verdict.REJECT)),
+        button(t("btn-topup-approve"), TopupDecision(payment=payment.id, verdict=Verdict.APPROVE)),
+        button(t("btn-topup-reject"), TopupDecision(payment=payment.id, verdict=Verdict.REJECT)),
     )
     return builder.as_markup()
 
@@ -403,7 +424,7 @@ def _verdicts(t: Texts, payment: Payment) -> InlineKeyboardMarkup:
 
 
 async def decide(
-    query: CallbackQuery, callback_data: Decide, db: Database, t: Texts, user: User
+    query: CallbackQuery, callback_data: TopupDecision, db: Database, t: Texts, user: User
 ) -> None:
     approve = callback_data.verdict is Verdict.APPROVE
     result = await payments.decide_manual(
@@ -421,7 +442,7 @@ async def decide(
         await query.answer(text, show_alert=True)
         return
     customer = await users.get(db, payment.user_id)
-    verdict = t(f"admin-topup-{payment.state}", admin=_who(user, user.id))
+    verdict = t(VERDICT_TEXT[callback_data.verdict], admin=_who(user, user.id))
     await show(query, Markup(f"{_request_card(t, payment, customer)}\n\n{verdict}"))
 
 
@@ -462,7 +483,7 @@ async def refund_stars(
     if start.outcome is not Refund.STARTED or payment is None:
         amount = t.money(payment.amount if payment else 0)
         await message.answer(
-            t(f"admin-refund-{start.outcome}", charge=charge_id, amount=amount,
+            t(REFUND_TEXT[start.outcome], charge=charge_id, amount=amount,
               balance=t.money(start.balance))
         )  # fmt: skip
         return

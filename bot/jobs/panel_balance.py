@@ -7,7 +7,7 @@ import secrets
 from decimal import Decimal
 
 from bot.panel.client import PanelClient
-from bot.shop.checkout import queue_alert
+from bot.shop.alerts import queue_alert
 from bot.shop.config import ShopConfig
 from storage import kv
 from storage.db import Database

@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 __all__ = [
+    "UNREACHABLE",
     "PanelError",
     "PanelErrorKind",
     "PanelOutcomeUnknown",
@@ -13,6 +14,9 @@ __all__ = [
     "PanelUnreachable",
     "classify_error",
 ]
+
+# Why an action failed when no panel answer came at all, beside the `PanelErrorKind` values.
+UNREACHABLE = "unreachable"
 
 # A refusal text is kept whole on the exception; only its message is shortened.
 _MESSAGE_TEXT_LIMIT = 200
@@ -26,6 +30,7 @@ class PanelErrorKind(StrEnum):
     QUANTITY = "quantity"
     LINK = "link"
     SERVICE = "service"
+    RATE = "rate"  # the panel's price moved (not "rate limit": that is OTHER)
     ORDER_ID = "order_id"
     OTHER = "other"
 
@@ -38,6 +43,7 @@ _RULES: tuple[tuple[PanelErrorKind, re.Pattern[str]], ...] = (
     (PanelErrorKind.QUANTITY, re.compile(r"\bquantit|\bminim(?:al|um)\b|\bmaxim(?:al|um)\b")),
     (PanelErrorKind.LINK, re.compile(r"\blinks?\b|\burls?\b")),
     (PanelErrorKind.SERVICE, re.compile(r"\bservices?\b")),
+    (PanelErrorKind.RATE, re.compile(r"\brates?\b(?!\s*limit)|\bprices?\b")),
     (
         PanelErrorKind.ORDER_ID,
         re.compile(r"\border[ _]?id\b|\bincorrect order\b|\border not found\b"),

@@ -12,7 +12,7 @@ from typing import Any
 import aiosqlite
 
 from bot.shop.admin import MAINTENANCE_KEY
-from bot.shop.checkout import alert_admins, queue_alert
+from bot.shop.alerts import alert_admins, queue_alert
 from bot.shop.config import ShopConfig
 from bot.shop.money import MINOR
 from storage import kv, ledger, outbox, payments, users

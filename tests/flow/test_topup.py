@@ -29,7 +29,7 @@ from bot.panel.client import PanelClient
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.audit import audit
 from bot.shop.config import ShopConfig
-from handlers.topup import Decide, Step, Topup, Verdict
+from handlers.topup import Topup, TopupDecision, TopupStep, Verdict
 from storage import kv, ledger, outbox, payments, users
 from storage.db import Database
 from storage.payments import Method, State
@@ -300,8 +300,8 @@ async def test_custom_amounts_out_of_bounds_are_asked_again(shop: Shop) -> None:
     await person.send("hello")  # the amount prompt is done: this is a catalog search again
     assert "Nothing matches" in person.last_text()
     # A forged preset outside the bounds is refused with a short alert.
-    await person.click_data(Topup(step=Step.PICK, amount=100_001).pack())
-    await person.click_data(Topup(step=Step.STARS, amount=99).pack())
+    await person.click_data(Topup(step=TopupStep.PICK, amount=100_001).pack())
+    await person.click_data(Topup(step=TopupStep.STARS, amount=99).pack())
     assert alerts(shop)[-2:] == ["A top-up must be from $1.00 to $1,000.00."] * 2
     assert shop.session.sent(SendInvoice) == []
     assert person.unanswered_callbacks == []
@@ -314,7 +314,7 @@ async def test_stars_are_off_in_sandbox_unless_enabled(shop: Shop) -> None:
     await person.click("Top up")
     await person.click("$10.00")
     assert person.buttons()[0] == ["🧾 Pay the owner directly"]
-    await person.click_data(Topup(step=Step.STARS, amount=1000).pack())
+    await person.click_data(Topup(step=TopupStep.STARS, amount=1000).pack())
     assert alerts(shop)[-1] == "This way of paying is not available right now."
     assert shop.session.sent(SendInvoice) == []
     assert await payments.get(shop.db, 1) is None
@@ -666,7 +666,7 @@ async def test_rejected_request_moves_nothing_and_tells_the_user(
     await olga.click("Reject")
     assert "Rejected by @olga" in olga.last_text()
     await olga.click_data(
-        Decide(payment=1, verdict=Verdict.APPROVE).pack(), message_id=card.message_id
+        TopupDecision(payment=1, verdict=Verdict.APPROVE).pack(), message_id=card.message_id
     )
     assert alerts(shop)[-1] == "Already rejected by @olga."
     payment = await payments.get(shop.db, 1)
@@ -682,7 +682,7 @@ async def test_forged_approval_by_a_customer_credits_nothing(shop: Shop) -> None
     await admin(shop, ADMIN_ID, "Olga")
     person = await shop.customer()
     await request_manual(person, "$50.00", "trust me")
-    await person.click_data(Decide(payment=1, verdict=Verdict.APPROVE).pack())
+    await person.click_data(TopupDecision(payment=1, verdict=Verdict.APPROVE).pack())
     assert alerts(shop)[-1] == "This is no longer available."
     assert person.unanswered_callbacks == []
     assert await shop.balance(person.user_id) == 0
@@ -747,5 +747,5 @@ async def test_without_any_method_there_is_no_top_up_button(shop: Shop) -> None:
     person = await shop.customer()
     await person.click("Balance")
     assert person.buttons() == [["🎟 Promo code"], ["🏠 Menu"]]  # nothing to top up with
-    await person.click_data(Topup(step=Step.PICK, amount=1000).pack())
+    await person.click_data(Topup(step=TopupStep.PICK, amount=1000).pack())
     assert "not available right now" in person.last_text()
