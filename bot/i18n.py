@@ -21,6 +21,12 @@ from bot.shop.money import from_minor
 
 log = logging.getLogger(__name__)
 FALLBACK = "en"
+# A number is a count, grouped the reader's way ("1,000,000", "1.000.000", "1 000 000"), unless
+# the argument names an id, which reads as a name ("#1001", never "#1,001"). Plural selectors
+# see numbers either way; money arrives already formatted.
+IDS = frozenset(
+    {"order", "id", "user", "ticket", "payment", "service", "service_id", "upstream", "refill"}
+)
 
 
 class Markup(str):
@@ -84,10 +90,8 @@ class Translator:
         return self._format(key[0], key[1], dict(key[2]))
 
     def _format(self, locale: str, message: str, args: dict[str, Any]) -> str:
-        # Ids and quantities read better without grouping ("#1001", not "#1,001"); plural
-        # selectors still see numbers. Money arrives already formatted.
         args = {
-            key: fluent_number(value, useGrouping=False)
+            key: fluent_number(value, useGrouping=key not in IDS)
             if isinstance(value, int) and not isinstance(value, bool)
             else value
             for key, value in args.items()

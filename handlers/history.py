@@ -9,14 +9,15 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import Texts, lines
 from bot.limits import fit, shorten
 from bot.panel.client import PanelClient
-from bot.shop import tracking
+from bot.shop import order_types, tracking
+from bot.shop.order_types import Kind
 from bot.shop.tracking import ActionOutcome
 from handlers.callbacks import Act, AskSupport, Detail, History, Nav, OrderAction, Screen
 from handlers.keyboards import PAGE_SIZE, button, clamp_page, home_button, pager
 from handlers.screens import show
 from storage import orders, services
 from storage.db import Database
-from storage.orders import Order
+from storage.orders import Order, State
 from storage.users import User
 
 # On screen, in UTF-16 units (Telegram's count): a value people typed is shortened there and
@@ -24,7 +25,32 @@ from storage.users import User
 FIELD_SHOWN = 400  # each of the type's fields
 NAME_SHOWN = 40  # the service's name on an order's button
 REFILLS_SHOWN = 5  # the latest refills listed on the card
-REFILL_TEXT_SHOWN = 40  # the panel's id and status text of a refill
+REFILL_TEXT_SHOWN = 40  # the panel's id of a refill
+
+# An order's state, short enough for its button in the list (the card says it in full).
+STATE_SHORT = {
+    State.SUBMITTING: "state-submitting-short",
+    State.ACTIVE: "state-active-short",
+    State.UNKNOWN: "state-unknown-short",
+    State.REVIEW: "state-review-short",
+    State.FAILED: "state-failed-short",
+    State.COMPLETED: "state-completed-short",
+    State.PARTIAL: "state-partial-short",
+    State.CANCELED: "state-canceled-short",
+    State.REFUNDED: "state-refunded-short",
+}
+# A refill's status as stored (the panel's text, normalised): the panel's words stay English,
+# the customer reads their own; a status no panel documents reads neutrally.
+REFILL_STATUS = {
+    "pending": "refill-status-pending",
+    "in progress": "refill-status-in-progress",
+    "processing": "refill-status-in-progress",
+    "completed": "refill-status-completed",
+    "rejected": "refill-status-rejected",
+    "canceled": "refill-status-canceled",
+    "error": "refill-status-failed",
+    "failed": "refill-status-failed",
+}
 
 
 def create_router() -> Router:
@@ -50,7 +76,7 @@ async def history(
             "order-button",
             order=order.id,
             service=shorten(order.service_name, NAME_SHOWN),
-            status=t(f"state-{order.state.value}"),
+            status=t.plain(STATE_SHORT[order.state]),
         )
         builder.row(button(label, Detail(order=order.id, page=page)))
     builder.row(*pager(t, page, total, History))
@@ -86,7 +112,7 @@ async def _card(
         t(
             "refill-line",
             refill=shorten(refill.upstream_id, REFILL_TEXT_SHOWN),
-            status=shorten(refill.status, REFILL_TEXT_SHOWN),
+            status=t(REFILL_STATUS.get(refill.status, "refill-status-other")),
         )
         for refill in refills
     ]
@@ -94,7 +120,8 @@ async def _card(
 
     def render(shown: dict[str, str]) -> str:
         extra = [
-            t("summary-field", field=t(f"field-{name}"), value=shown[name]) for name in shown_fields
+            t("summary-field", field=t(f"field-{name}"), value=_answer(name, shown[name]))
+            for name in shown_fields
         ]
         return t(
             "order-card",
@@ -102,7 +129,6 @@ async def _card(
             service=shown["service"],
             link=shown["link"],
             fields=lines(extra),
-            quantity=order.quantity,
             price=t.money(order.charge),
             state=t(f"state-{order.state.value}"),
             remains="-" if order.remains is None else order.remains,
@@ -127,6 +153,14 @@ async def _card(
     builder.row(button(t("btn-ask-order"), AskSupport(order=order.id)))
     builder.row(button(t("btn-back"), History(page=page)), home_button(t))
     await show(query, text, builder.as_markup(), answered=answered)
+
+
+def _answer(name: str, value: str) -> str | int:
+    """A number the customer typed goes in as a number, so it reads grouped like every count."""
+    field = order_types.FIELDS.get(name)
+    if field is not None and field.kind is Kind.NUMBER and value.isascii() and value.isdigit():
+        return int(value)
+    return value
 
 
 async def act(

@@ -39,8 +39,11 @@ DELAYS = (
 )
 MAX_INTERVAL = 1440  # minutes between drip-feed runs
 MAX_TEXT = 4000  # characters in one answer (Telegram's own cap is 4096)
+DAY_LAYOUTS = ("%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
 _USERNAME = re.compile(r"@?[A-Za-z0-9_.]{1,64}")
 _HASHTAG = re.compile(r"#?\w{1,100}")
+# Thousands in groups of three, one separator throughout: "1,000,000", "1.000", "1 000 000".
+_GROUPED = re.compile(r"[0-9]{1,3}(?P<sep>[,.'\u00a0\u202f])[0-9]{3}(?:(?P=sep)[0-9]{3})*")
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
@@ -223,6 +226,8 @@ def _is_url(text: str) -> bool:
 
 def _number(text: str) -> int:
     cleaned = text.strip().replace(" ", "").replace("_", "")
+    if _GROUPED.fullmatch(cleaned):  # typed the way the prompt shows it: "1.000.000"
+        cleaned = re.sub(r"[^0-9]", "", cleaned)
     if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 12:
         raise InvalidAnswer("error-number")
     return int(cleaned)
@@ -293,11 +298,21 @@ def _check_number(service: Service, name: str, value: int, answers: Answers) -> 
     return _in_range(value, 0, 1_000_000)  # old_posts
 
 
+def parse_day(text: str) -> date | None:
+    """A calendar day as people type it (`31.12.2026`, `31/12/2026`, `31-12-2026`, ISO
+    `2026-12-31`); None for anything else, an impossible day (`31.02.2027`) included."""
+    for layout in DAY_LAYOUTS:
+        try:
+            return datetime.strptime(text.strip(), layout).date()
+        except ValueError:
+            continue
+    return None
+
+
 def _check_expiry(text: str, today: date) -> str:
-    try:
-        expiry = datetime.strptime(text, "%d/%m/%Y").date()
-    except ValueError:
-        raise InvalidAnswer("error-date") from None
+    expiry = parse_day(text)
+    if expiry is None:
+        raise InvalidAnswer("error-date")
     if expiry <= today:
         raise InvalidAnswer("error-date-past")
-    return expiry.strftime("%d/%m/%Y")
+    return expiry.strftime("%d/%m/%Y")  # the panel's form (`expiry`: d/m/Y)

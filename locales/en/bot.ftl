@@ -6,9 +6,11 @@ welcome =
 menu = What would you like to do?
 help =
     <b>How it works</b>
-    1. Tap <b>New order</b>, pick a category and a service.
-    2. Answer a few questions (link, quantity…), check the price and confirm.
-    3. We tell you when the order starts and when it is done.
+    1. Top up your balance: tap <b>Balance</b>, then <b>Top up</b>.
+    2. Tap <b>New order</b> and pick a category and a service.
+    3. Send the link and the quantity (and anything else the service asks for).
+    4. Check the price and confirm: the order is paid from your balance.
+    We tell you when the order starts and when it is done.
 
     Type a word (for example <i>instagram</i>) to search the catalog.
 
@@ -67,9 +69,9 @@ category =
 service-line = <b>#{ $id }</b> { $name } — { $price } · { $min }–{ $max } { $badges }
 price-per-1000 = { $price } per 1000
 price-per-package = { $price } per package
-badge-refill = 🔄
-badge-cancel = ✖
-badge-dripfeed = 💧
+badge-refill = 🔄 Refill
+badge-cancel = ✖ Cancel
+badge-dripfeed = 💧 Drip-feed
 service-card =
     <b>{ $name }</b>
     Service #{ $id } · { $category }
@@ -108,8 +110,8 @@ ask-username = Send the <b>username</b> (for example @name) or a link to the pro
 ask-media = Send the <b>link to the post</b> whose likers should be mentioned.
 ask-answer_number = Which <b>answer number</b> in the poll should get the votes? Send a number (1 for the first answer).
 ask-groups = Send the <b>groups</b> to invite from, one per line.
-ask-min = Subscription: the <b>smallest</b> quantity per post, from { $min } to { $max }.
-ask-max = Subscription: the <b>largest</b> quantity per post, up to { $max }.
+ask-min = Subscription: send the <b>smallest</b> quantity per post, a number from { $min } to { $max }.
+ask-max = Send the <b>largest</b> quantity per post: a number no smaller than the smallest, up to { $max }.
 ask-posts = For how many <b>new posts</b> should the subscription run? Send a number.
 ask-old_posts = How many <b>existing posts</b> should also be served? Send a number, or tap Skip.
 ask-delay = How long should we <b>wait</b> after a post appears? Pick the minutes below.
@@ -215,7 +217,6 @@ order-card =
     { $service }
     <b>Link:</b> { $link }
     { $fields }
-    <b>Quantity:</b> { $quantity }
     <b>Price:</b> { $price }
     <b>Status:</b> { $state }
     <b>Start count:</b> { $start_count } · <b>Remains:</b> { $remains }
@@ -225,7 +226,15 @@ order-card =
        *[false] {""}
     }
     { $refills }
-refill-line = Refill { $refill }: { $status }
+refill-line = Refill #{ $refill }: { $status }
+# What a refill's status at the panel means, in the customer's words.
+refill-status-pending = requested
+refill-status-in-progress = in progress
+refill-status-completed = done
+refill-status-rejected = declined by the supplier
+refill-status-canceled = cancelled
+refill-status-failed = failed
+refill-status-other = being checked with the supplier
 
 state-submitting = ⏳ Placing
 state-active = 🔵 In progress
@@ -234,8 +243,18 @@ state-review = 🔍 Being checked by our team
 state-failed = ❌ Failed (refunded)
 state-completed = ✅ Completed
 state-partial = 🟡 Partial (part refunded)
-state-canceled = ✖ Canceled (refunded)
+state-canceled = ✖ Cancelled (refunded)
 state-refunded = ↩ Refunded
+# The same states, short enough for an order's button in the list.
+state-submitting-short = ⏳ Placing
+state-active-short = 🔵 In progress
+state-unknown-short = ⏳ Checking
+state-review-short = 🔍 Checking
+state-failed-short = ❌ Failed
+state-completed-short = ✅ Done
+state-partial-short = 🟡 Partial
+state-canceled-short = ✖ Cancelled
+state-refunded-short = ↩ Refunded
 
 refill-requested = Refill requested. We'll tell you when it's done.
 refill-refused = The supplier refused the refill: { $reason }
@@ -289,7 +308,7 @@ balance =
     <b>Your balance:</b> { $balance }
 
     { $movements }
-balance-empty = No movements yet.
+balance-empty = No transactions yet.
 movement = { $time } · { $amount } · { $kind }
 kind-order = order #{ $order }
 kind-refund = refund for #{ $order }
@@ -556,7 +575,7 @@ push-partial =
     🟡 Order #{ $order } ({ $service }) was only partly delivered.
     <b>{ $refund }</b> for the undelivered part is back on your balance.
 push-canceled =
-    ✖ Order #{ $order } ({ $service }) was canceled.
+    ✖ Order #{ $order } ({ $service }) was cancelled.
     <b>{ $refund }</b> is back on your balance.
 push-refunded =
     ↩ Order #{ $order } ({ $service }) was refunded by the supplier.

@@ -6,9 +6,11 @@ welcome =
 menu = Ne yapmak istersiniz?
 help =
     <b>Nasıl çalışır?</b>
-    1. <b>Yeni sipariş</b> butonuna dokunun, bir kategori ve hizmet seçin.
-    2. Birkaç soruyu yanıtlayın (link, miktar…), fiyatı kontrol edip onaylayın.
-    3. Sipariş başladığında ve tamamlandığında size haber veririz.
+    1. Bakiyenizi yükleyin: <b>Bakiye</b>, ardından <b>Bakiye yükle</b> butonuna dokunun.
+    2. <b>Yeni sipariş</b> butonuna dokunup bir kategori ve hizmet seçin.
+    3. Linki ve miktarı (hizmet başka bir şey soruyorsa onu da) gönderin.
+    4. Fiyatı kontrol edip onaylayın: ücret bakiyenizden düşülür.
+    Sipariş başladığında ve tamamlandığında size haber veririz.
 
     Katalogda arama yapmak için bir kelime yazın (örneğin <i>instagram</i>).
 
@@ -23,7 +25,7 @@ unknown-command = Bu komutu tanımıyorum. İşte menü:
 not-available = Bu artık mevcut değil.
 page = { $page }/{ $pages }
 sandbox-banner = 🧪 TEST MODU — gerçek sipariş veya ödeme yapılmaz.
-error-generic = Bizim tarafımızda bir sorun oluştu. Lütfen biraz sonra tekrar deneyin.
+error-generic = Sistemimizde bir sorun oluştu. Lütfen biraz sonra tekrar deneyin.
 
 btn-new-order = 🛒 Yeni sipariş
 btn-my-orders = 📦 Siparişlerim
@@ -43,7 +45,7 @@ btn-confirm = ✅ Onayla ve öde
 btn-top-up = 💰 Bakiye yükle
 btn-promo = 🎟 Promosyon kodu
 btn-view-order = 📦 Siparişi görüntüle
-btn-refill = 🔄 Yeniden doldur
+btn-refill = 🔄 Telafi iste
 btn-cancel-order = ✖ Siparişi iptal et
 btn-refresh = 🔃 Yenile
 btn-ask-order = 💬 Bu sipariş hakkında sor
@@ -67,9 +69,9 @@ category =
 service-line = <b>#{ $id }</b> { $name } — { $price } · { $min }–{ $max } { $badges }
 price-per-1000 = { $price } / 1000 adet
 price-per-package = { $price } / paket
-badge-refill = 🔄
-badge-cancel = ✖
-badge-dripfeed = 💧
+badge-refill = 🔄 Telafi
+badge-cancel = ✖ İptal
+badge-dripfeed = 💧 Drip-feed
 service-card =
     <b>{ $name }</b>
     Hizmet #{ $id } · { $category }
@@ -105,15 +107,15 @@ ask-usernames = <b>Kullanıcı adlarını</b> her satıra bir tane gelecek şeki
 ask-hashtags = <b>Hashtag'leri</b> her satıra bir tane gelecek şekilde gönderin.
 ask-hashtag = <b>Hashtag'i</b> gönderin, örneğin #seyahat.
 ask-username = <b>Kullanıcı adını</b> (örneğin @isim) ya da profil linkini gönderin.
-ask-media = <b>Gönderinin linkini</b> gönderin — bu gönderiyi beğenen kullanıcılar etiketlenecek.
-ask-answer_number = Oylar anketteki kaçıncı <b>cevaba</b> verilsin? Bir sayı gönderin (ilk cevap için 1).
-ask-groups = Davet için üye alınacak <b>grupları</b> her satıra bir tane gelecek şekilde gönderin.
-ask-min = Abonelik: gönderi başına <b>en düşük</b> miktar ({ $min } ile { $max } arası).
-ask-max = Abonelik: gönderi başına <b>en yüksek</b> miktar (en fazla { $max }).
+ask-media = Beğenenleri etiketlenecek <b>gönderinin linkini</b> gönderin.
+ask-answer_number = Oylar anketteki hangi <b>seçeneğe</b> gitsin? Seçeneğin sıra numarasını gönderin (ilk seçenek için 1).
+ask-groups = Üyelerin davet edileceği <b>grupları</b> her satıra bir tane gelecek şekilde gönderin.
+ask-min = Abonelik: gönderi başına <b>en düşük</b> miktarı gönderin ({ $min } ile { $max } arasında bir sayı).
+ask-max = Gönderi başına <b>en yüksek</b> miktarı gönderin: en düşük miktardan az olmayan, en fazla { $max } olan bir sayı.
 ask-posts = Abonelik kaç <b>yeni gönderi</b> için geçerli olsun? Bir sayı gönderin.
 ask-old_posts = Kaç <b>mevcut gönderiye</b> de uygulansın? Bir sayı gönderin ya da Atla butonuna dokunun.
 ask-delay = Gönderi paylaşıldıktan sonra ne kadar <b>beklensin</b>? Aşağıdan dakikayı seçin.
-ask-expiry = Abonelik belirli bir tarihte <b>bitsin</b> mi? Tarihi gün/ay/yıl şeklinde gönderin (örneğin 31/12/2026) ya da Atla butonuna dokunun.
+ask-expiry = Abonelik belirli bir tarihte <b>bitsin</b> mi? Tarihi gün.ay.yıl şeklinde gönderin (örneğin 31.12.2026) ya da Atla butonuna dokunun.
 
 field-link = Link
 field-quantity = Miktar
@@ -126,7 +128,7 @@ field-hashtags = Hashtag'ler
 field-hashtag = Hashtag
 field-username = Kullanıcı adı
 field-media = Gönderi
-field-answer_number = Cevap numarası
+field-answer_number = Seçenek numarası
 field-groups = Gruplar
 field-min = Gönderi başına en az
 field-max = Gönderi başına en fazla
@@ -148,8 +150,8 @@ error-lines-count =
        *[other] { $count } satır gönderdiniz,
     } ancak bu hizmet { $min } ile { $max } arası satır kabul ediyor. Lütfen listeyi tekrar gönderin.
 error-delay = Lütfen butonlardaki gecikme sürelerinden birini seçin.
-error-date = Lütfen tarihi gün/ay/yıl şeklinde gönderin, örneğin 31/12/2026.
-error-date-past = Bu tarih geçmişte kaldı. İleri bir tarih gönderin.
+error-date = Lütfen geçerli bir tarihi gün.ay.yıl şeklinde gönderin, örneğin 31.12.2026.
+error-date-past = Bu tarih geçti. İleriki bir tarih gönderin.
 error-max-below-min = En yüksek miktar, en düşük miktardan ({ $min }) az olamaz.
 error-runs-impossible = Bu miktar parçalara bölünemeyecek kadar büyük. Hepsini tek seferde almak için Atla butonuna dokunun.
 error-not-text = Lütfen metin mesajıyla yanıt verin.
@@ -176,7 +178,7 @@ summary =
     <b>Bakiyeniz:</b> { $balance }
     { $enough ->
         [true] <b>Sipariş sonrası bakiye:</b> { $after }
-       *[false] Bakiyeniz bu sipariş için yeterli değil. Bakiye yükleyip tekrar gelin.
+       *[false] Bakiyeniz bu sipariş için yeterli değil. Bakiye yükledikten sonra tekrar deneyin.
     }
 confirm-stale = Bu özet zaten kullanılmış ya da süresi dolmuş.
 order-changed-price = ⚠️ Özeti gördükten sonra fiyat değişti: { $old } idi, şimdi { $new }. Hiçbir ücret alınmadı. Lütfen siparişi kontrol edip yeniden onaylayın.
@@ -184,7 +186,7 @@ order-changed-service = ⚠️ Özeti gördükten sonra bu hizmet değişti, bu 
 order-changed-discount = ⚠️ Özeti gördükten sonra promosyon indiriminiz değişti. Hiçbir ücret alınmadı. Lütfen siparişi kontrol edip yeniden onaylayın.
 placing = Siparişiniz veriliyor…
 
-order-placed = ✅ Siparişiniz <b>#{ $order }</b> oluşturuldu. Başladığında ve tamamlandığında size mesaj atacağız.
+order-placed = ✅ Siparişiniz alındı: <b>#{ $order }</b>. Başladığında ve tamamlandığında size haber vereceğiz.
 order-unknown = ⏳ Sipariş <b>#{ $order }</b> tedarikçimizle kontrol ediliyor. Paranız güvende: kısa süre içinde siparişi onaylayacak ya da ücreti iade edeceğiz.
 order-no-funds = Bakiyeniz bu sipariş için yeterli değil. Hiçbir ücret alınmadı. Bakiye yükleyip tekrar deneyin.
 order-duplicate = Bu sipariş zaten verilmiş.
@@ -215,7 +217,6 @@ order-card =
     { $service }
     <b>Link:</b> { $link }
     { $fields }
-    <b>Miktar:</b> { $quantity }
     <b>Fiyat:</b> { $price }
     <b>Durum:</b> { $state }
     <b>Başlangıç sayısı:</b> { $start_count } · <b>Kalan:</b> { $remains }
@@ -225,7 +226,15 @@ order-card =
        *[false] {""}
     }
     { $refills }
-refill-line = Yeniden doldurma { $refill }: { $status }
+refill-line = Telafi #{ $refill }: { $status }
+# What a refill's status at the panel means, in the customer's words.
+refill-status-pending = talep edildi
+refill-status-in-progress = işlemde
+refill-status-completed = tamamlandı
+refill-status-rejected = tedarikçi reddetti
+refill-status-canceled = iptal edildi
+refill-status-failed = başarısız
+refill-status-other = tedarikçiyle kontrol ediliyor
 
 state-submitting = ⏳ Gönderiliyor
 state-active = 🔵 İşlemde
@@ -236,22 +245,32 @@ state-completed = ✅ Tamamlandı
 state-partial = 🟡 Kısmen tamamlandı (kısmi iade)
 state-canceled = ✖ İptal edildi (iade edildi)
 state-refunded = ↩ İade edildi
+# The same states, short enough for an order's button in the list.
+state-submitting-short = ⏳ Gönderiliyor
+state-active-short = 🔵 İşlemde
+state-unknown-short = ⏳ Kontrolde
+state-review-short = 🔍 Kontrolde
+state-failed-short = ❌ Başarısız
+state-completed-short = ✅ Tamamlandı
+state-partial-short = 🟡 Kısmen
+state-canceled-short = ✖ İptal
+state-refunded-short = ↩ İade
 
-refill-requested = Yeniden doldurma talebiniz alındı. Tamamlandığında size haber vereceğiz.
-refill-refused = Tedarikçi yeniden doldurma talebini reddetti: { $reason }
-refill-error = Yeniden doldurma talebi şu anda gönderilemedi. Lütfen daha sonra tekrar deneyin.
+refill-requested = Telafi talebiniz alındı. Tamamlandığında size haber vereceğiz.
+refill-refused = Tedarikçi telafi talebini reddetti: { $reason }
+refill-error = Telafi talebi şu anda gönderilemedi. Lütfen daha sonra tekrar deneyin.
 cancel-requested = İptal talebiniz alındı. Tedarikçi siparişi iptal ederse ücret bakiyenize iade edilir.
 cancel-refused = Tedarikçi iptal talebini reddetti: { $reason }
 cancel-error = İptal talebi şu anda gönderilemedi. Lütfen daha sonra tekrar deneyin.
 
 ## Destek
 
-support-write = Destek ekibine mesajını yaz: metin ya da açıklamalı bir fotoğraf. Yanıtımız buraya gelecek.
-support-write-order = #{ $order } numaralı sipariş hakkındaki sorunu yaz: metin ya da açıklamalı bir fotoğraf. Yanıtımız buraya gelecek.
-support-sent = ✉ Destek ekibine iletildi. Yanıtımız buraya gelecek; bu arada yazmaya devam edebilirsin.
-support-too-fast = Çok hızlı yazıyorsun: dakikada en fazla { $limit } mesaj gönderebilirsin. Biraz bekleyip tekrar gönder.
-support-only-text-photo = Lütfen metin ya da açıklamalı bir fotoğraf gönder.
-support-reply-closed = Bu konuşma kapatıldı. Yeniden yazmak için menüden Destek'e dokun.
+support-write = Destek ekibine mesajınızı yazın: metin ya da açıklamalı bir fotoğraf. Yanıtımız buraya gelecek.
+support-write-order = Sipariş #{ $order } hakkındaki sorunuzu yazın: metin ya da açıklamalı bir fotoğraf. Yanıtımız buraya gelecek.
+support-sent = ✉ Destek ekibine iletildi. Yanıtımız buraya gelecek; bu arada yazmaya devam edebilirsiniz.
+support-too-fast = Çok hızlı yazıyorsunuz: dakikada en fazla { $limit } mesaj gönderebilirsiniz. Biraz bekleyip tekrar gönderin.
+support-only-text-photo = Lütfen metin ya da açıklamalı bir fotoğraf gönderin.
+support-reply-closed = Bu konuşma kapatıldı. Yeniden yazmak için menüden Destek'e dokunun.
 btn-support-reply = ↩ Yanıtla
 btn-support-close = ✅ Kapat
 # To the customer, drawn in their language by the sender.
@@ -259,7 +278,7 @@ support-answer =
     💬 <b>Destek</b>
 
     { $text }
-support-closed = #{ $ticket } numaralı destek konuşman kapatıldı. Başka bir şeye ihtiyacın olursa menüden Destek'e dokun.
+support-closed = Destek konuşmanız (#{ $ticket }) kapatıldı. Başka bir konuda yardıma ihtiyacınız olursa menüden Destek'e dokunun.
 # To every admin, above each customer message.
 support-to-admin =
     💬 <b>Talep #{ $ticket }</b>, gönderen: { $who }
@@ -269,14 +288,14 @@ support-to-admin =
     { $text }
 support-admin-order = #{ $order } { $service } · { $state } · { $charge }
 support-admin-no-orders = Henüz sipariş yok.
-support-admin-about = <b>#{ $order } numaralı sipariş hakkında</b> (tedarikçi no: { $upstream }): { $line }
-support-answer-prompt = #{ $ticket } numaralı talebe yanıtını yaz: metin ya da açıklamalı bir fotoğraf.
+support-admin-about = <b>Sipariş #{ $order } hakkında</b> (tedarikçideki no: { $upstream }): { $line }
+support-answer-prompt = Talep #{ $ticket } için yanıtınızı yazın: metin ya da açıklamalı bir fotoğraf.
 support-answer-sent = Yanıt gönderildi (talep #{ $ticket }).
-support-ticket-closed = #{ $ticket } numaralı talep kapalı: hiçbir şey gönderilmedi.
-support-ticket-missing = #{ $ticket } numaralı bir talep yok.
-support-closed-done = #{ $ticket } numaralı talep kapatıldı; müşteriye bildirildi.
-support-ticket-already-closed = #{ $ticket } numaralı talep zaten kapatılmıştı.
-support-close-usage = Bir konuşmayı kapatmak için müşterinin destek mesajına /close ile yanıt ver.
+support-ticket-closed = Talep #{ $ticket } kapalı: hiçbir şey gönderilmedi.
+support-ticket-missing = Talep #{ $ticket } bulunamadı.
+support-closed-done = Talep #{ $ticket } kapatıldı; müşteriye bildirildi.
+support-ticket-already-closed = Talep #{ $ticket } zaten kapatılmıştı.
+support-close-usage = Bir konuşmayı kapatmak için müşterinin destek mesajına /close ile yanıt verin.
 support-tickets =
     <b>Açık destek konuşmaları ({ $count })</b>, en eskisi önce:
     { $lines }
@@ -292,27 +311,27 @@ balance =
 balance-empty = Henüz hesap hareketi yok.
 movement = { $time } · { $amount } · { $kind }
 kind-order = sipariş #{ $order }
-kind-refund = #{ $order } için iade
+kind-refund = sipariş #{ $order } iadesi
 kind-topup = bakiye yükleme
 kind-admin = düzeltme
 kind-referral = arkadaş siparişi ödülü
 invite =
-    <b>Arkadaşlarını davet et</b>
-    Kişisel bağlantını paylaş. Bir arkadaşın mağazayı bu bağlantıyla başlatırsa, tamamlanan her siparişi için ödediği tutarın %{ $percent } kadarı doğrudan bakiyene eklenir.
+    <b>Arkadaşlarınızı davet edin</b>
+    Kişisel bağlantınızı paylaşın. Bir arkadaşınız mağazayı bu bağlantıyla açarsa, tamamlanan her siparişi için ödediği tutarın %{ $percent } kadarı doğrudan bakiyenize eklenir.
 
     { $link }
 
-    <b>Davet ettiğin arkadaşlar:</b> { $invited }
+    <b>Davet ettiğiniz arkadaşlar:</b> { $invited }
     <b>Toplam kazanç:</b> { $earned }
     <b>Son ödüller:</b>
     { $last }
 invite-off =
-    <b>Arkadaşlarını davet et</b>
-    Kişisel bağlantını paylaş: mağazayı bu bağlantıyla başlatan arkadaşların senin davetin sayılır. Davet ödülleri şu an durduruldu.
+    <b>Arkadaşlarınızı davet edin</b>
+    Kişisel bağlantınızı paylaşın: mağazayı bu bağlantıyla açan arkadaşlarınız sizin davetiniz sayılır. Davet ödülleri şu an durduruldu.
 
     { $link }
 
-    <b>Davet ettiğin arkadaşlar:</b> { $invited }
+    <b>Davet ettiğiniz arkadaşlar:</b> { $invited }
     <b>Toplam kazanç:</b> { $earned }
     <b>Son ödüller:</b>
     { $last }
@@ -348,7 +367,7 @@ notice-credited = 💰 Bakiyenize { $amount } eklendi. { $reason }
 notice-debited = Bakiyenizden { $amount } düşüldü. { $reason }
 notice-order-confirmed = ✅ Sipariş #{ $order } tedarikçimiz tarafından onaylandı ve işleme alındı.
 notice-order-refunded = ↩ Sipariş #{ $order } verilemedi. { $refund } bakiyenize iade edildi.
-notice-order-recharged = ✅ Sipariş #{ $order } tedarikçimizde yine de işleme alınmış; bu yüzden { $amount } tutarındaki ücreti bakiyenizden yeniden düşüldü. Tamamlandığında size haber vereceğiz.
+notice-order-recharged = ✅ Sipariş #{ $order } tedarikçimizde yine de işleme alınmış; bu yüzden { $amount } tutarındaki ücret bakiyenizden yeniden düşüldü. Tamamlandığında size haber vereceğiz.
 
 ## Yönetim konsolu
 
@@ -539,7 +558,7 @@ broadcast-cancelled = Toplu mesaj durduruldu. Gönderilen mesaj sayısı: { $sen
 broadcast-not-draft = Bu toplu mesaj zaten başlatılmış ya da iptal edilmiş.
 broadcast-not-running = Bu toplu mesajın gönderimi artık devam etmiyor.
 
-## Sipariş takibi: durum ve yeniden doldurma kontrollerinin sıraya aldığı bildirimler (tutarlar biçimlendirilmiş gelir)
+## Sipariş takibi: durum ve telafi kontrollerinin sıraya aldığı bildirimler (tutarlar biçimlendirilmiş gelir)
 
 push-in-progress = 🔵 Sipariş #{ $order } ({ $service }) başladı.
 push-completed = ✅ Sipariş #{ $order } ({ $service }) tamamlandı. Teşekkür ederiz!
@@ -552,9 +571,9 @@ push-canceled =
 push-refunded =
     ↩ Sipariş #{ $order } ({ $service }) tedarikçi tarafından iade edildi.
     <b>{ $refund }</b> bakiyenize iade edildi.
-push-referral-earned = 🤝 Davet ettiğin bir arkadaşın siparişi tamamlandı: ödülün olan <b>{ $amount }</b> bakiyene eklendi.
-push-refill-done = 🔄 Sipariş #{ $order } ({ $service }) için yeniden doldurma tamamlandı.
-push-refill-rejected = Tedarikçi, sipariş #{ $order } ({ $service }) için yeniden doldurma talebini reddetti.
+push-referral-earned = 🤝 Davet ettiğiniz bir arkadaşınızın siparişi tamamlandı: ödülünüz olan <b>{ $amount }</b> bakiyenize eklendi.
+push-refill-done = 🔄 Sipariş #{ $order } ({ $service }) için telafi tamamlandı.
+push-refill-rejected = Tedarikçi, sipariş #{ $order } ({ $service }) için telafi talebini reddetti.
 
 ## Takipten gelen yönetici uyarıları
 
@@ -580,7 +599,7 @@ topup-choose-method =
 topup-no-methods = Bakiye yükleme şu anda kullanılamıyor. Lütfen mağaza sahibiyle iletişime geçin.
 
 # Retler: sohbette, kısa bir uyarıda ya da Telegram tarafından ödeme formunda gösterilir (düz metin).
-topup-refused-banned = Hesabınız bu mağazada ödeme yapamaz.
+topup-refused-banned = Hesabınızla bu mağazada ödeme yapılamıyor.
 topup-refused-maintenance = Mağaza şu anda bakımda. Lütfen biraz sonra tekrar deneyin.
 topup-refused-unknown = Bu fatura artık geçerli değil. Lütfen bakiye yüklemeyi bakiye ekranından yeniden başlatın.
 topup-refused-bounds = Yüklenecek tutar { $min } ile { $max } arasında olmalı.
@@ -597,7 +616,7 @@ topup-invoice-label = Bakiye yükleme: { $amount }
 topup-invoice-failed = Bu tutar için şu anda Yıldızlarla ödeme yapılamıyor. Başka bir tutar deneyin ya da doğrudan mağaza sahibine ödeyin.
 topup-stars-paid = ✅ Ödeme alındı: bakiyenize { $amount } eklendi. Bakiyeniz: <b>{ $balance }</b>.
 topup-stars-unmatched = Bu ödemeyi bir bakiye yüklemesiyle eşleştiremedik, bu yüzden Yıldızlarınız iade edildi. Lütfen bakiye yüklemeyi bakiye ekranından yeniden başlatın.
-topup-stars-unmatched-kept = Bu ödemeyi bir bakiye yüklemesiyle eşleştiremedik. Mağaza sahibine bilgi verildi, durumu o çözecek.
+topup-stars-unmatched-kept = Bu ödemeyi bir bakiye yüklemesiyle eşleştiremedik. Mağaza sahibine bilgi verildi; durumu kendisi çözecek.
 topup-stars-refunded = ↩ Bakiye yükleme #{ $payment } için yaptığınız Yıldız ödemesi iade edildi ve bakiyenizden { $amount } düşüldü.
 kind-topup-reversed = bakiye yükleme iadesi
 

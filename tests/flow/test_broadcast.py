@@ -44,7 +44,7 @@ async def test_broadcast_to_a_thousand_keeps_the_budget(
     owner = await shop.customer(ADMIN_ID)
     await add_customers(shop.db)
     await reply_with_broadcast(shop, owner, "Big sale today!")
-    assert "Send the message above to 1001 customers?" in owner.last_text()
+    assert "Send the message above to 1,001 customers?" in owner.last_text()
     assert shop.session.sent(CopyMessage)[-1].chat_id == ADMIN_ID  # the preview
     await owner.click("Send")
     assert "Sending…" in owner.last_text()

@@ -84,7 +84,7 @@ async def test_refill_after_completion_is_tracked_to_the_end(
     await person.click("Refill")
     assert "Refill requested" in shop.alerts()[-1]
     refill = (await orders.refills_of(shop.db, 1))[0]
-    assert f"Refill {refill.upstream_id}: pending" in person.last_text()
+    assert f"Refill #{refill.upstream_id}: requested" in person.last_text()
     clock.advance(1000)
     assert await poll_refills_once(shop.db, shop.panel) == 1
     messages = [row.message for row in await outbox.due(shop.db, 10)]

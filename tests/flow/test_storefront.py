@@ -38,7 +38,7 @@ async def test_browsing_edits_one_message_and_every_screen_leads_home(shop: Shop
     assert "$0.02 per 1000" in person.last_text()  # 0.0125 x 1.5 rounded up
     await person.click("#112 ")
     card = person.last_text()
-    assert "Instagram Comment Likes" in card and "20 to 5000" in card
+    assert "Instagram Comment Likes" in card and "20 to 5,000" in card
     assert person.last_message().message_id == menu_id
     await person.click("Back")
     await person.click("Back")
@@ -86,7 +86,7 @@ async def test_bad_answers_are_explained_and_earlier_answers_kept(shop: Shop) ->
     assert "doesn't look like a link" in person.last_text()
     await person.send(LINK)
     await person.send("20")
-    assert "from 50 to 10000" in person.last_text()
+    assert "from 50 to 10,000" in person.last_text()
     await person.send("a lot")
     assert "whole number" in person.last_text()
     await person.send("x" * 4096)
