@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.methods import (
     AnswerCallbackQuery,
     AnswerPreCheckoutQuery,
@@ -23,6 +23,7 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import Response
 
+from bot.drafts import DraftStorage
 from bot.i18n import Translator
 from bot.panel.client import PanelClient
 from bot.shop.config import ShopConfig
@@ -59,7 +60,7 @@ def build_dispatcher(
 ) -> Dispatcher:
     """`catch_errors=False` lets a test fail on a bug instead of seeing a polite message."""
     dp = Dispatcher(
-        storage=storage or MemoryStorage(),
+        storage=storage or DraftStorage(deps.db),  # a wizard survives a restart
         events_isolation=SimpleEventIsolation(),
         db=deps.db,
         panel=deps.panel,

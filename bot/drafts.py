@@ -1,0 +1,49 @@
+"""aiogram's FSM storage on the shop's own database: a wizard survives a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiogram.exceptions import DataNotDictLikeError
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+
+from storage import drafts
+from storage.db import Database
+
+
+class DraftStorage(BaseStorage):
+    """Each conversation's state and data as one row of `drafts` (see storage.drafts)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        value = state.state if isinstance(state, State) else state
+        await drafts.set_state(self._db, _key(key), value)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        return await drafts.state(self._db, _key(key))
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        if not isinstance(data, dict):  # as aiogram's own storages refuse it
+            raise DataNotDictLikeError(f"Data must be a dict, got {type(data).__name__}")
+        await drafts.set_data(self._db, _key(key), data)
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        return await drafts.data(self._db, _key(key))
+
+    async def close(self) -> None:
+        """Nothing to do: the database belongs to whoever opened it and outlives polling."""
+
+
+def _key(key: StorageKey) -> drafts.Key:
+    return drafts.Key(
+        key.bot_id,
+        key.chat_id,
+        key.user_id,
+        key.thread_id or 0,
+        key.business_connection_id or "",
+        key.destiny,
+    )

@@ -1,0 +1,69 @@
+"""A deploy in the middle of a customer's order: the new process continues where they were."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from bot.app import Deps, build_dispatcher
+from storage.db import Database
+from tests.fakes.telegram import TelegramUser
+from tests.flow.chat import LINK, open_service, to_summary
+from tests.flow.conftest import Shop
+
+
+async def restart(shop: Shop, person: TelegramUser, path: Path) -> Shop:
+    """Stop the bot (its database closed) and start a new one on the same file, as a deploy
+    does; Telegram and the panel are the same, and so is the chat the customer sees."""
+    deps = Deps(**{field.name: shop.dp[field.name] for field in dataclasses.fields(Deps)})
+    await shop.db.close()
+    db = await Database.open(path)
+    dp = build_dispatcher(dataclasses.replace(deps, db=db), catch_errors=False)
+    person.dp = dp
+    return dataclasses.replace(shop, dp=dp, db=db)
+
+
+async def test_a_restart_mid_wizard_continues_from_the_same_question(
+    shop: Shop, tmp_path: Path
+) -> None:
+    person = await shop.customer(balance=100_000)
+    await open_service(person, 101)
+    await person.click("Order this")
+    await person.send(LINK)
+    assert "How many?" in person.last_text()
+
+    shop = await restart(shop, person, tmp_path / "shop.sqlite3")
+    try:
+        await person.send("1000")  # the answer to the question asked before the restart
+        summary = person.last_text()
+        assert "Please check your order" in summary and LINK in summary
+        await person.click("Confirm")
+        assert "Order #1 is placed" in person.last_text()
+        assert len(shop.adds()) == 1
+        assert await shop.db.scalar("SELECT COUNT(*) FROM orders") == 1
+    finally:
+        await shop.db.close()
+
+
+async def test_the_summary_shown_before_a_restart_can_be_confirmed_after_it(
+    shop: Shop, tmp_path: Path
+) -> None:
+    person = await shop.customer(balance=100_000)
+    await to_summary(person)
+    markup = person.last_message().reply_markup
+    assert markup is not None
+    (confirm,) = [
+        b.callback_data for row in markup.inline_keyboard for b in row if "Confirm" in b.text
+    ]
+    assert confirm is not None
+
+    shop = await restart(shop, person, tmp_path / "shop.sqlite3")
+    try:
+        await person.click("Confirm")
+        assert "Order #1 is placed" in person.last_text()
+        await person.click_data(confirm)  # a second tap, late, places nothing more
+        assert "already used or has expired" in shop.alerts()[-1]
+        assert len(shop.adds()) == 1
+        assert await shop.db.scalar("SELECT COUNT(*) FROM orders") == 1
+    finally:
+        await shop.db.close()
