@@ -13,6 +13,8 @@ from fluent.syntax.visitor import Visitor
 
 from bot.config import LOCALES
 from bot.i18n import Translator
+from handlers.history import STATE_SHORT
+from storage.orders import State
 
 ROOT = Path(__file__).resolve().parents[2]
 SELECTS = {"enough", "sellable", "cancel_requested", "banned", "blocked"}
@@ -111,3 +113,57 @@ def test_no_user_facing_literal_in_handlers_or_bot() -> None:
 def test_the_literal_check_catches_a_literal() -> None:
     sample = "async def f(m):\n    await m.answer('Hello there')\n    await m.answer(f'Hi {m}')\n"
     assert [text for _, text in _literal_texts(ast.parse(sample))] == ["Hello there", "f'Hi {m}'"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "grouped"), [("en", "1,000,000"), ("tr", "1.000.000"), ("ru", "1\u00a0000\u00a0000")]
+)
+def test_counts_are_grouped_the_readers_way_and_ids_never(locale: str, grouped: str) -> None:
+    translator = Translator("en")
+    card = translator.get(
+        locale, "service-card", id=123456, name="S", category="C", price="$1", min=10,
+        max=1_000_000, badges="", sellable="true",
+    )  # fmt: skip
+    assert grouped in card and "#123456" in card
+    ticket = translator.get(
+        locale, "support-to-admin", ticket=12345, who="A", user=123456789, language="en",
+        balance="$1", context="", text="hi",
+    )  # fmt: skip
+    assert "#12345" in ticket and "<code>123456789</code>" in ticket
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_state_has_a_label_short_enough_for_a_button(locale: str) -> None:
+    assert set(STATE_SHORT) == set(State)
+    translator = Translator("en")
+    for message in STATE_SHORT.values():
+        assert len(translator.plain(locale, message)) <= 16, (locale, message)
+
+
+VERBS = {
+    "en": ("send", "pick", "tap"),
+    "tr": ("gönderin", "seçin"),
+    "ru": ("отправьте", "выберите"),
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_prompt_says_what_to_send(locale: str) -> None:
+    translator = Translator("en")
+    for name, message in ENGLISH.items():
+        if name.startswith("ask-"):
+            args = dict.fromkeys(_variables(message), 5)
+            text = translator.plain(locale, name, **args).lower()
+            assert any(verb in text for verb in VERBS[locale]), (locale, name)
+
+
+@pytest.mark.parametrize(
+    ("locale", "wrong"),
+    [("en", "canceled"), ("en", "movements"), ("ru", "докрут"), ("ru", "символов:"),
+     ("tr", "yeniden doldur"), ("tr", "bizim tarafımızda"), ("tr", "kaçıncı")],
+)  # fmt: skip
+def test_the_words_a_native_reader_stumbles_on_are_gone(locale: str, wrong: str) -> None:
+    translator = Translator("en")
+    for name, message in _messages(locale).items():
+        args = dict.fromkeys(_variables(message), 5)
+        assert wrong not in translator.plain(locale, name, **args).lower(), (locale, name)
