@@ -99,7 +99,7 @@ search-results =
 
 ## Оформление заказа
 
-ask-link = Отправьте <b>ссылку</b> для «{ $name }» (она начинается с https://).
+ask-link = Отправьте <b>ссылку</b> для «{ $name }» — она начинается с https://.
 ask-quantity = Сколько нужно? Отправьте целое число от <b>{ $min }</b> до <b>{ $max }</b>.
 ask-runs = Drip-feed: на сколько <b>частей</b> разбить заказ? Отправьте число (от 2) или нажмите «Пропустить», чтобы получить всё сразу.
 ask-interval = Сколько <b>минут</b> между частями? Отправьте число от 1 до 1440.
@@ -130,7 +130,7 @@ field-hashtags = Хештеги
 field-hashtag = Хештег
 field-username = Имя пользователя
 field-media = Пост
-field-answer_number = Номер ответа
+field-answer_number = Номер варианта
 field-groups = Группы
 field-min = Минимум на пост
 field-max = Максимум на пост
@@ -148,7 +148,7 @@ error-too-long = Слишком длинное сообщение: можно н
 error-link = Это не похоже на ссылку. Отправьте полный адрес, начинающийся с https://
 error-username = Это не похоже на имя пользователя. Отправьте его в виде @name или ссылкой на профиль.
 error-hashtag = Хештег — это одно слово из букв, цифр или _, например #путешествия.
-error-lines-empty = Нужна хотя бы одна строка текста.
+error-lines-empty = Отправьте хотя бы одну строку текста.
 error-lines-count =
     { $count ->
         [one] Вы отправили { $count } строку,
@@ -325,7 +325,7 @@ movement = { $time } · { $amount } · { $kind }
 kind-order = заказ #{ $order }
 kind-refund = возврат по заказу #{ $order }
 kind-topup = пополнение
-kind-admin = корректировка
+kind-admin = корректировка баланса
 kind-referral = награда за заказ друга
 invite =
     <b>Пригласить друзей</b>

@@ -143,7 +143,7 @@ error-too-long = Bu mesaj çok uzun (en fazla { $max } karakter).
 error-link = Bu bir linke benzemiyor. https:// ile başlayan tam adresi gönderin.
 error-username = Bu bir kullanıcı adına benzemiyor. @isim şeklinde ya da profil linki olarak gönderin.
 error-hashtag = Hashtag; harf, rakam veya _ içeren tek bir kelimedir, örneğin #seyahat.
-error-lines-empty = En az bir satır metin göndermelisiniz.
+error-lines-empty = Lütfen en az bir satır metin gönderin.
 error-lines-count =
     { $count ->
         [one] Bir satır gönderdiniz,
@@ -313,7 +313,7 @@ movement = { $time } · { $amount } · { $kind }
 kind-order = sipariş #{ $order }
 kind-refund = sipariş #{ $order } iadesi
 kind-topup = bakiye yükleme
-kind-admin = düzeltme
+kind-admin = bakiye düzeltmesi
 kind-referral = arkadaş siparişi ödülü
 invite =
     <b>Arkadaşlarınızı davet edin</b>

@@ -25,7 +25,7 @@ def _messages(locale: str) -> dict[str, ftl.Message]:
     for path in sorted((ROOT / "locales" / locale).glob("*.ftl")):
         resource = FluentParser().parse(path.read_text("utf-8"))
         junk = [entry for entry in resource.body if isinstance(entry, ftl.Junk)]
-        assert not junk, f"{path}: cannot parse {junk[0].content[:80]!r}"
+        assert not junk, f"{path}: cannot parse {(junk[0].content or '')[:80]!r}"
         found.update({e.id.name: e for e in resource.body if isinstance(e, ftl.Message)})
     return found
 
