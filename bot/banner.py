@@ -8,7 +8,7 @@ from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from bot.i18n import Translator
-from storage import users
+from bot.language import locales_of
 from storage.db import Database
 
 
@@ -29,8 +29,8 @@ class SandboxBanner(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         if isinstance(method, SendMessage | EditMessageText) and isinstance(method.chat_id, int):
-            stored = await users.locales(self.db, [method.chat_id])
-            banner = self.banners[self.translator.pick(stored.get(method.chat_id))]
+            chosen = await locales_of(self.db, self.translator, [method.chat_id])
+            banner = self.banners[chosen[method.chat_id]]
             if not (method.text or "").startswith(banner):
                 method.text = f"{banner}\n\n{method.text}"
         return await make_request(bot, method)

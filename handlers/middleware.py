@@ -10,12 +10,15 @@ from aiogram.enums import ChatType
 from aiogram.types import TelegramObject, Update, User
 
 from bot.i18n import Texts, Translator
-from bot.shop.admin import MAINTENANCE_KEY
+from bot.language import locale_of
+from bot.shop.access import Barred, barred
 from bot.shop.config import ShopConfig
-from storage import kv, users
+from storage import users
 from storage.db import Database
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+_BARRED = {Barred.BANNED: "banned", Barred.MAINTENANCE: "maintenance"}
 
 
 class UserMiddleware(BaseMiddleware):
@@ -37,17 +40,15 @@ class UserMiddleware(BaseMiddleware):
             self.db, sender.id, sender.username, sender.first_name, guess
         )
         data["newcomer"] = newcomer
-        t = self.translator.texts(self.translator.pick(user.locale, guess), self.shop.currency)
+        locale = locale_of(self.translator, user.locale, sender.language_code)
+        t = self.translator.texts(locale, self.shop.currency)
         data["user"] = user
         data["t"] = t
-        if user.id not in self.shop.admin_ids and isinstance(event, Update):
-            refusal = "banned" if user.banned else await self._maintenance()
-            if refusal and await _refuse(event, t, refusal):
+        if isinstance(event, Update):
+            refusal = await barred(self.db, self.shop, user)
+            if refusal is not None and await _refuse(event, t, _BARRED[refusal]):
                 return None
         return await handler(event, data)
-
-    async def _maintenance(self) -> str | None:
-        return "maintenance" if await kv.get(self.db, MAINTENANCE_KEY) == "on" else None
 
 
 async def _refuse(update: Update, t: Texts, message: str) -> bool:

@@ -29,6 +29,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callback_types import Id
 from bot.i18n import Markup, Texts, Translator
+from bot.language import locales_of
 from bot.limits import MESSAGE_TEXT, fit
 from bot.shop import payments
 from bot.shop.config import ShopConfig
@@ -358,9 +359,9 @@ async def _tell_admins(
 ) -> None:  # fmt: skip
     """Sent directly, not queued: the outbox carries no buttons. An admin who cannot be
     reached still finds the request with /topups."""
-    stored = await users.locales(db, list(shop.admin_ids))
+    chosen = await locales_of(db, translator, shop.admin_ids)
     for admin in sorted(shop.admin_ids):
-        at = translator.texts(translator.pick(stored.get(admin)), shop.currency)
+        at = translator.texts(chosen[admin], shop.currency)
         try:
             await bot.send_message(
                 admin, _request_card(at, payment, customer), reply_markup=_verdicts(at, payment)

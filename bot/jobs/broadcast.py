@@ -12,7 +12,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_types import Id
 from bot.i18n import Texts, Translator
-from storage import broadcasts, users
+from bot.language import locales_of
+from storage import broadcasts
 from storage.broadcasts import Broadcast, Progress
 from storage.db import Database
 
@@ -67,8 +68,8 @@ async def _show(
 ) -> None:
     if broadcast.progress_message_id is None:
         return
-    stored = await users.locales(db, [broadcast.admin_id])
-    t = translator.texts(translator.pick(stored.get(broadcast.admin_id)), currency)
+    chosen = await locales_of(db, translator, [broadcast.admin_id])
+    t = translator.texts(chosen[broadcast.admin_id], currency)
     try:
         await bot.edit_message_text(
             text=progress_text(t, progress, rate, done=done),

@@ -25,6 +25,7 @@ from aiogram.types import BufferedInputFile
 
 from bot.i18n import Translator, format_money
 from bot.jobs import digest, support
+from bot.language import locales_of
 from storage import broadcasts, outbox, users
 from storage.db import Database
 from storage.outbox import Message
@@ -89,7 +90,7 @@ class Sender:
         rows = await outbox.due(self._db, limit)
         if not rows:
             return stats
-        stored = await users.locales(self._db, list({row.chat_id for row in rows}))
+        chosen = await locales_of(self._db, self._translator, (row.chat_id for row in rows))
         now = self._clock()
         self._chat_free = {chat: free for chat, free in self._chat_free.items() if free > now}
         pending: list[Message] = []
@@ -101,8 +102,7 @@ class Sender:
         while pending:
             row = pending.pop(self._next_index(pending))
             await self._wait_turn(row.chat_id)
-            locale = self._translator.pick(stored.get(row.chat_id))
-            if not await self._deliver(row, locale, stats):
+            if not await self._deliver(row, chosen[row.chat_id], stats):
                 break
         return stats
 

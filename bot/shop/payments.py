@@ -11,11 +11,11 @@ from typing import Any
 
 import aiosqlite
 
-from bot.shop.admin import MAINTENANCE_KEY
+from bot.shop.access import Barred, barred
 from bot.shop.alerts import alert_admins, queue_alert
 from bot.shop.config import ShopConfig
 from bot.shop.money import MINOR
-from storage import kv, ledger, outbox, payments, users
+from storage import ledger, outbox, payments, users
 from storage.clock import now
 from storage.db import Database
 from storage.ledger import InsufficientFunds
@@ -47,6 +47,9 @@ class Refusal(StrEnum):
     OFF = "off"  # this method is switched off
     WAITING = "waiting"  # too many manual requests of this user wait for an admin
     OFTEN = "often"  # too many manual requests of this user in the last hour
+
+
+_BARRED = {Barred.BANNED: Refusal.BANNED, Barred.MAINTENANCE: Refusal.MAINTENANCE}
 
 
 class Refused(Exception):
@@ -128,19 +131,16 @@ def check_note(text: str) -> str:
     return note
 
 
-async def refusal(db: Database, user: User) -> Refusal | None:
+async def refusal(db: Database, shop: ShopConfig, user: User) -> Refusal | None:
     """Whether this user may pay right now at all, whatever the method."""
-    if user.banned:
-        return Refusal.BANNED
-    if await kv.get(db, MAINTENANCE_KEY) == "on":
-        return Refusal.MAINTENANCE
-    return None
+    reason = await barred(db, shop, user)
+    return None if reason is None else _BARRED[reason]
 
 
 async def _check_start(
     db: Database, shop: ShopConfig, user: User, method: Method, amount: int
 ) -> None:
-    reason = await refusal(db, user)
+    reason = await refusal(db, shop, user)
     if reason is not None:
         raise Refused(reason)
     if method not in methods(shop):
@@ -165,7 +165,7 @@ async def check_pre_checkout(
     db: Database, shop: ShopConfig, user: User, invoice_payload: str, currency: str, total: int
 ) -> Refusal | None:
     """None when Telegram may take the Stars; else why not. Reads only: it must answer fast."""
-    reason = await refusal(db, user)
+    reason = await refusal(db, shop, user)
     if reason is not None:
         return reason
     payment_id = payment_id_of(invoice_payload)

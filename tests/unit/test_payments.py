@@ -146,13 +146,13 @@ async def test_banned_users_and_maintenance_stop_every_top_up(
     db: Database, shop: ShopConfig
 ) -> None:
     user = await customer(db)
-    assert await rules.refusal(db, user) is None
+    assert await rules.refusal(db, shop, user) is None
     await kv.put(db, MAINTENANCE_KEY, "on")
-    assert await rules.refusal(db, user) is Refusal.MAINTENANCE
+    assert await rules.refusal(db, shop, user) is Refusal.MAINTENANCE
     with pytest.raises(Refused):
         await rules.open_stars(db, shop, user, 1000)
     await kv.put(db, MAINTENANCE_KEY, "off")
-    assert await rules.refusal(db, replace(user, banned=True)) is Refusal.BANNED
+    assert await rules.refusal(db, shop, replace(user, banned=True)) is Refusal.BANNED
     with pytest.raises(Refused):
         await rules.request_manual(db, shop, replace(user, banned=True), 1000, "cash")
     assert await payments.get(db, 1) is None
