@@ -18,10 +18,13 @@ from tests.flow.conftest import Shop
 
 # The buttons a customer presses, as each language labels them.
 BUTTONS = {
-    "en": {"new": "New order", "order": "Order this", "confirm": "Confirm", "view": "View order"},
-    "tr": {"new": "Yeni sipariş", "order": "Sipariş ver", "confirm": "Onayla", "view": "Siparişi"},
-    "ru": {"new": "Новый заказ", "order": "Заказать", "confirm": "Подтвердить", "view": "Открыть"},
-}
+    "en": {"new": "New order", "order": "Order this", "confirm": "Confirm", "view": "View order",
+           "refresh": "Refresh", "refill": "Refill"},
+    "tr": {"new": "Yeni sipariş", "order": "Sipariş ver", "confirm": "Onayla", "view": "Siparişi",
+           "refresh": "Yenile", "refill": "Telafi iste"},
+    "ru": {"new": "Новый заказ", "order": "Заказать", "confirm": "Подтвердить", "view": "Открыть",
+           "refresh": "Обновить", "refill": "Запросить рефилл"},
+}  # fmt: skip
 
 
 async def order_in(
@@ -34,6 +37,18 @@ async def order_in(
     for answer in answers:
         await person.send(answer)
     await person.click(labels["confirm"])
+
+
+async def refill_when_completed(
+    shop: Shop, shop_config: ShopConfig, clock: FakeClock, person: TelegramUser, language: str
+) -> None:
+    """Open the order just placed, let the panel complete it, and press Refill on its card."""
+    labels = BUTTONS[language]
+    await person.click(labels["view"])
+    clock.advance(1000)
+    await poll_once(shop.db, shop.panel, shop_config)
+    await person.click(labels["refresh"])
+    await person.click(labels["refill"])
 
 
 @pytest.mark.parametrize(
@@ -70,16 +85,12 @@ async def test_a_turkish_customer_types_a_grouped_quantity_and_reads_the_refill_
     person = await shop.customer(balance=100_000, language_code="tr")
     await order_in(person, "tr", 101, (LINK, "1.000"))  # as the prompt writes 1000
     assert [form["quantity"] for form in shop.adds()] == ["1000"]
-    await person.click(BUTTONS["tr"]["view"])
-    clock.advance(1000)
-    await poll_once(shop.db, shop.panels, shop_config)
-    await person.click("Yenile")
-    await person.click("Telafi iste")
+    await refill_when_completed(shop, shop_config, clock, person, "tr")
     refill = (await orders.refills_of(shop.db, 1))[0]
     assert f"Telafi #{refill.upstream_id}: talep edildi" in person.last_text()
     assert "pending" not in person.last_text()
     clock.advance(1000)
-    assert await poll_refills_once(shop.db, shop.panels) == 1
+    assert await poll_refills_once(shop.db, shop.panel) == 1
     await person.click("Yenile")
     assert f"Telafi #{refill.upstream_id}: tamamlandı" in person.last_text()
 
@@ -89,15 +100,11 @@ async def test_a_refill_status_no_panel_documents_reads_neutrally(
 ) -> None:
     person = await shop.customer(balance=100_000, language_code="ru")
     await order_in(person, "ru", 101, (LINK, "1000"))
-    await person.click(BUTTONS["ru"]["view"])
-    clock.advance(1000)
-    await poll_once(shop.db, shop.panels, shop_config)
-    await person.click("Обновить")
-    await person.click("Запросить рефилл")
+    await refill_when_completed(shop, shop_config, clock, person, "ru")
     refill = (await orders.refills_of(shop.db, 1))[0]
     odd = [{"refill": refill.upstream_id, "status": "Awaiting moderation"}]
     shop.sandbox.fail_next("refill_status", httpx.Response(200, json=odd))
-    assert await poll_refills_once(shop.db, shop.panels) == 0
+    assert await poll_refills_once(shop.db, shop.panel) == 0
     await person.click("Обновить")
     assert f"Рефилл #{refill.upstream_id}: уточняется у поставщика" in person.last_text()
     assert "moderation" not in person.last_text()
@@ -125,7 +132,7 @@ async def test_the_russian_order_list_shows_a_short_state_and_the_card_the_full_
     person = await shop.customer(balance=100_000, language_code="ru")
     await order_in(person, "ru", 101, (LINK, "1000"))
     clock.advance(1000)
-    await poll_once(shop.db, shop.panels, shop_config)
+    await poll_once(shop.db, shop.panel, shop_config)
     await person.click("Меню")
     await person.click("Мои заказы")
     [label] = [text for row in person.buttons() for text in row if text.startswith("#1 ")]

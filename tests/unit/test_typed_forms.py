@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
-from decimal import Decimal
 
 import pytest
 
 from bot.shop import order_types
 from bot.shop.order_types import InvalidAnswer
-from storage.services import Service
+from tests.unit.test_order_types import BASE, TODAY
 
-TODAY = date(2026, 11, 26)
-SERVICE = Service(
-    id=1, name="S", type="Subscriptions", raw_type="Subscriptions", category_id=1, category="C",
-    rate=Decimal(1), min=50, max=5_000_000, refill=False, cancel=False, dripfeed=False,
-    available=True, hidden=False, markup=None, category_markup=None, category_hidden=False,
-)  # fmt: skip
+SERVICE = replace(BASE, type="Subscriptions", raw_type="Subscriptions", max=5_000_000)
 
 
 @pytest.mark.parametrize(
