@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_timedelta
 
+from bot import callback_prefixes
 from bot.callback_types import Id
 from bot.i18n import Markup, Texts, lines
 from bot.jobs.catalog import sync_catalog
@@ -84,7 +85,7 @@ class Settle(StrEnum):
     RESUME = "resume"
 
 
-class Review(CallbackData, prefix="r1"):
+class Review(CallbackData, prefix=callback_prefixes.REVIEW):
     settle: Settle
     order: Id
 

@@ -10,6 +10,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import callback_prefixes
 from bot.callback_types import Id
 from bot.i18n import Texts
 from bot.jobs.broadcast import StopBroadcast, progress_text, stop_button
@@ -24,7 +25,7 @@ class Choice(StrEnum):
     DROP = "drop"
 
 
-class BroadcastDecision(CallbackData, prefix="z1"):
+class BroadcastDecision(CallbackData, prefix=callback_prefixes.BROADCAST_DECISION):
     choice: Choice
     broadcast: Id
 

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot import callback_prefixes
 from bot.callback_types import Id, Page
 
 
@@ -20,30 +21,30 @@ class Screen(StrEnum):
     SUPPORT = "support"  # write to the shop's support
 
 
-class Nav(CallbackData, prefix="m1"):
+class Nav(CallbackData, prefix=callback_prefixes.MENU):
     screen: Screen
 
 
-class Categories(CallbackData, prefix="c1"):
+class Categories(CallbackData, prefix=callback_prefixes.CATEGORIES):
     page: Page = 0
 
 
-class Services(CallbackData, prefix="s1"):
+class Services(CallbackData, prefix=callback_prefixes.SERVICES):
     category: Id
     page: Page = 0
 
 
-class Found(CallbackData, prefix="q1"):
+class Found(CallbackData, prefix=callback_prefixes.SEARCH_RESULTS):
     page: Page = 0
 
 
-class Card(CallbackData, prefix="v1"):
+class Card(CallbackData, prefix=callback_prefixes.SERVICE_CARD):
     service: Id
     page: Page = 0
     found: bool = False  # opened from search results
 
 
-class Buy(CallbackData, prefix="b1"):
+class Buy(CallbackData, prefix=callback_prefixes.BUY):
     service: Id
 
 
@@ -55,25 +56,25 @@ class Step(StrEnum):
     CONFIRM = "confirm"
 
 
-class Wizard(CallbackData, prefix="w1"):
+class Wizard(CallbackData, prefix=callback_prefixes.ORDER_WIZARD):
     step: Step
     value: str = ""  # a picked choice, or the draft's one-shot token on Confirm
 
 
-class History(CallbackData, prefix="h1"):
+class History(CallbackData, prefix=callback_prefixes.ORDER_HISTORY):
     page: Page = 0
 
 
-class Detail(CallbackData, prefix="d1"):
+class Detail(CallbackData, prefix=callback_prefixes.ORDER_DETAIL):
     order: Id
     page: Page = 0
 
 
-class AskSupport(CallbackData, prefix="k2"):
+class AskSupport(CallbackData, prefix=callback_prefixes.ASK_SUPPORT):
     order: Id  # loaded by (id, user): somebody else's order is refused
 
 
-class Reorder(CallbackData, prefix="o1"):
+class Reorder(CallbackData, prefix=callback_prefixes.ORDER_AGAIN):
     order: Id  # "Order again": loaded by (id, user), somebody else's order is refused
 
 
@@ -82,10 +83,10 @@ class Act(StrEnum):
     CANCEL = "cancel"
 
 
-class OrderAction(CallbackData, prefix="a1"):
+class OrderAction(CallbackData, prefix=callback_prefixes.ORDER_ACTION):
     act: Act
     order: Id
 
 
-class Language(CallbackData, prefix="l1"):
+class Language(CallbackData, prefix=callback_prefixes.LANGUAGE):
     locale: str

@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from bot import callback_prefixes
 from bot.i18n import Markup, Texts, lines
 from bot.shop import promos
 from bot.shop.promos import Redeemed, Redemption
@@ -36,7 +37,7 @@ _TEXTS = {
 }
 
 
-class EnterCode(CallbackData, prefix="pc1"):
+class EnterCode(CallbackData, prefix=callback_prefixes.PROMO_CODE):
     """The Balance screen's Promo code button."""
 
 

@@ -27,6 +27,7 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import callback_prefixes
 from bot.callback_types import Id
 from bot.i18n import Markup, Texts, Translator
 from bot.language import locales_of
@@ -65,7 +66,7 @@ class TopupStep(StrEnum):
     MANUAL = "manual"
 
 
-class Topup(CallbackData, prefix="t1"):
+class Topup(CallbackData, prefix=callback_prefixes.TOPUP):
     step: TopupStep
     amount: int = 0  # minor units: the customer's own choice, checked again on every press
 
@@ -75,7 +76,7 @@ class Verdict(StrEnum):
     REJECT = "reject"
 
 
-class TopupDecision(CallbackData, prefix="y1"):
+class TopupDecision(CallbackData, prefix=callback_prefixes.TOPUP_DECISION):
     payment: Id
     verdict: Verdict
 

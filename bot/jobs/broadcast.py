@@ -10,6 +10,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import callback_prefixes
 from bot.callback_types import Id
 from bot.i18n import Texts, Translator
 from bot.language import locales_of
@@ -20,7 +21,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 
-class StopBroadcast(CallbackData, prefix="x1"):
+class StopBroadcast(CallbackData, prefix=callback_prefixes.STOP_BROADCAST):
     broadcast: Id
 
 

@@ -10,6 +10,7 @@ from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import callback_prefixes
 from bot.callback_types import Id
 from bot.i18n import Markup, Texts, lines
 from bot.limits import CAPTION, MESSAGE_TEXT, fit, shorten
@@ -28,7 +29,7 @@ class TicketAct(StrEnum):
     REPLY = "reply"  # the customer writes again
 
 
-class TicketAction(CallbackData, prefix="k1"):
+class TicketAction(CallbackData, prefix=callback_prefixes.TICKET_ACTION):
     act: TicketAct
     ticket: Id
 
