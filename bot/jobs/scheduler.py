@@ -20,7 +20,7 @@ from bot.jobs.sender import Sender
 from bot.panel.client import PanelClient
 from bot.shop.checkout import recover_interrupted
 from bot.shop.config import ShopConfig
-from storage import health, kv, outbox
+from storage import drafts, health, kv, outbox
 from storage.clock import now
 from storage.db import Database
 
@@ -44,6 +44,14 @@ KEEP_SENT_DAYS = 30
 async def purge_outbox(db: Database) -> int:
     """Delivered messages are kept a month (for support questions), then forgotten."""
     return await outbox.purge(db, now() - KEEP_SENT_DAYS * 86_400)
+
+
+KEEP_DRAFT_DAYS = 7
+
+
+async def purge_drafts(db: Database) -> int:
+    """An order or a top-up left half-filled for a week starts again from the menu."""
+    return await drafts.purge(db, now() - KEEP_DRAFT_DAYS * 86_400)
 
 
 async def leased(
@@ -127,6 +135,10 @@ def build_scheduler(
     )  # fmt: skip
     scheduler.add_job(
         partial(purge_outbox, db), "interval", hours=24, id="outbox-purge",
+        misfire_grace_time=3600, **common,
+    )  # fmt: skip
+    scheduler.add_job(
+        partial(purge_drafts, db), "interval", hours=24, id="drafts-purge",
         misfire_grace_time=3600, **common,
     )  # fmt: skip
     if panel_alert > 0:

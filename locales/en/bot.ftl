@@ -143,7 +143,7 @@ error-too-long = That message is too long (at most { $max } characters).
 error-link = That doesn't look like a link. Send a full address that starts with https://
 error-username = That doesn't look like a username. Send it like @name, or a link to the profile.
 error-hashtag = A hashtag is one word of letters, digits or _, like #travel.
-error-lines-empty = I need at least one line of text.
+error-lines-empty = Please send at least one line of text.
 error-lines-count =
     { $count ->
         [one] You sent one line,
@@ -311,9 +311,9 @@ balance =
 balance-empty = No transactions yet.
 movement = { $time } · { $amount } · { $kind }
 kind-order = order #{ $order }
-kind-refund = refund for #{ $order }
+kind-refund = refund for order #{ $order }
 kind-topup = top-up
-kind-admin = adjustment
+kind-admin = balance adjustment
 kind-referral = reward for a friend's order
 invite =
     <b>Invite friends</b>
@@ -713,8 +713,3 @@ admin-promo-line = <b>{ $code }</b>: { $kind ->
        *[false] {" "}(off)
     }
 cmd-topups = Top-up requests waiting
-
-btn-order-again = 🔁 Order again
-order-again-gone = This service is not available any more, so this order can't be repeated. Please pick another one from the catalog.
-order-again-changed = ℹ️ This service has changed since that order, so please answer its questions again.
-reason-rate = our supplier has just changed its price for this service.

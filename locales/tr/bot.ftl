@@ -143,7 +143,7 @@ error-too-long = Bu mesaj çok uzun (en fazla { $max } karakter).
 error-link = Bu bir linke benzemiyor. https:// ile başlayan tam adresi gönderin.
 error-username = Bu bir kullanıcı adına benzemiyor. @isim şeklinde ya da profil linki olarak gönderin.
 error-hashtag = Hashtag; harf, rakam veya _ içeren tek bir kelimedir, örneğin #seyahat.
-error-lines-empty = En az bir satır metin göndermelisiniz.
+error-lines-empty = Lütfen en az bir satır metin gönderin.
 error-lines-count =
     { $count ->
         [one] Bir satır gönderdiniz,
@@ -313,7 +313,7 @@ movement = { $time } · { $amount } · { $kind }
 kind-order = sipariş #{ $order }
 kind-refund = sipariş #{ $order } iadesi
 kind-topup = bakiye yükleme
-kind-admin = düzeltme
+kind-admin = bakiye düzeltmesi
 kind-referral = arkadaş siparişi ödülü
 invite =
     <b>Arkadaşlarınızı davet edin</b>
@@ -704,8 +704,3 @@ admin-promo-line = <b>{ $code }</b>: { $kind ->
        *[false] {" "}(kapalı)
     }
 cmd-topups = Bekleyen bakiye yükleme talepleri
-
-btn-order-again = 🔁 Tekrar sipariş ver
-order-again-gone = Bu hizmet artık sunulmuyor, bu yüzden bu sipariş tekrarlanamıyor. Lütfen katalogdan başka bir hizmet seçin.
-order-again-changed = ℹ️ Bu hizmet o siparişten bu yana değişti; lütfen soruları yeniden yanıtlayın.
-reason-rate = tedarikçimiz bu hizmetin fiyatını az önce değiştirdi.

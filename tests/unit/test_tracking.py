@@ -635,7 +635,7 @@ async def test_scheduler_registers_single_instance_jobs(
     intervals = {name: job.trigger.interval.total_seconds() for name, job in jobs.items()}
     assert intervals == {
         "status-poll": 60, "refill-poll": 120, "catalog-sync": 1800, "outbox-sender": 1,
-        "outbox-purge": 86_400, "heartbeat": 5, "recover-submitting": 60,
+        "outbox-purge": 86_400, "drafts-purge": 86_400, "heartbeat": 5, "recover-submitting": 60,
     }  # fmt: skip
     for job in jobs.values():
         assert (job.max_instances, job.coalesce) == (1, True)
