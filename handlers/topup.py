@@ -76,6 +76,24 @@ class Verdict(StrEnum):
     REJECT = "reject"
 
 
+REFUSAL_TEXT = {
+    Refusal.BANNED: "topup-refused-banned",
+    Refusal.MAINTENANCE: "topup-refused-maintenance",
+    Refusal.UNKNOWN: "topup-refused-unknown",
+    Refusal.BOUNDS: "topup-refused-bounds",
+    Refusal.OFF: "topup-refused-off",
+    Refusal.WAITING: "topup-refused-waiting",
+    Refusal.OFTEN: "topup-refused-often",
+}
+VERDICT_TEXT = {Verdict.APPROVE: "admin-topup-paid", Verdict.REJECT: "admin-topup-rejected"}
+# What /refund_stars says when it stops before asking Telegram (STARTED goes on to ask).
+REFUND_TEXT = {
+    Refund.UNKNOWN: "admin-refund-unknown",
+    Refund.ALREADY: "admin-refund-already",
+    Refund.SPENT: "admin-refund-spent",
+}
+
+
 class TopupDecision(CallbackData, prefix=callback_prefixes.TOPUP_DECISION):
     payment: Id
     verdict: Verdict
@@ -202,12 +220,12 @@ def _bounds(t: Texts, shop: ShopConfig) -> dict[str, Markup]:
 
 
 def _refusal(t: Texts, shop: ShopConfig, reason: Refusal) -> Markup:
-    return t(f"topup-refused-{reason}", **_bounds(t, shop))
+    return t(REFUSAL_TEXT[reason], **_bounds(t, shop))
 
 
 def _refusal_plain(t: Texts, shop: ShopConfig, reason: Refusal) -> str:
     """For an alert, or the payment form's error line: Telegram shows both as typed."""
-    return t.plain(f"topup-refused-{reason}", **_bounds(t, shop))
+    return t.plain(REFUSAL_TEXT[reason], **_bounds(t, shop))
 
 
 def _after_payment(t: Texts) -> InlineKeyboardMarkup:
@@ -426,7 +444,7 @@ async def decide(
         await query.answer(text, show_alert=True)
         return
     customer = await users.get(db, payment.user_id)
-    verdict = t(f"admin-topup-{payment.state}", admin=_who(user, user.id))
+    verdict = t(VERDICT_TEXT[callback_data.verdict], admin=_who(user, user.id))
     await show(query, Markup(f"{_request_card(t, payment, customer)}\n\n{verdict}"))
 
 
@@ -467,7 +485,7 @@ async def refund_stars(
     if start.outcome is not Refund.STARTED or payment is None:
         amount = t.money(payment.amount if payment else 0)
         await message.answer(
-            t(f"admin-refund-{start.outcome}", charge=charge_id, amount=amount,
+            t(REFUND_TEXT[start.outcome], charge=charge_id, amount=amount,
               balance=t.money(start.balance))
         )  # fmt: skip
         return

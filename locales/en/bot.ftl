@@ -713,3 +713,8 @@ admin-promo-line = <b>{ $code }</b>: { $kind ->
        *[false] {" "}(off)
     }
 cmd-topups = Top-up requests waiting
+
+btn-order-again = 🔁 Order again
+order-again-gone = This service is not available any more, so this order can't be repeated. Please pick another one from the catalog.
+order-again-changed = ℹ️ This service has changed since that order, so please answer its questions again.
+reason-rate = our supplier has just changed its price for this service.

@@ -704,3 +704,8 @@ admin-promo-line = <b>{ $code }</b>: { $kind ->
        *[false] {" "}(kapalı)
     }
 cmd-topups = Bekleyen bakiye yükleme talepleri
+
+btn-order-again = 🔁 Tekrar sipariş ver
+order-again-gone = Bu hizmet artık sunulmuyor, bu yüzden bu sipariş tekrarlanamıyor. Lütfen katalogdan başka bir hizmet seçin.
+order-again-changed = ℹ️ Bu hizmet o siparişten bu yana değişti; lütfen soruları yeniden yanıtlayın.
+reason-rate = tedarikçimiz bu hizmetin fiyatını az önce değiştirdi.
