@@ -26,6 +26,7 @@ from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
 from bot.jobs.catalog import sync_catalog
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.panel.sandbox import CATALOG, SandboxPanel
 from bot.shop.config import ShopConfig
 from storage import ledger, users
@@ -202,7 +203,9 @@ async def open_shop(folder: Path, extra: list[dict[str, Any]]) -> AsyncIterator[
         async with httpx.AsyncClient(transport=httpx.MockTransport(panel.handle)) as http:
             client = PanelClient(http, PANEL_URL, SecretStr(PANEL_KEY))
             await sync_catalog(db, client)
-            deps = Deps(db=db, panel=client, shop=shop_config(), translator=Translator("en"))
+            deps = Deps(
+                db=db, panels=Panels.single(client), shop=shop_config(), translator=Translator("en")
+            )
             dp = build_dispatcher(deps, catch_errors=True)
             session = BenchSession()
             bot = make_bot(session)

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from bot.jobs.poller import poll_once
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.shop.config import ShopConfig
 from bot.shop.tracking import apply_status
 from storage import ledger, orders, users
@@ -84,12 +85,12 @@ async def batched(folder: Path, count: int = ORDERS) -> dict[str, float | int]:
         async with httpx.AsyncClient(transport=httpx.MockTransport(panel.handle)) as http:
             client = PanelClient(http, "https://panel.bench/api/v2", SecretStr("bench"))
             started = time.perf_counter()
-            stats = await poll_once(db, client, CONFIG, concurrency=CONCURRENCY)
+            stats = await poll_once(db, Panels.single(client), CONFIG, concurrency=CONCURRENCY)
             seconds = time.perf_counter() - started
             requests = panel.requests
             # The steady state: the same statuses again, so only `checked_at` moves.
             started = time.perf_counter()
-            repeat = await poll_once(db, client, CONFIG, concurrency=CONCURRENCY)
+            repeat = await poll_once(db, Panels.single(client), CONFIG, concurrency=CONCURRENCY)
             repeat_seconds = time.perf_counter() - started
         assert stats.checked == repeat.checked == count, (stats, repeat)
         assert stats.errors == repeat.errors == 0, (stats, repeat)

@@ -14,7 +14,6 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -23,7 +22,7 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.types import TelegramObject, Update
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from bot import commands, lazy_types
 from bot.app import Deps, build_dispatcher
@@ -31,15 +30,14 @@ from bot.banner import SandboxBanner
 from bot.config import Settings, settings_problems
 from bot.i18n import Translator
 from bot.jobs.broadcast import report_progress
-from bot.jobs.catalog import sync_catalog
+from bot.jobs.catalog import sync_all
 from bot.jobs.scheduler import build_scheduler, heartbeat
 from bot.jobs.sender import Sender
 from bot.jobs.stars import reconcile, star_transactions
 from bot.logs import setup_logging
 from bot.panel import serve as sandbox_server
-from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
-from bot.panel.sandbox import SandboxPanel
+from bot.panel.panels import open_panels
 from bot.polling import Poller, carries_payment
 from bot.shop.audit import audit
 from bot.shop.checkout import recover_interrupted
@@ -47,12 +45,11 @@ from bot.shop.config import ShopConfig
 from bot.shop.money import to_minor
 from bot.shop.payments import StarTransaction
 from bot.webhook import health_check, run_webhook
-from storage import kv
+from storage import kv, services
 from storage.db import Database
 from storage.payments import has_stars
 
 log = logging.getLogger("bot")
-SANDBOX_URL = "https://sandbox.invalid/api/v2"
 # On SIGTERM, updates being handled and jobs being run get this long to finish before they are
 # cancelled; an update crediting a Stars payment (or waiting for its customer's earlier update)
 # gets PAYMENT_DRAIN_SECONDS in all (compose.yaml gives the container 40 s before it is killed).
@@ -79,6 +76,7 @@ def load_settings() -> Settings:
 def secrets_of(settings: Settings) -> list[str]:
     """Everything the logs must never show."""
     found = [settings.bot_token.get_secret_value(), settings.panel_key.get_secret_value()]
+    found += [entry.key.get_secret_value() for entry in settings.panels.values()]
     if settings.webhook_secret is not None:
         found.append(settings.webhook_secret.get_secret_value())
     return [secret for secret in found if secret]
@@ -87,7 +85,6 @@ def secrets_of(settings: Settings) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class Runtime:
     deps: Deps
-    http: httpx.AsyncClient
 
 
 @asynccontextmanager
@@ -95,15 +92,7 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """The database, the panel's http client and the shop rules; closed whatever happens."""
     db = await Database.open(settings.database_path)
     try:
-        timeout = httpx.Timeout(settings.panel_timeout_seconds, connect=10.0)
-        if settings.sandbox:  # PANEL_KEY is optional here: use the key the sandbox expects
-            sandbox = SandboxPanel()
-            http = httpx.AsyncClient(transport=sandbox.transport(), timeout=timeout)
-            panel = PanelClient(http, SANDBOX_URL, SecretStr(sandbox.key))
-        else:
-            http = httpx.AsyncClient(timeout=timeout)
-            panel = PanelClient(http, settings.panel_url, settings.panel_key)
-        try:
+        async with open_panels(settings) as panels:
             shop = ShopConfig(
                 currency=settings.shop_currency,
                 panel_currency=settings.panel_currency,
@@ -124,9 +113,7 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
                 referral_percent=settings.referral_percent,
             )
             translator = Translator(settings.default_locale)
-            yield Runtime(Deps(db=db, panel=panel, shop=shop, translator=translator), http)
-        finally:
-            await http.aclose()
+            yield Runtime(Deps(db=db, panels=panels, shop=shop, translator=translator))
     finally:
         await db.close()
 
@@ -352,7 +339,7 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
         rate=settings.send_rate_per_second, chat_interval=settings.send_chat_interval_seconds,
     )  # fmt: skip
     scheduler = build_scheduler(
-        deps.db, deps.panel, deps.shop, sender,
+        deps.db, deps.panels, deps.shop, sender,
         poll_interval=settings.poll_interval_seconds,
         catalog_minutes=settings.catalog_sync_minutes, holder=holder,
         panel_alert=settings.panel_balance_alert,
@@ -365,7 +352,8 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
     )  # fmt: skip
     jobs = RunningJobs(scheduler)
     try:
-        await sync_catalog(deps.db, deps.panel)
+        await services.retire_panels(deps.db, list(deps.panels))
+        await sync_all(deps.db, deps.panels)
     except PanelError as error:
         log.warning("catalog sync at start failed (%s); serving the cached catalog", error)
     except Exception:  # the shop still serves its cached catalog

@@ -25,7 +25,7 @@ from aiogram.methods.base import Response
 
 from bot.drafts import DraftStorage
 from bot.i18n import Translator
-from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.shop.config import ShopConfig
 from handlers import create_router
 from handlers.middleware import UserMiddleware
@@ -50,7 +50,7 @@ class Deps:
     """Long-lived dependencies; handlers receive each one by its field name."""
 
     db: Database
-    panel: PanelClient
+    panels: Panels
     shop: ShopConfig
     translator: Translator
 
@@ -63,7 +63,7 @@ def build_dispatcher(
         storage=storage or DraftStorage(deps.db),  # a wizard survives a restart
         events_isolation=SimpleEventIsolation(),
         db=deps.db,
-        panel=deps.panel,
+        panels=deps.panels,
         shop=deps.shop,
         translator=deps.translator,
         screens=ScreenCache(),

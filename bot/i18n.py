@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -163,4 +164,9 @@ def _plain(value: object) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def format_money(minor: int, currency: str, locale: str) -> str:
-    return str(format_currency(from_minor(minor), currency, locale=locale))
+    return format_amount(from_minor(minor), currency, locale)
+
+
+def format_amount(amount: Decimal, currency: str, locale: str) -> str:
+    """An amount as the locale writes money (a panel's 1000.00000 USD reads $1,000.00)."""
+    return str(format_currency(amount, currency, locale=locale))

@@ -19,12 +19,12 @@ from babel.dates import format_timedelta
 
 from bot import callback_prefixes
 from bot.callback_types import Id
-from bot.i18n import Markup, Texts, lines
-from bot.jobs.catalog import sync_catalog
+from bot.i18n import Markup, Texts, format_amount, lines
+from bot.jobs.catalog import sync_all
 from bot.limits import fit, shorten
 from bot.numbers import parse_decimal, parse_id
-from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
+from bot.panel.panels import Panels
 from bot.shop import admin
 from bot.shop.admin import MAINTENANCE_KEY
 from bot.shop.config import ShopConfig
@@ -36,6 +36,7 @@ from storage.clock import now
 from storage.db import Database
 from storage.ledger import InsufficientFunds
 from storage.orders import Order
+from storage.services import Service
 from storage.users import AmbiguousUsername, User
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ COMMANDS = (
     "markup",
     "hide",
     "show",
+    "backup",
     "sync",
     "broadcast",
     "maintenance",
@@ -121,6 +123,7 @@ def create_router() -> Router:
     router.message.register(refund_part, StateFilter(ReviewForm.refund), When(F.text))
     router.message.register(set_markup, Command("markup"))
     router.message.register(hide_show, Command("hide", "show"))
+    router.message.register(set_backup, Command("backup"))
     router.message.register(sync_now, Command("sync"))
     router.message.register(maintenance, Command("maintenance"))
     return router
@@ -154,15 +157,20 @@ def _ago(stamp: int | None, t: Texts) -> str:
     return str(format_timedelta(elapsed, add_direction=True, locale=t.locale))
 
 
-async def panel_balance(message: Message, panel: PanelClient, t: Texts) -> None:
-    try:
-        balance = await panel.balance()
-    except PanelError as error:
-        await message.answer(t("admin-panel-error", error=shorten(str(error), ERROR_SHOWN)))
-        return
-    await message.answer(
-        t("admin-panel", balance=str(balance.amount), currency=balance.currency or "")
-    )
+async def panel_balance(message: Message, panels: Panels, shop: ShopConfig, t: Texts) -> None:
+    """Each panel's balance, formatted like the shop's money."""
+    found = []
+    for name, panel in panels.items():
+        try:
+            balance = await panel.balance()
+        except PanelError as error:
+            error_text = shorten(str(error), ERROR_SHOWN // len(panels))
+            found.append(t("admin-panel-error", panel=name, error=error_text))
+            continue
+        currency = balance.currency or shop.panel_currency
+        amount = format_amount(balance.amount, currency, t.locale)
+        found.append(t("admin-panel", panel=name, balance=amount))
+    await message.answer(lines(found))
 
 
 async def user_card(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
@@ -285,10 +293,13 @@ async def order_card(message: Message, command: CommandObject, db: Database, t: 
     if order is None:
         await message.answer(t("admin-no-order"))
         return
-    await message.answer(_order_text(t, order))
+    await message.answer(_order_text(t, order, await _chosen(db, order)))
 
 
-def _order_text(t: Texts, order: Order) -> str:
+def _order_text(t: Texts, order: Order, chosen: str | None = None) -> str:
+    """The order as admins read it; `chosen`: the service the customer picked, when its backup
+    served the order."""
+
     def render(shown: dict[str, str]) -> str:
         fields = [f"{name}: {shown[f'field-{name}']}" for name in order.fields]
         return t(
@@ -296,7 +307,9 @@ def _order_text(t: Texts, order: Order) -> str:
             order=order.id,
             user=order.user_id,
             service=shown["service"],
-            service_id=order.service_id,
+            service_id=order.fields.get("service", "-"),
+            panel=order.panel,
+            backup="" if chosen is None else t.plain("admin-order-backup", service=chosen),
             state=t(f"state-{order.state.value}"),
             status=shown["status"],
             upstream=order.upstream_id or "-",
@@ -320,6 +333,13 @@ def _order_text(t: Texts, order: Order) -> str:
     return fit(render, values)
 
 
+async def _chosen(db: Database, order: Order) -> str | None:
+    if order.backup_of is None:
+        return None
+    found = await services.get(db, order.backup_of)
+    return str(order.backup_of) if found is None else found.ref
+
+
 async def review(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
     """Orders waiting for a decision, oldest first; `/review <order>` opens any one order."""
     if command.args:
@@ -330,17 +350,17 @@ async def review(message: Message, command: CommandObject, db: Database, t: Text
         elif order.state not in _BUTTONS:
             await message.answer(t("admin-settled-not_open", order=order.id))
         else:
-            await _review_card(message, t, order)
+            await _review_card(message, db, t, order)
         return
     waiting = await orders.in_states(db, orders.WAITING, REVIEW_PAGE)
     if not waiting:
         await message.answer(t("admin-review-empty"))
         return
     for order in waiting:
-        await _review_card(message, t, order)
+        await _review_card(message, db, t, order)
 
 
-async def _review_card(message: Message, t: Texts, order: Order) -> None:
+async def _review_card(message: Message, db: Database, t: Texts, order: Order) -> None:
     builder = InlineKeyboardBuilder()
     for settle in _BUTTONS[order.state]:
         if settle is Settle.RESUME and order.upstream_id is None:
@@ -350,7 +370,8 @@ async def _review_card(message: Message, t: Texts, order: Order) -> None:
             callback_data=Review(settle=settle, order=order.id),
         )
     builder.adjust(2)
-    await message.answer(_order_text(t, order), reply_markup=builder.as_markup())
+    text = _order_text(t, order, await _chosen(db, order))
+    await message.answer(text, reply_markup=builder.as_markup())
 
 
 async def settle(
@@ -451,32 +472,84 @@ async def hide_show(message: Message, command: CommandObject, db: Database, t: T
 
 
 async def _override(db: Database, kind: str, target: str, **values: object) -> bool:
-    """Apply an override to `service <id>` or `category <name>`; False when there is none."""
-    service_id = parse_id(target) if kind == "service" else None
-    if service_id is not None:
-        return await services.set_service(db, service_id, **values)
+    """Apply an override to `service main:101`, `category <name>` or `panel <name>`; False
+    when there is none."""
+    if kind == "service":
+        found = await _service(db, target)
+        return found is not None and await services.set_service(db, found.id, **values)
     if kind == "category":
-        found = await services.find_category(db, target.strip())
-        return found is not None and await services.set_category(db, found.id, **values)
+        category = await services.find_category(db, target.strip())
+        return category is not None and await services.set_category(db, category.id, **values)
+    if kind == "panel":
+        return await services.set_panel(db, target.strip().lower(), **values)
     return False
 
 
-async def sync_now(message: Message, db: Database, panel: PanelClient, t: Texts) -> None:
+async def _service(db: Database, ref: str) -> Service | None:
+    """`main:101` (a panel and its service id), or `101` for the main panel's."""
+    panel, _, upstream = ref.strip().rpartition(":")
+    upstream_id = parse_id(upstream)
+    if upstream_id is None:
+        return None
+    return await services.by_upstream(db, panel.lower() or services.MAIN, upstream_id)
+
+
+async def set_backup(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
+    """`/backup main:101 second:2001` links a backup; `/backup main:101 off` unlinks it."""
+    parts = (command.args or "").split()
+    primary = await _service(db, parts[0]) if len(parts) == 2 else None
+    if primary is None:
+        await message.answer(t("admin-usage-backup"))
+        return
+    if parts[1].lower() == "off":
+        await services.set_backup(db, primary.id, None)
+        await message.answer(t("admin-backup-off", service=primary.ref))
+        return
+    backup = await _service(db, parts[1])
+    problem = backup_problem(primary, backup)
+    if problem is not None or backup is None:
+        await message.answer(t(problem or "admin-usage-backup"))
+        return
+    await services.set_backup(db, primary.id, backup.id)
+    await message.answer(t("admin-backup-set", service=primary.ref, backup=backup.ref))
+
+
+def backup_problem(primary: Service, backup: Service | None) -> str | None:
+    """Why `backup` cannot stand in for `primary` (a message id), or None."""
+    if backup is None:
+        return "admin-backup-unknown"
+    if backup.panel == primary.panel:
+        return "admin-backup-same-panel"
+    if backup.type != primary.type or backup.type is None:
+        return "admin-backup-other-type"
+    return None
+
+
+async def sync_now(message: Message, db: Database, panels: Panels, t: Texts) -> None:
     try:
-        summary = await sync_catalog(db, panel)
+        done = await sync_all(db, panels)
     except PanelError as error:
-        await message.answer(t("admin-panel-error", error=shorten(str(error), ERROR_SHOWN)))
+        await message.answer(
+            t("admin-panel-error", panel="-", error=shorten(str(error), ERROR_SHOWN))
+        )
         return
     await health.succeeded(db, health.SYNC)
-    await message.answer(
-        t(
-            "admin-synced",
-            added=summary.added,
-            changed=summary.changed,
-            removed=summary.removed,
-            total=summary.total,
+    found = []
+    for name, summary in done.items():
+        if isinstance(summary, PanelError):
+            found.append(t("admin-panel-error", panel=name, error=shorten(str(summary), 300)))
+            continue
+        found.append(
+            t(
+                "admin-synced",
+                panel=name,
+                added=summary.added,
+                changed=summary.changed,
+                removed=summary.removed,
+                total=summary.total,
+            )
         )
-    )
+    await message.answer(lines(found))
 
 
 async def maintenance(message: Message, command: CommandObject, db: Database, t: Texts) -> None:

@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.i18n import Markup, Texts, lines
 from bot.limits import shorten
-from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.shop import checkout, order_types
 from bot.shop.checkout import Outcome
 from bot.shop.config import ShopConfig
@@ -317,7 +317,7 @@ async def confirm(
     callback_data: Wizard,
     state: FSMContext,
     db: Database,
-    panel: PanelClient,
+    panels: Panels,
     shop: ShopConfig,
     t: Texts,
     user: User,
@@ -330,7 +330,7 @@ async def confirm(
     await state.update_data({OFFER: None})  # one-shot: a second tap finds no offer
     offer = checkout.Offer(**agreed)
     await query.answer(t.plain("placing"))
-    result = await checkout.place_order(db, panel, shop, user_id=user.id, offer=offer)
+    result = await checkout.place_order(db, panels, shop, user_id=user.id, offer=offer)
     if result.outcome is Outcome.CHANGED:
         await _offer_again(query, state, db, shop, t, user, offer, result.change)
         return

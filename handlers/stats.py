@@ -76,6 +76,18 @@ async def _figures(db: Database, shop: ShopConfig, t: Texts, midnight: int) -> s
             )
         )
     states = ", ".join(f"{state}: {count}" for state, count in sorted(by_state.items())) or "-"
+    per_panel = [
+        t(
+            "admin-stats-panel",
+            panel=found.panel,
+            orders=found.sales.orders,
+            backups=found.backups,
+            revenue=t.money(found.sales.revenue),
+            cost=t.money(charts.shop_cost(found.sales.cost, shop)),
+            margin=t.money(found.sales.revenue - charts.shop_cost(found.sales.cost, shop)),
+        )
+        for found in await stats.by_panel(db, now - 30 * DAY)
+    ]
     return t(
         "admin-stats",
         users=people.total,
@@ -85,4 +97,5 @@ async def _figures(db: Database, shop: ShopConfig, t: Texts, midnight: int) -> s
         balances=t.money(people.balances),
         states=states,
         periods=lines(periods),
+        panels=lines([t("admin-stats-panels"), *per_panel]) if per_panel else "",
     )

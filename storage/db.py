@@ -156,7 +156,10 @@ async def _migrate(conn: aiosqlite.Connection) -> None:
 
     The write lock is taken before the schema version is read, so processes opening a fresh
     file at once migrate it once: the others wait for the lock, then find nothing to do.
+    Foreign keys are off meanwhile, so a migration can rebuild a table others refer to (SQLite's
+    way to change a constraint); every reference is checked before the commit instead.
     """
+    await conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: before BEGIN
     await conn.execute("BEGIN IMMEDIATE")
     try:
         async with conn.execute("PRAGMA user_version") as cursor:
@@ -167,11 +170,17 @@ async def _migrate(conn: aiosqlite.Connection) -> None:
                 for statement in _statements(script):
                     await conn.execute(statement)
                 await conn.execute(f"PRAGMA user_version = {version}")
+        async with conn.execute("PRAGMA foreign_key_check") as cursor:
+            broken = list(await cursor.fetchall())
+        if broken:
+            raise sqlite3.IntegrityError(f"a migration broke references: {list(broken[0])}")
         await conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             await conn.execute("ROLLBACK")
         raise
+    finally:
+        await conn.execute("PRAGMA foreign_keys = ON")
 
 
 def _statements(script: str) -> list[str]:

@@ -62,6 +62,8 @@ class Order:
     odd_polls: int = 0
     round: int = 1
     settled_refund: int | None = None
+    panel: str = "main"  # the panel it was sent to: its status, refills and cancel go there
+    backup_of: int | None = None  # the service the customer chose, when its backup served it
 
     @property
     def charge_key(self) -> str:
@@ -90,7 +92,8 @@ class Refill:
 _COLUMNS = (
     "id, user_id, service_id, service_name, service_type, link, quantity, fields, charge, cost,"
     " state, upstream_id, status, upstream_charge, remains, start_count, error, cancel_requested,"
-    " created_at, updated_at, checked_at, holder, placed_charge, odd_polls, round, settled_refund"
+    " created_at, updated_at, checked_at, holder, placed_charge, odd_polls, round, settled_refund,"
+    " panel, backup_of"
 )
 _UPDATABLE = frozenset(
     {
@@ -107,6 +110,12 @@ _UPDATABLE = frozenset(
         "odd_polls",
         "round",
         "settled_refund",
+        # a definite refusal moves a submitting order to its service's backup
+        "panel",
+        "service_id",
+        "fields",
+        "cost",
+        "backup_of",
     }
 )
 
@@ -133,14 +142,15 @@ async def create(
     cost: int,
     token: str,
     holder: str,
+    panel: str = "main",
 ) -> int | None:
     """Insert an order in `submitting` by process `holder`; None when this confirmation token
     was already used."""
     stamp = now()
     cursor = await conn.execute(
         "INSERT INTO orders (user_id, service_id, service_name, service_type, link, quantity,"
-        " fields, charge, cost, token, state, created_at, updated_at, holder)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO NOTHING",
+        " fields, charge, cost, token, state, created_at, updated_at, holder, panel)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO NOTHING",
         (
             user_id,
             service_id,
@@ -156,6 +166,7 @@ async def create(
             stamp,
             stamp,
             holder,
+            panel,
         ),
     )
     return cursor.lastrowid if cursor.rowcount == 1 else None
@@ -173,6 +184,8 @@ async def transition(
     unknown = set(values) - _UPDATABLE
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
+    if "fields" in values:
+        values["fields"] = json.dumps(values["fields"], ensure_ascii=False)
     states = [expected] if isinstance(expected, State) else list(expected)
     assignments = "".join(f"{column} = :{column}, " for column in values)
     marks = ", ".join(f":s{index}" for index in range(len(states)))
@@ -220,11 +233,12 @@ async def page_for_user(
     return [_order(row) for row in rows], int(total)
 
 
-async def due_for_poll(db: Database, limit: int) -> list[Order]:
-    """Active orders, the least recently checked first."""
+async def due_for_poll(db: Database, limit: int, panel: str = "main") -> list[Order]:
+    """Active orders of one panel, the least recently checked first."""
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM orders WHERE state = ? ORDER BY checked_at, id LIMIT ?",
-        (State.ACTIVE, limit),
+        f"SELECT {_COLUMNS} FROM orders WHERE state = ? AND panel = ?"
+        " ORDER BY checked_at, id LIMIT ?",
+        (State.ACTIVE, panel, limit),
     )
     return [_order(row) for row in rows]
 
@@ -271,11 +285,13 @@ async def refills_of(db: Database, order_id: int) -> list[Refill]:
     return [Refill(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) for row in rows]
 
 
-async def open_refills(db: Database, limit: int) -> list[Refill]:
+async def open_refills(db: Database, limit: int, panel: str = "main") -> list[Refill]:
+    """Refills still moving of one panel's orders, the least recently checked first."""
     rows = await db.fetchall(
-        "SELECT id, order_id, upstream_id, status, final, created_at FROM refills"
-        " WHERE final = 0 ORDER BY checked_at, id LIMIT ?",
-        (limit,),
+        "SELECT r.id, r.order_id, r.upstream_id, r.status, r.final, r.created_at FROM refills r"
+        " JOIN orders o ON o.id = r.order_id"
+        " WHERE r.final = 0 AND o.panel = ? ORDER BY r.checked_at, r.id LIMIT ?",
+        (panel, limit),
     )
     return [Refill(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) for row in rows]
 

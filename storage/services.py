@@ -10,12 +10,14 @@ from decimal import Decimal
 from storage.clock import now
 from storage.db import Database
 
+MAIN = "main"  # the panel of PANEL_URL; every row from before several panels belongs to it
+
 
 @dataclass(frozen=True, slots=True)
 class Upstream:
-    """One service as the panel lists it (what a sync writes)."""
+    """One service as its panel lists it (what a sync writes)."""
 
-    id: int
+    id: int  # the panel's id
     name: str
     type: str | None
     raw_type: str
@@ -30,7 +32,9 @@ class Upstream:
 
 @dataclass(frozen=True, slots=True)
 class Service:
-    id: int
+    id: int  # the shop's own number for it (buttons, orders)
+    panel: str
+    upstream_id: int  # the panel's id: what `add` sends
     name: str  # the owner's display name when set
     type: str | None
     raw_type: str
@@ -47,10 +51,19 @@ class Service:
     markup: Decimal | None  # service override
     category_markup: Decimal | None
     category_hidden: bool
+    panel_markup: Decimal | None = None
+    panel_hidden: bool = False
+    backup_id: int | None = None  # the service its orders go to when its panel refuses them
 
     @property
     def sellable(self) -> bool:
-        return self.available and not self.hidden and not self.category_hidden and bool(self.type)
+        shown = not (self.hidden or self.category_hidden or self.panel_hidden)
+        return self.available and shown and bool(self.type)
+
+    @property
+    def ref(self) -> str:
+        """How the owner names it: `main:101`."""
+        return f"{self.panel}:{self.upstream_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +84,24 @@ class SyncSummary:
 
 
 _SELECT = (
-    "SELECT s.id, COALESCE(s.display_name, s.name) AS name, s.type, s.raw_type, s.category_id,"
-    " c.name AS category, s.rate, s.min, s.max, s.refill, s.cancel, s.dripfeed, s.available,"
-    " s.hidden, s.markup, c.markup AS category_markup, c.hidden AS category_hidden"
+    "SELECT s.id, s.panel, s.upstream_id, COALESCE(s.display_name, s.name) AS name, s.type,"
+    " s.raw_type, s.category_id, c.name AS category, s.rate, s.min, s.max, s.refill, s.cancel,"
+    " s.dripfeed, s.available, s.hidden, s.markup, c.markup AS category_markup,"
+    " c.hidden AS category_hidden, p.markup AS panel_markup,"
+    " COALESCE(p.hidden, 0) AS panel_hidden, s.backup_id"
     " FROM services s JOIN categories c ON c.id = s.category_id"
+    " LEFT JOIN panels p ON p.name = s.panel"
 )
 _SELECT_COUNTED = _SELECT.replace(" FROM services s", ", COUNT(*) OVER () AS total FROM services s")
-_VISIBLE = "s.available = 1 AND s.hidden = 0 AND c.hidden = 0"
-_ON_SALE = "SELECT COUNT(*) FROM services s WHERE s.available = 1 AND s.hidden = 0"
+# A hidden panel hides all its services (the subquery is run once per statement).
+_PANEL_SHOWN = "s.panel NOT IN (SELECT name FROM panels WHERE hidden = 1)"
+_VISIBLE = f"s.available = 1 AND s.hidden = 0 AND c.hidden = 0 AND {_PANEL_SHOWN}"
+_ON_SALE = (
+    f"SELECT COUNT(*) FROM services s WHERE s.available = 1 AND s.hidden = 0 AND {_PANEL_SHOWN}"
+)
 _SHOWN_CATEGORIES = (
     "SELECT COUNT(*) FROM categories c WHERE c.hidden = 0 AND EXISTS (SELECT 1 FROM services s"
-    " WHERE s.category_id = c.id AND s.available = 1 AND s.hidden = 0)"
+    f" WHERE s.category_id = c.id AND s.available = 1 AND s.hidden = 0 AND {_PANEL_SHOWN})"
 )
 
 
@@ -92,11 +112,13 @@ def _decimal(value: str | None) -> Decimal | None:
 def _service(row: sqlite3.Row) -> Service:
     data = dict(row)
     data.pop("total", None)
-    for flag in ("refill", "cancel", "dripfeed", "available", "hidden", "category_hidden"):
+    for flag in (
+        "refill", "cancel", "dripfeed", "available", "hidden", "category_hidden", "panel_hidden"
+    ):  # fmt: skip
         data[flag] = bool(data[flag])
     data["rate"] = Decimal(data["rate"])
-    data["markup"] = _decimal(data["markup"])
-    data["category_markup"] = _decimal(data["category_markup"])
+    for markup in ("markup", "category_markup", "panel_markup"):
+        data[markup] = _decimal(data[markup])
     return Service(**data)
 
 
@@ -104,27 +126,35 @@ def search_text(name: str, category: str) -> str:
     return f"{name}\n{category}".casefold()
 
 
-async def sync(db: Database, catalog: Sequence[Upstream]) -> SyncSummary:
-    """Upsert the panel's list; services missing from it are hidden, never deleted.
+async def sync(db: Database, catalog: Sequence[Upstream], panel: str = MAIN) -> SyncSummary:
+    """Upsert one panel's list; its services missing from it are hidden, never deleted.
 
-    The owner's overrides (hidden, markup, display name) are columns a sync never writes.
+    The owner's overrides (hidden, markup, display name, backup) are columns a sync never
+    writes. Categories are shared by name across panels; the main panel's list sets their order
+    and another panel's new categories come after it.
     """
     stamp = now()
     old = {
         row[0]: tuple(row[1:])
         for row in await db.fetchall(
-            "SELECT s.id, s.name, s.type, s.rate, s.min, s.max, s.refill, s.cancel, s.dripfeed,"
-            " c.name, s.available FROM services s JOIN categories c ON c.id = s.category_id"
+            "SELECT s.upstream_id, s.name, s.type, s.rate, s.min, s.max, s.refill, s.cancel,"
+            " s.dripfeed, c.name, s.available FROM services s"
+            " JOIN categories c ON c.id = s.category_id WHERE s.panel = ?",
+            (panel,),
         )
     }
     categories = list(dict.fromkeys(item.category for item in catalog))
     added = changed = 0
     seen: set[int] = set()
     async with db.transaction() as conn:
+        await conn.execute("INSERT INTO panels (name) VALUES (?) ON CONFLICT DO NOTHING", (panel,))
         await conn.executemany(
-            "INSERT INTO categories (name, position) VALUES (?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-            [(name, position) for position, name in enumerate(categories)],
+            "INSERT INTO categories (name, position) VALUES (?, ?) ON CONFLICT (name) DO "
+            + ("UPDATE SET position = excluded.position" if panel == MAIN else "NOTHING"),
+            [
+                (name, position if panel == MAIN else _AFTER_MAIN + position)
+                for position, name in enumerate(categories)
+            ],
         )
         async with conn.execute("SELECT name, id FROM categories") as cursor:
             category_ids = {row[0]: row[1] for row in await cursor.fetchall()}
@@ -149,8 +179,14 @@ async def sync(db: Database, catalog: Sequence[Upstream]) -> SyncSummary:
                 added += 1
             elif old[item.id] != fresh:
                 changed += 1
+            # The main panel's service keeps its own id as the shop's number, as before several
+            # panels (unless another panel's service holds it); others take the next free one.
+            own = item.id if panel == MAIN else None
             rows.append(
                 (
+                    own,
+                    own,
+                    panel,
                     item.id,
                     item.name,
                     item.type,
@@ -168,9 +204,11 @@ async def sync(db: Database, catalog: Sequence[Upstream]) -> SyncSummary:
                 )
             )
         await conn.executemany(
-            "INSERT INTO services (id, name, type, raw_type, category_id, rate, min, max, refill,"
-            " cancel, dripfeed, available, position, search, synced_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            "INSERT INTO services (id, panel, upstream_id, name, type, raw_type, category_id,"
+            " rate, min, max, refill, cancel, dripfeed, available, position, search, synced_at)"
+            " VALUES ((SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM services WHERE id = ?2)),"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
+            " ON CONFLICT (panel, upstream_id) DO UPDATE SET"
             " name = excluded.name, type = excluded.type, raw_type = excluded.raw_type,"
             " category_id = excluded.category_id, rate = excluded.rate, min = excluded.min,"
             " max = excluded.max, refill = excluded.refill, cancel = excluded.cancel,"
@@ -179,10 +217,29 @@ async def sync(db: Database, catalog: Sequence[Upstream]) -> SyncSummary:
             rows,
         )
         gone = [
-            (service_id,) for service_id, row in old.items() if row[-1] and service_id not in seen
+            (panel, upstream_id)
+            for upstream_id, row in old.items()
+            if row[-1] and upstream_id not in seen
         ]
-        await conn.executemany("UPDATE services SET available = 0 WHERE id = ?", gone)
+        await conn.executemany(
+            "UPDATE services SET available = 0 WHERE panel = ? AND upstream_id = ?", gone
+        )
     return SyncSummary(added=added, changed=changed, removed=len(gone), total=len(seen))
+
+
+_AFTER_MAIN = 1_000_000  # the position of a category only another panel lists
+
+
+async def retire_panels(db: Database, configured: Sequence[str]) -> int:
+    """Services of a panel no longer configured are not for sale (nothing could place them);
+    they come back with its next sync once it is configured again. Returns how many."""
+    marks = ", ".join("?" for _ in configured)
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            f"UPDATE services SET available = 0 WHERE available = 1 AND panel NOT IN ({marks})",
+            tuple(configured),
+        )
+    return cursor.rowcount
 
 
 async def version(db: Database) -> int:
@@ -192,6 +249,14 @@ async def version(db: Database) -> int:
 
 async def get(db: Database, service_id: int) -> Service | None:
     row = await db.lookup_one(f"{_SELECT} WHERE s.id = ?", (service_id,))
+    return None if row is None else _service(row)
+
+
+async def by_upstream(db: Database, panel: str, upstream_id: int) -> Service | None:
+    """The service its panel calls `upstream_id` (what the owner types: `main:101`)."""
+    row = await db.lookup_one(
+        f"{_SELECT} WHERE s.panel = ? AND s.upstream_id = ?", (panel, upstream_id)
+    )
     return None if row is None else _service(row)
 
 
@@ -275,15 +340,29 @@ def _counted(rows: list[sqlite3.Row]) -> tuple[list[Service], int]:
 
 async def set_service(db: Database, service_id: int, **values: object) -> bool:
     """Owner overrides of one service (`hidden`, `markup`); False when there is no such id."""
-    return await _override(db, "services", service_id, values)
+    return await _override(db, "services", ("id", service_id), values)
 
 
 async def set_category(db: Database, category_id: int, **values: object) -> bool:
     """Owner overrides of one category (`hidden`, `markup`)."""
-    return await _override(db, "categories", category_id, values)
+    return await _override(db, "categories", ("id", category_id), values)
 
 
-async def _override(db: Database, table: str, row_id: int, values: dict[str, object]) -> bool:
+async def set_panel(db: Database, panel: str, **values: object) -> bool:
+    """Owner overrides of every service of one panel (`hidden`, `markup`)."""
+    return await _override(db, "panels", ("name", panel), values)
+
+
+async def set_backup(db: Database, service_id: int, backup_id: int | None) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE services SET backup_id = ? WHERE id = ?", (backup_id, service_id)
+        )
+
+
+async def _override(
+    db: Database, table: str, row: tuple[str, object], values: dict[str, object]
+) -> bool:
     if not values or set(values) - {"hidden", "markup"}:
         raise ValueError(f"not an override: {sorted(values)}")
     stored = {
@@ -291,8 +370,9 @@ async def _override(db: Database, table: str, row_id: int, values: dict[str, obj
         for key, value in values.items()
     }
     assignments = ", ".join(f"{column} = :{column}" for column in stored)
+    key, value = row
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            f"UPDATE {table} SET {assignments} WHERE id = :id", {**stored, "id": row_id}
+            f"UPDATE {table} SET {assignments} WHERE {key} = :key", {**stored, "key": value}
         )
     return cursor.rowcount == 1

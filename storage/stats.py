@@ -11,7 +11,7 @@ from storage.db import Database
 # carry the sign), and its cost scaled by the share kept. Orders are not indexed by time, so
 # one scan over the window feeds every figure.
 _NET = (
-    "SELECT o.id, o.service_name, o.created_at, o.cost, o.charge,"
+    "SELECT o.id, o.service_name, o.created_at, o.cost, o.charge, o.panel, o.backup_of,"
     " COALESCE((SELECT -SUM(l.amount) FROM ledger l WHERE l.order_id = o.id"
     " AND l.kind IN ('order', 'refund')), 0) AS paid"
     " FROM orders o WHERE o.created_at >= ? AND o.created_at < ?"
@@ -73,6 +73,23 @@ async def referral_payouts(db: Database, since: int) -> int:
         "SELECT COALESCE(SUM(amount), 0) FROM referral_earnings WHERE created_at >= ?", (since,)
     )
     return int(total)
+
+
+@dataclass(frozen=True, slots=True)
+class PanelSales:
+    panel: str
+    sales: Sales
+    backups: int  # orders it served as another service's backup
+
+
+async def by_panel(db: Database, since: int) -> list[PanelSales]:
+    """Sales since `since` per panel that served an order, main first."""
+    rows = await db.fetchall(
+        f"SELECT panel, {_FIGURES}, COUNT(backup_of) FROM ({_NET})"
+        " GROUP BY panel ORDER BY panel != 'main', panel",
+        (since, _ALWAYS),
+    )
+    return [PanelSales(row[0], Sales(*row[1:4]), row[4]) for row in rows]
 
 
 async def sales(db: Database, since: int) -> Sales:

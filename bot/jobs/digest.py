@@ -7,15 +7,17 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date
 
 from bot import charts
-from bot.i18n import Texts, lines
+from bot.config import MAIN_PANEL
+from bot.i18n import Texts, format_amount, lines
 from bot.limits import shorten
-from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
+from bot.panel.panels import Panels
 from bot.shop.config import ShopConfig
 from storage import kv, orders, outbox, stats
 from storage.db import Database
@@ -29,7 +31,7 @@ NAME_SHOWN = 40  # UTF-16 units of a service name: five of them keep the caption
 
 
 async def queue_digest(
-    db: Database, panel: PanelClient, shop: ShopConfig, clock: Callable[[], float] = time.time
+    db: Database, panels: Panels, shop: ShopConfig, clock: Callable[[], float] = time.time
 ) -> int:
     """Once the digest hour has come, queue yesterday's digest for every admin unless it was
     queued already (by this process before a restart, or by another); the rows queued."""
@@ -42,7 +44,7 @@ async def queue_digest(
     marker = f"{DIGEST}:{day.isoformat()}"
     if await kv.get(db, marker) is not None:
         return 0  # saves the panel call and the figures every run for the rest of the day
-    args = await _figures(db, panel, shop, day)
+    args = await _figures(db, panels, shop, day)
     queued = 0
     async with db.transaction() as conn:
         if await kv.put_new(conn, marker, "queued"):
@@ -51,7 +53,7 @@ async def queue_digest(
     return queued
 
 
-async def _figures(db: Database, panel: PanelClient, shop: ShopConfig, day: date) -> dict[str, Any]:
+async def _figures(db: Database, panels: Panels, shop: ShopConfig, day: date) -> dict[str, Any]:
     """The digest's content in numbers, as the outbox row keeps it until it is sent."""
     figures = await charts.series(db, shop, day, CHART_DAYS)
     since = stats.day_start(day, shop.zone)
@@ -59,18 +61,20 @@ async def _figures(db: Database, panel: PanelClient, shop: ShopConfig, day: date
         db, since, stats.day_start(day + timedelta(days=1), shop.zone), TOP_SERVICES
     )
     by_state = await orders.counts_by_state(db)
-    try:
-        found = await panel.balance()
-        balance: str | None = f"{found.amount} {found.currency or shop.panel_currency}"
-    except PanelError as error:
-        log.warning("digest: the panel balance is unknown (%s)", error)
-        balance = None
+    balances: list[list[str | None]] = []  # [panel, amount, currency]; None: no answer
+    for name, panel in panels.items():
+        try:
+            found = await panel.balance()
+            balances.append([name, str(found.amount), found.currency or shop.panel_currency])
+        except PanelError as error:
+            log.warning("digest: the balance of panel %s is unknown (%s)", name, error)
+            balances.append([name, None, None])
     return {
         "day": day.isoformat(),
         "orders": figures.orders[-1],
         "revenue": figures.revenue[-1],
         "cost": figures.cost[-1],
-        "panel": balance,
+        "panels": balances,
         "waiting": sum(by_state.get(state, 0) for state in orders.WAITING),
         "top": [[service.name, service.orders, service.revenue] for service in top],
         "chart": figures.as_args(),
@@ -83,7 +87,14 @@ async def compose(t: Texts, args: dict[str, Any]) -> tuple[str, bytes]:
         t("digest-top-line", name=shorten(name, NAME_SHOWN), orders=count, revenue=t.money(kept))
         for name, count, kept in args["top"]
     ] or [t("digest-top-none")]
-    panel = args["panel"]
+    # A digest queued before several panels has no "panels": its balance reads unknown.
+    balances = [
+        t("digest-panel-error", panel=name)
+        if amount is None
+        else t("digest-panel", panel=name, balance=format_amount(Decimal(amount), currency,
+                                                                 t.locale))
+        for name, amount, currency in args.get("panels", [[MAIN_PANEL, None, None]])
+    ]  # fmt: skip
     caption = t(
         "digest",
         day=format_date(date.fromisoformat(args["day"]), "long", locale=t.locale),
@@ -91,7 +102,7 @@ async def compose(t: Texts, args: dict[str, Any]) -> tuple[str, bytes]:
         revenue=t.money(args["revenue"]),
         cost=t.money(args["cost"]),
         margin=t.money(args["revenue"] - args["cost"]),
-        panel=t("digest-panel-error") if panel is None else t("digest-panel", balance=panel),
+        panel=lines(balances),
         waiting=args["waiting"],
         top=lines(top),
     )

@@ -1,15 +1,17 @@
-"""The status poll: active orders in batches of up to 100 ids, a few requests in flight."""
+"""The status poll: each panel's active orders in batches of up to 100 ids, a few requests in
+flight per panel; a panel whose every request fails is asked again later, on its own."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.panel.client import MAX_IDS, PanelClient, chunked
 from bot.panel.errors import PanelError, PanelErrorKind, PanelRefused
 from bot.panel.models import OrderStatus
+from bot.panel.panels import Panels
 from bot.shop.config import ShopConfig
 from bot.shop.tracking import apply_status, apply_statuses_in, note_unreported_in
 from storage import orders
@@ -25,32 +27,100 @@ class PollStats:
     changed: int = 0  # orders whose state or user-visible phase changed
     errors: int = 0  # requests that failed as a whole (their orders wait for the next cycle)
     requests: int = 0
+    resting: list[str] = field(default_factory=list)  # panels skipped: they failed lately
+
+    def add(self, other: PollStats) -> None:
+        self.checked += other.checked
+        self.changed += other.changed
+        self.errors += other.errors
+        self.requests += other.requests
+
+
+class Backoff:
+    """Per panel: after a cycle where every request failed, the next cycle asks again; after
+    two in a row it skips one cycle, then three, seven... at most `ceiling`; its first answer
+    ends the pause. Counted in cycles, so a paused panel costs nothing and tests need no clock."""
+
+    def __init__(self, ceiling: int = 15) -> None:
+        self._ceiling = ceiling
+        self._failures: dict[str, int] = {}
+        self._skip: dict[str, int] = {}
+
+    def ready(self, panel: str) -> bool:
+        """False while the panel rests (each call is one skipped cycle)."""
+        left = self._skip.get(panel, 0)
+        if left:
+            self._skip[panel] = left - 1
+        return not left
+
+    def record(self, panel: str, stats: PollStats) -> None:
+        if not stats.requests:
+            return
+        if stats.errors < stats.requests:
+            self._failures.pop(panel, None)
+            self._skip.pop(panel, None)
+            return
+        failures = self._failures.get(panel, 0) + 1
+        self._failures[panel] = failures
+        self._skip[panel] = min(2 ** (failures - 1) - 1, self._ceiling)
+        log.warning("status poll: panel %s failed %d time(s) in a row; %d cycle(s) skipped",
+                    panel, failures, self._skip[panel])  # fmt: skip
 
 
 async def poll_once(
     db: Database,
-    panel: PanelClient,
+    panels: Panels,
     config: ShopConfig,
     *,
     batch: int = MAX_IDS,
     concurrency: int = 4,
     limit: int = 10_000,
+    backoff: Backoff | None = None,
 ) -> PollStats:
-    """One cycle over the least recently checked active orders."""
-    due = [order for order in await orders.due_for_poll(db, limit) if order.upstream_id]
+    """One cycle over each panel's least recently checked active orders, the panels at once:
+    a panel that is down costs only its own orders' turn."""
     stats = PollStats()
+    every: dict[str, PollStats] = {}
+    async with asyncio.TaskGroup() as group:
+        for name, panel in panels.items():
+            if backoff is not None and not backoff.ready(name):
+                stats.resting.append(name)
+                continue
+            every[name] = PollStats()
+            group.create_task(
+                _poll_panel(db, panel, config, name, every[name], batch, concurrency, limit)
+            )
+    for name, found in every.items():
+        stats.add(found)
+        if backoff is not None:
+            backoff.record(name, found)
+    if stats.requests or stats.resting:
+        log.info(
+            "status poll: %d checked, %d changed, %d failed requests of %d%s",
+            stats.checked, stats.changed, stats.errors, stats.requests,
+            f"; resting: {', '.join(stats.resting)}" if stats.resting else "",
+        )  # fmt: skip
+    return stats
+
+
+async def _poll_panel(
+    db: Database,
+    panel: PanelClient,
+    config: ShopConfig,
+    name: str,
+    stats: PollStats,
+    batch: int,
+    concurrency: int,
+    limit: int,
+) -> None:
+    due = [order for order in await orders.due_for_poll(db, limit, name) if order.upstream_id]
     if not due:
-        return stats
+        return
     gate = asyncio.Semaphore(max(1, concurrency))
     locked_out = asyncio.Event()  # the panel refused our key: the other batches would be too
     async with asyncio.TaskGroup() as group:
         for chunk in chunked(due, min(max(1, batch), MAX_IDS)):
             group.create_task(_poll_batch(db, panel, config, chunk, gate, locked_out, stats))
-    log.info(
-        "status poll: %d checked, %d changed, %d failed requests of %d",
-        stats.checked, stats.changed, stats.errors, stats.requests,
-    )  # fmt: skip
-    return stats
 
 
 async def _poll_batch(

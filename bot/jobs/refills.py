@@ -9,6 +9,7 @@ import aiosqlite
 
 from bot.panel.client import PanelClient, chunked
 from bot.panel.errors import PanelError, PanelRefused
+from bot.panel.panels import Panels
 from storage import orders, outbox
 from storage.db import Database
 from storage.orders import Refill
@@ -20,10 +21,18 @@ DONE = frozenset({"completed"})
 FINAL = DONE | frozenset({"rejected", "canceled", "error", "failed", "refunded"})
 
 
-async def poll_refills_once(db: Database, panel: PanelClient, *, limit: int = 10_000) -> int:
-    """One cycle over the open refills; returns how many reached a final status."""
+async def poll_refills_once(db: Database, panels: Panels, *, limit: int = 10_000) -> int:
+    """One cycle over the open refills, each asked of its order's panel; returns how many
+    reached a final status."""
     finished = 0
-    for chunk in chunked(await orders.open_refills(db, limit)):
+    for name, panel in panels.items():
+        finished += await _poll_panel(db, panel, await orders.open_refills(db, limit, name))
+    return finished
+
+
+async def _poll_panel(db: Database, panel: PanelClient, open_: list[Refill]) -> int:
+    finished = 0
+    for chunk in chunked(open_):
         by_upstream: defaultdict[str, list[Refill]] = defaultdict(list)
         for refill in chunk:
             by_upstream[refill.upstream_id].append(refill)

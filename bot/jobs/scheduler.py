@@ -11,13 +11,13 @@ from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.jobs.catalog import sync_catalog
+from bot.jobs.catalog import sync_all
 from bot.jobs.digest import queue_digest
-from bot.jobs.panel_balance import check_panel_balance
-from bot.jobs.poller import PollStats, poll_once
+from bot.jobs.panel_balance import check_balances
+from bot.jobs.poller import Backoff, PollStats, poll_once
 from bot.jobs.refills import poll_refills_once
 from bot.jobs.sender import Sender
-from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.shop.checkout import recover_interrupted
 from bot.shop.config import ShopConfig
 from storage import drafts, health, kv, outbox
@@ -74,15 +74,16 @@ async def leased(
 
 
 def _succeeded(result: object) -> bool:
-    """A poll returns normally when every request to the panel failed: not a success."""
+    """A poll returns normally when every request to the panels failed, or when every panel
+    with orders rests after failing: not a success."""
     if isinstance(result, PollStats):
-        return result.errors < result.requests or not result.requests
+        return result.errors < result.requests if result.requests else not result.resting
     return True
 
 
 def build_scheduler(
     db: Database,
-    panel: PanelClient,
+    panels: Panels,
     config: ShopConfig,
     sender: Sender,
     *,
@@ -106,17 +107,18 @@ def build_scheduler(
     poller = partial(leased, db, kv.POLLER_LEASE, holder, lease_seconds)
     scheduler = AsyncIOScheduler()
     common = {"max_instances": 1, "coalesce": True}
+    poll = partial(poll_once, db, panels, config, backoff=Backoff())
     scheduler.add_job(
-        partial(poller, partial(poll_once, db, panel, config), stamp=health.POLL), "interval",
+        partial(poller, poll, stamp=health.POLL), "interval",
         seconds=poll_interval, id="status-poll", misfire_grace_time=poll_interval, **common,
     )  # fmt: skip
     scheduler.add_job(
-        partial(poller, partial(poll_refills_once, db, panel)), "interval",
+        partial(poller, partial(poll_refills_once, db, panels)), "interval",
         seconds=2 * poll_interval, id="refill-poll", misfire_grace_time=2 * poll_interval,
         **common,
     )  # fmt: skip
     scheduler.add_job(
-        partial(poller, partial(sync_catalog, db, panel), stamp=health.SYNC), "interval",
+        partial(poller, partial(sync_all, db, panels), stamp=health.SYNC), "interval",
         minutes=catalog_minutes, id="catalog-sync", misfire_grace_time=60 * catalog_minutes,
         **common,
     )  # fmt: skip
@@ -143,12 +145,12 @@ def build_scheduler(
     )  # fmt: skip
     if panel_alert > 0:
         scheduler.add_job(
-            partial(poller, partial(check_panel_balance, db, panel, config, panel_alert)),
+            partial(poller, partial(check_balances, db, panels, config, panel_alert)),
             "interval", minutes=10, id="panel-balance", misfire_grace_time=600, **common,
         )  # fmt: skip
     if config.digest_hour is not None:  # queued once a day: the outbox key carries the date
         scheduler.add_job(
-            partial(poller, partial(queue_digest, db, panel, config)), "interval", minutes=10,
+            partial(poller, partial(queue_digest, db, panels, config)), "interval", minutes=10,
             id="daily-digest", next_run_time=datetime.now(UTC), misfire_grace_time=600, **common,
         )  # fmt: skip
     if stars is not None:  # reconciliation with Telegram's Stars record: at start, then regularly

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
 
-from bot.config import MAIN_PANEL
+import httpx
+from pydantic import SecretStr
+
+from bot.config import MAIN_PANEL, PanelEntry, Settings
 from bot.panel.client import PanelClient
+from bot.panel.sandbox import SandboxPanel
 
 
 class Panels(Mapping[str, PanelClient]):
@@ -33,3 +38,27 @@ class Panels(Mapping[str, PanelClient]):
 
     def __len__(self) -> int:
         return len(self._clients)
+
+
+SANDBOX_URL = "https://sandbox.invalid/api/v2"
+
+
+@asynccontextmanager
+async def open_panels(settings: Settings) -> AsyncIterator[Panels]:
+    """A client per configured panel, closed on the way out. `sandbox` serves the built-in
+    fake panel: the main catalog for PANEL_URL, the second catalog for a PANELS entry."""
+    timeout = httpx.Timeout(settings.panel_timeout_seconds, connect=10.0)
+    entries = {MAIN_PANEL: PanelEntry(url=settings.panel_url, key=settings.panel_key)}
+    entries.update(settings.panels)
+    async with AsyncExitStack() as stack:
+        live = await stack.enter_async_context(httpx.AsyncClient(timeout=timeout))
+        clients = {}
+        for name, entry in entries.items():
+            if entry.sandbox:  # PANEL_KEY is optional here: use the key the sandbox expects
+                fake = SandboxPanel(catalog="main" if name == MAIN_PANEL else "second")
+                http = httpx.AsyncClient(transport=fake.transport(), timeout=timeout)
+                await stack.enter_async_context(http)
+                clients[name] = PanelClient(http, SANDBOX_URL, SecretStr(fake.key))
+            else:
+                clients[name] = PanelClient(live, entry.url, entry.key)
+        yield Panels(clients)

@@ -5,18 +5,26 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import aiosqlite
 
-from bot.panel.client import PanelClient
 from bot.panel.errors import UNREACHABLE, PanelErrorKind, PanelRefused, PanelUnreachable
+from bot.panel.panels import Panels
 from bot.shop import order_types, promos
 from bot.shop.alerts import alert_admins, queue_alert
 from bot.shop.config import ShopConfig
-from bot.shop.money import from_minor
-from bot.shop.pricing import BelowCost, Quote, global_markup, markup_of, quote
+from bot.shop.money import from_minor, to_cost
+from bot.shop.pricing import (
+    BelowCost,
+    Quote,
+    base_cost,
+    cost_floor,
+    global_markup,
+    markup_of,
+    quote,
+)
 from storage import kv, ledger, orders, outbox, services
 from storage import promos as promo_store
 from storage.clock import now
@@ -138,7 +146,7 @@ async def _quote(db: Database, config: ShopConfig, service: Service, units: int)
 
 
 async def place_order(
-    db: Database, panel: PanelClient, config: ShopConfig, *, user_id: int, offer: Offer
+    db: Database, panels: Panels, config: ShopConfig, *, user_id: int, offer: Offer
 ) -> Result:
     """DESIGN section 3. Charges exactly `offer.charge` or nothing; never retries `add`.
 
@@ -148,7 +156,7 @@ async def place_order(
     shown. A used `offer.token` places nothing.
     """
     service = await services.get(db, offer.service_id)
-    if service is None or not order_types.sellable(service):
+    if service is None or not order_types.sellable(service) or service.panel not in panels:
         return Result(Outcome.UNAVAILABLE)
     if service.type != offer.service_type or not order_types.answered(service, offer.answers):
         log.info("order of user %s not placed: the service's questions changed", user_id)
@@ -183,6 +191,7 @@ async def place_order(
                 cost=quote_.cost,
                 token=offer.token,
                 holder=config.instance,
+                panel=service.panel,
             )
             if order_id is None:
                 return Result(Outcome.DUPLICATE)
@@ -202,41 +211,55 @@ async def place_order(
         return Result(Outcome.NO_FUNDS)
     except _DiscountGone:
         return Result(Outcome.CHANGED, change=Change.DISCOUNT)
-    log.info("order %s: user %s, service %s, charge %s", order_id, user_id, service.id, offer)
-    return await _submit(db, panel, config, order_id, user_id, params)
+    log.info("order %s: user %s, service %s, charge %s", order_id, user_id, service.ref, offer)
+    attempt = _Attempt(order_id, user_id, offer, service, params)
+    return await _submit(db, panels, config, attempt)
 
 
-async def _submit(
-    db: Database,
-    panel: PanelClient,
-    config: ShopConfig,
-    order_id: int,
-    user_id: int,
-    params: dict[str, str],
-) -> Result:
+# A definite refusal that says nothing against the order itself (the panel is out of funds,
+# refuses our key, disabled the service, moved its price, or was not reached at all): the
+# service's backup may take the order. A refusal of the link or the quantity would be the
+# backup's too, and after an ambiguous answer the order may exist: never a second `add` then.
+_BACKUP_ON = frozenset(
+    {
+        PanelErrorKind.AUTH,
+        PanelErrorKind.FUNDS,
+        PanelErrorKind.SERVICE,
+        PanelErrorKind.RATE,
+        UNREACHABLE,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """One `add` of an order: to its service's panel, or once to the backup's."""
+
+    order_id: int
+    user_id: int
+    offer: Offer
+    service: Service
+    params: dict[str, str]
+    backup_for: Service | None = None  # the service whose panel refused the order first
+
+
+async def _submit(db: Database, panels: Panels, config: ShopConfig, attempt: _Attempt) -> Result:
+    order_id, user_id = attempt.order_id, attempt.user_id
     try:
-        upstream_id = await panel.add(params)
+        upstream_id = await panels[attempt.service.panel].add(attempt.params)
     except (PanelRefused, PanelUnreachable) as error:
         reason, text = (
             (error.kind.value, error.text)
             if isinstance(error, PanelRefused)
             else (UNREACHABLE, "the panel could not be reached")
         )
-        log.warning("order %s refused by the panel (%s): %s", order_id, reason, text)
-        async with db.transaction() as conn:
-            if not await fail_and_refund(conn, order_id, text, expected=State.SUBMITTING):
-                await _alert_late(conn, config, order_id, f"refused: {text}")
-                return Result(Outcome.UNKNOWN, order_id)
-            if reason in _OWNER_PROBLEMS:
-                await queue_alert(
-                    conn,
-                    config,
-                    "admin-panel-problem",
-                    f"panel-problem:{order_id}",
-                    order=order_id,
-                    reason=text,
-                )
-        return Result(Outcome.FAILED, order_id, reason)
+        where = attempt.service.panel
+        log.warning("order %s refused by panel %s (%s): %s", order_id, where, reason, text)
+        if reason in _BACKUP_ON and attempt.backup_for is None:
+            backup = await _backup(db, panels, config, attempt)
+            if backup is not None and await _move_to(db, config, backup, reason, text):
+                return await _submit(db, panels, config, backup)
+        return await _refused(db, config, attempt, reason, text)
     except Exception as error:  # read timeout, dropped connection, 5xx, garbage, a bug: unknown
         log.exception("order %s: outcome of add unknown", order_id)
         async with db.transaction() as conn:
@@ -246,6 +269,78 @@ async def _submit(
                 await _alert_unknown(conn, config, order_id, user_id)
         return Result(Outcome.UNKNOWN, order_id)
     return await _record_placed(db, config, order_id, user_id, upstream_id)
+
+
+async def _refused(
+    db: Database, config: ShopConfig, attempt: _Attempt, reason: str, text: str
+) -> Result:
+    """A definite refusal and no backup: failed, refunded in full."""
+    order_id = attempt.order_id
+    async with db.transaction() as conn:
+        if not await fail_and_refund(conn, order_id, text, expected=State.SUBMITTING):
+            await _alert_late(conn, config, order_id, f"refused: {text}")
+            return Result(Outcome.UNKNOWN, order_id)
+        if reason in _OWNER_PROBLEMS:
+            await queue_alert(
+                conn, config, "admin-panel-problem", f"panel-problem:{order_id}",
+                order=order_id, reason=text, panel=attempt.service.panel,
+            )  # fmt: skip
+    return Result(Outcome.FAILED, order_id, reason)
+
+
+async def _backup(
+    db: Database, panels: Panels, config: ShopConfig, attempt: _Attempt
+) -> _Attempt | None:
+    """The attempt on the service's backup, when it can serve this order at the price the
+    customer agreed to without a loss: same type, listed by a configured panel, the same
+    answers valid and the same units, its cost at most the charge."""
+    primary, offer = attempt.service, attempt.offer
+    backup = None if primary.backup_id is None else await services.get(db, primary.backup_id)
+    if backup is None:
+        return None
+    usable = (
+        backup.available
+        and backup.type == primary.type
+        and backup.panel != primary.panel
+        and backup.panel in panels
+        and order_types.answered(backup, offer.answers)
+        and order_types.units(backup, offer.answers) == offer.units
+    )
+    if not usable:
+        log.warning("order %s: backup %s cannot take it", attempt.order_id, backup.ref)
+        return None
+    if cost_floor(backup, offer.units, config.fx) > offer.charge:
+        log.warning("order %s: backup %s costs more than the customer pays", attempt.order_id,
+                    backup.ref)  # fmt: skip
+        return None
+    params = order_types.add_params(backup, offer.answers)
+    return replace(attempt, service=backup, params=params, backup_for=primary)
+
+
+async def _move_to(
+    db: Database, config: ShopConfig, backup: _Attempt, reason: str, text: str
+) -> bool:
+    """Point the order at the backup before its `add` goes out, so that a crash in between
+    leaves an order an admin looks for on the right panel; False when it left `submitting`."""
+    primary = backup.backup_for
+    assert primary is not None
+    cost = to_cost(base_cost(backup.service, backup.offer.units))
+    refusal = f"{primary.ref} refused ({reason}): {text}"
+    async with db.transaction() as conn:
+        moved = await orders.transition(
+            conn, backup.order_id, State.SUBMITTING, panel=backup.service.panel,
+            service_id=backup.service.id, fields=backup.params, cost=cost,
+            backup_of=primary.id, error=refusal,
+        )  # fmt: skip
+        if moved:
+            await queue_alert(
+                conn, config, "admin-backup-used", f"backup:{backup.order_id}",
+                order=backup.order_id, service=primary.ref, backup=backup.service.ref,
+                reason=text,
+            )  # fmt: skip
+    if moved:
+        log.info("order %s goes to backup %s (%s)", backup.order_id, backup.service.ref, reason)
+    return moved
 
 
 async def _record_placed(

@@ -182,7 +182,7 @@ def units(service: Service, answers: Answers) -> int:
 
 def add_params(service: Service, answers: Answers) -> dict[str, str]:
     """The `add` form for this order: the service id and every answer that was given."""
-    params = {"service": str(service.id)}
+    params = {"service": str(service.upstream_id)}
     for name in fields_for(service):
         value = answers.get(name, "")
         if name == "interval" and not answers.get("runs"):

@@ -29,11 +29,11 @@ class Quote:
 
 
 def markup_of(service: Service, default: Decimal) -> Decimal:
-    """The most specific markup percent wins: service, then category, then the shop's."""
-    if service.markup is not None:
-        return service.markup
-    if service.category_markup is not None:
-        return service.category_markup
+    """The most specific markup percent wins: service, then category, then its panel's, then
+    the shop's (a panel's markup evens out what that panel charges for everything)."""
+    for markup in (service.markup, service.category_markup, service.panel_markup):
+        if markup is not None:
+            return markup
     return default
 
 
@@ -48,10 +48,15 @@ def _charge(cost: Decimal, markup: Decimal, fx: Decimal) -> int:
     return max(1, to_minor(cost * (100 + markup) / 100 * fx, up=True))
 
 
+def cost_floor(service: Service, units: int, fx: Decimal) -> int:
+    """The upstream cost in shop minor units (rounded up): the least a sale may charge."""
+    return to_minor(base_cost(service, units) * fx, up=True)
+
+
 def quote(service: Service, units: int, *, markup: Decimal, fx: Decimal) -> Quote:
     cost = base_cost(service, units)
     charge = _charge(cost, markup, fx)
-    floor = to_minor(cost * fx, up=True)
+    floor = cost_floor(service, units, fx)
     if charge < floor:
         raise BelowCost(charge, floor)
     return Quote(charge=charge, cost=to_cost(cost))

@@ -21,6 +21,7 @@ from bot.panel.errors import (
     PanelUnreachable,
 )
 from bot.panel.models import OrderStatus, ServiceType
+from bot.panel.panels import Panels
 from bot.shop.alerts import queue_alert
 from bot.shop.config import ShopConfig
 from bot.shop.money import from_cost
@@ -344,12 +345,23 @@ def _failed(order: Order, action: str, error: PanelError) -> ActionResult:
     return ActionResult(ActionOutcome.ERROR, reason)
 
 
+def _panel_of(order: Order, panels: Panels) -> PanelClient | None:
+    """The client of the panel the order went to; None once that panel is no longer set up."""
+    panel = panels.get(order.panel)
+    if panel is None:
+        log.warning("order %s: its panel %r is not configured", order.id, order.panel)
+    return panel
+
+
 async def request_refill(
-    db: Database, panel: PanelClient, order: Order, service: Service | None
+    db: Database, panels: Panels, order: Order, service: Service | None
 ) -> ActionResult:
-    """Ask the panel for a refill and record its id for the refill poller."""
+    """Ask the order's panel for a refill and record its id for the refill poller."""
     if not can_refill(order, service) or order.upstream_id is None:
         return ActionResult(ActionOutcome.NOT_ALLOWED)
+    panel = _panel_of(order, panels)
+    if panel is None:
+        return ActionResult(ActionOutcome.ERROR, UNREACHABLE)
     try:
         refill_id = await panel.refill(order.upstream_id)
     except PanelError as error:
@@ -361,11 +373,15 @@ async def request_refill(
 
 
 async def request_cancel(
-    db: Database, panel: PanelClient, order: Order, service: Service | None
+    db: Database, panels: Panels, order: Order, service: Service | None
 ) -> ActionResult:
-    """Ask the panel to cancel. Nothing is refunded here: only a polled Canceled does that."""
+    """Ask the order's panel to cancel. Nothing is refunded here: only a polled Canceled does
+    that."""
     if not can_cancel(order, service) or order.upstream_id is None:
         return ActionResult(ActionOutcome.NOT_ALLOWED)
+    panel = _panel_of(order, panels)
+    if panel is None:
+        return ActionResult(ActionOutcome.ERROR, UNREACHABLE)
     try:
         answers = await panel.cancel([order.upstream_id])
     except PanelError as error:

@@ -352,7 +352,7 @@ promo-not-new = Promo code <b>{ $code }</b> is for new customers only.
 ## Admin alerts
 
 admin-below-cost = ⚠ Service #{ $service } ({ $name }) would sell at { $charge } { $currency }, under its cost of { $cost } { $currency }. Orders for it are refused until the markup is fixed.
-admin-panel-problem = ⚠ Order #{ $order } was refused by the panel: { $reason }. Check the panel key and balance.
+admin-panel-problem = ⚠ Order #{ $order } was refused by panel { $panel }: { $reason }. Check that panel's key and balance.
 admin-order-unknown = ⚠ Order #{ $order } (user { $user }): the panel's answer to the new order was lost. Check the panel and settle it with /review.
 admin-order-late-answer = ⚠ Order #{ $order }: the panel answered the new order late ({ $answer }), after it had been settled as { $state }. Nothing was changed: check the panel, and attach the order with /review if it runs there.
 
@@ -385,7 +385,7 @@ admin-health-lease-none = no process (nothing is polled: is the bot running?)
 admin-help-admin = /admin — this list
 admin-help-stats = /stats [days] — users, orders, revenue, cost and margin, with a chart of the last 30 days (or as many as you ask for)
 admin-help-export = /export orders|ledger [days], /export users — a CSV file for a spreadsheet
-admin-help-panel = /panel — the panel balance
+admin-help-panel = /panel — each panel's balance
 admin-help-user = /user &lt;id|@username&gt; — a customer's profile
 admin-help-credit = /credit &lt;user&gt; &lt;amount&gt; [reason] — add to a balance
 admin-help-debit = /debit &lt;user&gt; &lt;amount&gt; [reason] — take from a balance
@@ -393,10 +393,10 @@ admin-help-ban = /ban &lt;user&gt; — suspend a customer
 admin-help-unban = /unban &lt;user&gt; — lift a suspension
 admin-help-order = /order &lt;id&gt; — an order with its upstream details
 admin-help-review = /review — orders waiting for a decision; /review &lt;order id&gt; settles any open order
-admin-help-markup = /markup &lt;percent&gt; [category &lt;name&gt; | service &lt;id&gt;] — set a markup
-admin-help-hide = /hide service &lt;id&gt; | category &lt;name&gt; — take off sale
-admin-help-show = /show service &lt;id&gt; | category &lt;name&gt; — put back on sale
-admin-help-sync = /sync — sync the catalog with the panel now
+admin-help-markup = /markup &lt;percent&gt; [category &lt;name&gt; | service &lt;panel:id&gt; | panel &lt;name&gt;] — set a markup
+admin-help-hide = /hide service &lt;panel:id&gt; | category &lt;name&gt; | panel &lt;name&gt; — take off sale
+admin-help-show = /show service &lt;panel:id&gt; | category &lt;name&gt; | panel &lt;name&gt; — put back on sale
+admin-help-sync = /sync — sync every panel's catalog now
 admin-help-broadcast = /broadcast — reply to a message with it to send that message to every customer
 admin-help-maintenance = /maintenance on|off — close or open the shop for customers
 admin-help-tickets = /tickets — open support conversations, oldest first
@@ -427,8 +427,8 @@ admin-export-caption = { $what }{ $days ->
        *[other] , part { $part } of { $parts }
     }
 admin-usage-review = Usage: /review, or /review &lt;order id&gt;
-admin-usage-markup = Usage: /markup &lt;percent&gt; [category &lt;name&gt; | service &lt;id&gt;] (from -99 to 10000)
-admin-usage-hide = Usage: /hide or /show, then service &lt;id&gt; or category &lt;name&gt;
+admin-usage-markup = Usage: /markup &lt;percent&gt; [category &lt;name&gt; | service &lt;panel:id&gt; | panel &lt;name&gt;] (from -99 to 10000). A service is named like main:101; 101 alone means the main panel's.
+admin-usage-hide = Usage: /hide or /show, then service &lt;panel:id&gt; (e.g. main:101), category &lt;name&gt; or panel &lt;name&gt;
 admin-usage-maintenance = Usage: /maintenance on|off
 admin-no-user = No such user.
 admin-ambiguous-user = Several users are stored with { $username } (an old account still has the name): { $ids }. Use the numeric id instead.
@@ -440,6 +440,8 @@ admin-stats =
     <b>Orders by state:</b> { $states }
 
     { $periods }
+
+    { $panels }
 admin-stats-period = <b>{ $period }:</b> orders: { $orders } · revenue { $revenue } · cost { $cost } · margin { $margin } · referral rewards { $referrals }
 period-today = Today
 period-7d = 7 days
@@ -461,12 +463,12 @@ digest =
     Waiting in /review: { $waiting }
     <b>Top services:</b>
     { $top }
-digest-panel = Panel balance: { $balance }
-digest-panel-error = Panel balance: unknown, the panel did not answer
+digest-panel = Panel { $panel } balance: { $balance }
+digest-panel-error = Panel { $panel } balance: unknown, the panel did not answer
 digest-top-line = { $name }: { $orders } · { $revenue }
 digest-top-none = no orders
-admin-panel = Panel balance: <b>{ $balance } { $currency }</b>
-admin-panel-error = The panel did not answer properly: { $error }
+admin-panel = Panel { $panel }: <b>{ $balance }</b>
+admin-panel-error = Panel { $panel } did not answer properly: { $error }
 admin-user =
     <b>User { $id }</b> · { $name } · { $username }
     Balance: { $balance } · orders: { $orders }
@@ -488,7 +490,7 @@ admin-banned = User { $id } is banned.
 admin-unbanned = User { $id } is no longer banned.
 admin-order =
     <b>Order #{ $order }</b> · user { $user }
-    Service #{ $service_id } { $service }
+    Service { $panel }:{ $service_id } { $service }{ $backup }
     State: { $state } · upstream status: { $status }
     Upstream id: { $upstream } · upstream charge: { $upstream_charge } · expected cost: { $cost }
     Our charge: { $charge } · quantity: { $quantity } · remains: { $remains }
@@ -524,7 +526,7 @@ admin-referrer-line = { $name } ({ $id }) · invited { $invited } · earned { $e
 admin-referral-none = nobody has invited anyone yet
 admin-hidden = { $target } is hidden from customers.
 admin-shown = { $target } is on sale again.
-admin-synced = Catalog synced: { $added } new, { $changed } changed, { $removed } gone, { $total } in all.
+admin-synced = Panel { $panel } synced: { $added } new, { $changed } changed, { $removed } gone, { $total } in all.
 admin-maintenance-on = Maintenance is ON: customers see a notice, admins keep working.
 admin-maintenance-off = Maintenance is OFF: the shop is open.
 
@@ -549,7 +551,7 @@ cmd-maintenance = Close or open the shop
 cmd-tickets = Open support conversations
 cmd-close = End a support conversation (in reply)
 cmd-referral = Referral reward and top referrers
-admin-panel-low = ⚠ The panel balance is { $balance } { $currency }, below the alert threshold of { $threshold } { $currency }. Top it up so orders keep flowing.
+admin-panel-low = ⚠ The balance of panel { $panel } is { $balance } { $currency }, below the alert threshold of { $threshold } { $currency }. Top it up so orders keep flowing.
 
 ## Broadcasts
 
@@ -717,4 +719,17 @@ cmd-topups = Top-up requests waiting
 btn-order-again = 🔁 Order again
 order-again-gone = This service is not available any more, so this order can't be repeated. Please pick another one from the catalog.
 order-again-changed = ℹ️ This service has changed since that order, so please answer its questions again.
-reason-rate = our supplier has just changed its price for this service.
+
+## Several panels
+reason-rate = the supplier's price for this service just changed; try again in a moment.
+admin-order-backup = { " " }(the backup of { $service })
+admin-stats-panels = <b>Per panel, 30 days:</b>
+admin-stats-panel = { $panel }: orders: { $orders } (as a backup: { $backups }) · revenue { $revenue } · cost { $cost } · margin { $margin }
+admin-backup-used = ↪ Order #{ $order }: { $service } was refused ({ $reason }), so the order went to its backup { $backup } at the price the customer agreed.
+admin-help-backup = /backup &lt;panel:id&gt; &lt;panel:id&gt; | off — the service an order goes to when its panel refuses it
+admin-usage-backup = Usage: /backup main:101 second:2001 (the backup must be on another panel and of the same type), or /backup main:101 off
+admin-backup-set = When its panel refuses an order, { $service } now goes to { $backup } (never above the price the customer agreed).
+admin-backup-off = { $service } has no backup now.
+admin-backup-unknown = No such service. Name it as panel:id, e.g. second:2001 (see /sync).
+admin-backup-same-panel = A backup must be on another panel: the same panel would refuse it too.
+admin-backup-other-type = A backup must be of the same type, so that it asks the customer the same questions.

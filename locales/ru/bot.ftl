@@ -364,7 +364,7 @@ promo-not-new = Промокод <b>{ $code }</b> только для новых
 ## Уведомления администратору
 
 admin-below-cost = ⚠ Услуга #{ $service } ({ $name }) продавалась бы за { $charge } { $currency } — ниже себестоимости ({ $cost } { $currency }). Заказы на неё не принимаются, пока не исправлена наценка.
-admin-panel-problem = ⚠ Панель отклонила заказ #{ $order }: { $reason }. Проверьте API-ключ и баланс панели.
+admin-panel-problem = ⚠ Панель { $panel } отклонила заказ #{ $order }: { $reason }. Проверьте API-ключ и баланс этой панели.
 admin-order-unknown = ⚠ Заказ #{ $order } (пользователь { $user }): ответ панели на новый заказ потерян. Проверьте заказ в панели и закройте его через /review.
 admin-order-late-answer = ⚠ Заказ #{ $order }: панель ответила на новый заказ с опозданием ({ $answer }), когда он уже был закрыт как { $state }. Ничего не изменено: проверьте заказ в панели и, если он там выполняется, привяжите его через /review.
 
@@ -397,7 +397,7 @@ admin-health-lease-none = никто (опроса нет: бот запущен
 admin-help-admin = /admin — этот список
 admin-help-stats = /stats [дни] — пользователи, заказы, выручка, себестоимость и маржа, с графиком за последние 30 дней (или за сколько попросите)
 admin-help-export = /export orders|ledger [дни], /export users — CSV-файл для таблицы
-admin-help-panel = /panel — баланс панели
+admin-help-panel = /panel — баланс каждой панели
 admin-help-user = /user &lt;id|@username&gt; — профиль покупателя
 admin-help-credit = /credit &lt;пользователь&gt; &lt;сумма&gt; [причина] — зачислить на баланс
 admin-help-debit = /debit &lt;пользователь&gt; &lt;сумма&gt; [причина] — списать с баланса
@@ -405,10 +405,10 @@ admin-help-ban = /ban &lt;пользователь&gt; — забанить по
 admin-help-unban = /unban &lt;пользователь&gt; — снять бан
 admin-help-order = /order &lt;id&gt; — заказ с данными из панели
 admin-help-review = /review — заказы, ожидающие решения; /review &lt;номер заказа&gt; — закрыть любой открытый заказ
-admin-help-markup = /markup &lt;процент&gt; [category &lt;название&gt; | service &lt;id&gt;] — задать наценку
-admin-help-hide = /hide service &lt;id&gt; | category &lt;название&gt; — снять с продажи
-admin-help-show = /show service &lt;id&gt; | category &lt;название&gt; — вернуть в продажу
-admin-help-sync = /sync — синхронизировать каталог с панелью прямо сейчас
+admin-help-markup = /markup &lt;процент&gt; [category &lt;название&gt; | service &lt;панель:id&gt; | panel &lt;имя&gt;] — задать наценку
+admin-help-hide = /hide service &lt;панель:id&gt; | category &lt;название&gt; | panel &lt;имя&gt; — снять с продажи
+admin-help-show = /show service &lt;панель:id&gt; | category &lt;название&gt; | panel &lt;имя&gt; — вернуть в продажу
+admin-help-sync = /sync — синхронизировать каталоги всех панелей прямо сейчас
 admin-help-broadcast = /broadcast — отправьте в ответ на сообщение, чтобы разослать его всем покупателям
 admin-help-maintenance = /maintenance on|off — закрыть или открыть магазин для покупателей
 admin-help-tickets = /tickets — открытые обращения в поддержку, сначала самые старые
@@ -441,8 +441,8 @@ admin-export-caption = { $what }{ $days ->
        *[other] , часть { $part } из { $parts }
     }
 admin-usage-review = Формат: /review или /review &lt;номер заказа&gt;
-admin-usage-markup = Формат: /markup &lt;процент&gt; [category &lt;название&gt; | service &lt;id&gt;] (от -99 до 10000)
-admin-usage-hide = Формат: /hide или /show, затем service &lt;id&gt; или category &lt;название&gt;
+admin-usage-markup = Формат: /markup &lt;процент&gt; [category &lt;название&gt; | service &lt;панель:id&gt; | panel &lt;имя&gt;] (от -99 до 10000). Услуга пишется как main:101; просто 101 — услуга основной панели.
+admin-usage-hide = Формат: /hide или /show, затем service &lt;панель:id&gt; (например, main:101), category &lt;название&gt; или panel &lt;имя&gt;
 admin-usage-maintenance = Формат: /maintenance on|off
 admin-no-user = Такого пользователя нет.
 admin-ambiguous-user = С именем { $username } сохранено несколько пользователей (у старого аккаунта осталось это имя): { $ids }. Укажите вместо него числовой id.
@@ -454,6 +454,8 @@ admin-stats =
     <b>Заказы по статусам:</b> { $states }
 
     { $periods }
+
+    { $panels }
 admin-stats-period = <b>{ $period }:</b> заказов: { $orders } · выручка: { $revenue } · себестоимость: { $cost } · маржа: { $margin } · награды за приглашения: { $referrals }
 period-today = Сегодня
 period-7d = За 7 дней
@@ -476,12 +478,12 @@ digest =
     Ждут решения в /review: { $waiting }
     <b>Лучшие услуги:</b>
     { $top }
-digest-panel = Баланс панели: { $balance }
-digest-panel-error = Баланс панели: неизвестен, панель не ответила
+digest-panel = Баланс панели { $panel }: { $balance }
+digest-panel-error = Баланс панели { $panel }: неизвестен, панель не ответила
 digest-top-line = { $name }: { $orders } · { $revenue }
 digest-top-none = заказов не было
-admin-panel = Баланс панели: <b>{ $balance } { $currency }</b>
-admin-panel-error = Панель ответила некорректно: { $error }
+admin-panel = Панель { $panel }: <b>{ $balance }</b>
+admin-panel-error = Панель { $panel } ответила некорректно: { $error }
 admin-user =
     <b>Пользователь { $id }</b> · { $name } · { $username }
     Баланс: { $balance } · заказов: { $orders }
@@ -503,7 +505,7 @@ admin-banned = Пользователь { $id } забанен.
 admin-unbanned = Пользователь { $id } разбанен.
 admin-order =
     <b>Заказ #{ $order }</b> · пользователь { $user }
-    Услуга #{ $service_id } { $service }
+    Услуга { $panel }:{ $service_id } { $service }{ $backup }
     Статус: { $state } · статус в панели: { $status }
     ID в панели: { $upstream } · списано панелью: { $upstream_charge } · ожидаемая себестоимость: { $cost }
     Наша цена: { $charge } · количество: { $quantity } · осталось: { $remains }
@@ -539,7 +541,7 @@ admin-referrer-line = { $name } ({ $id }) · приглашено: { $invited } 
 admin-referral-none = пока никто никого не пригласил
 admin-hidden = { $target }: скрыто от покупателей.
 admin-shown = { $target }: снова в продаже.
-admin-synced = Каталог синхронизирован. Новых: { $added }, изменённых: { $changed }, удалённых: { $removed }, всего: { $total }.
+admin-synced = Панель { $panel } синхронизирована. Новых: { $added }, изменённых: { $changed }, удалённых: { $removed }, всего: { $total }.
 admin-maintenance-on = Техработы ВКЛЮЧЕНЫ: покупатели видят уведомление, админы продолжают работать.
 admin-maintenance-off = Техработы ВЫКЛЮЧЕНЫ: магазин открыт.
 
@@ -564,7 +566,7 @@ cmd-maintenance = Закрыть или открыть магазин
 cmd-tickets = Открытые обращения в поддержку
 cmd-close = Закрыть обращение (ответом)
 cmd-referral = Награда за приглашения и лучшие пригласившие
-admin-panel-low = ⚠ Баланс панели — { $balance } { $currency }, это ниже порога уведомления ({ $threshold } { $currency }). Пополните его, чтобы заказы не останавливались.
+admin-panel-low = ⚠ Баланс панели { $panel } — { $balance } { $currency }, это ниже порога уведомления ({ $threshold } { $currency }). Пополните его, чтобы заказы не останавливались.
 
 ## Рассылки
 
@@ -753,4 +755,17 @@ cmd-topups = Заявки на пополнение
 btn-order-again = 🔁 Заказать снова
 order-again-gone = Эта услуга больше недоступна, поэтому повторить заказ не получится. Выберите, пожалуйста, другую в каталоге.
 order-again-changed = ℹ️ С момента того заказа услуга изменилась, поэтому ответьте, пожалуйста, на вопросы заново.
-reason-rate = наш поставщик только что изменил цену на эту услугу.
+
+## Несколько панелей
+reason-rate = цена поставщика на эту услугу только что изменилась; попробуйте ещё раз чуть позже.
+admin-order-backup = { " " }(резерв для { $service })
+admin-stats-panels = <b>По панелям, 30 дней:</b>
+admin-stats-panel = { $panel }: заказов: { $orders } (как резерв: { $backups }) · выручка: { $revenue } · себестоимость: { $cost } · маржа: { $margin }
+admin-backup-used = ↪ Заказ #{ $order }: { $service } отклонён ({ $reason }), поэтому заказ ушёл на резервную услугу { $backup } по цене, с которой согласился покупатель.
+admin-help-backup = /backup &lt;панель:id&gt; &lt;панель:id&gt; | off — куда уходит заказ, если панель услуги его отклонила
+admin-usage-backup = Формат: /backup main:101 second:2001 (резерв — на другой панели и того же типа) или /backup main:101 off
+admin-backup-set = Если панель отклонит заказ, { $service } теперь уйдёт на { $backup } (не дороже цены, с которой согласился покупатель).
+admin-backup-off = У { $service } больше нет резерва.
+admin-backup-unknown = Такой услуги нет. Укажите её как панель:id, например second:2001 (см. /sync).
+admin-backup-same-panel = Резерв должен быть на другой панели: та же панель откажет и ему.
+admin-backup-other-type = Резерв должен быть того же типа, чтобы задавать покупателю те же вопросы.

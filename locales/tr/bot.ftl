@@ -352,7 +352,7 @@ promo-not-new = <b>{ $code }</b> kodu yalnızca yeni müşteriler için geçerli
 ## Yönetici uyarıları
 
 admin-below-cost = ⚠ Hizmet #{ $service } ({ $name }) { $charge } { $currency } fiyatla satılacak; bu, { $cost } { $currency } olan maliyetinin altında. Kâr oranı düzeltilene kadar bu hizmetin siparişleri reddedilecek.
-admin-panel-problem = ⚠ Sipariş #{ $order } panel tarafından reddedildi: { $reason }. Panel API anahtarını ve bakiyesini kontrol edin.
+admin-panel-problem = ⚠ Sipariş #{ $order }, { $panel } paneli tarafından reddedildi: { $reason }. O panelin API anahtarını ve bakiyesini kontrol edin.
 admin-order-unknown = ⚠ Sipariş #{ $order } (kullanıcı { $user }): panelin yeni siparişe verdiği yanıt kayboldu. Paneli kontrol edin ve siparişi /review ile sonuçlandırın.
 admin-order-late-answer = ⚠ Sipariş #{ $order }: panel yeni siparişe geç yanıt verdi ({ $answer }); sipariş o sırada { $state } olarak sonuçlandırılmıştı. Hiçbir şey değiştirilmedi: paneli kontrol edin, sipariş orada çalışıyorsa /review ile bağlayın.
 
@@ -385,7 +385,7 @@ admin-health-lease-none = hiçbir süreç (sorgu yapılmıyor: bot çalışıyor
 admin-help-admin = /admin — bu liste
 admin-help-stats = /stats [gün] — kullanıcılar, siparişler, ciro, maliyet ve kâr; son 30 günün (ya da istediğiniz gün sayısının) grafiğiyle
 admin-help-export = /export orders|ledger [gün], /export users — tablo programı için CSV dosyası
-admin-help-panel = /panel — panel bakiyesi
+admin-help-panel = /panel — her panelin bakiyesi
 admin-help-user = /user &lt;id|@kullanıcıadı&gt; — müşteri profili
 admin-help-credit = /credit &lt;kullanıcı&gt; &lt;tutar&gt; [sebep] — bakiyeye ekle
 admin-help-debit = /debit &lt;kullanıcı&gt; &lt;tutar&gt; [sebep] — bakiyeden düş
@@ -393,10 +393,10 @@ admin-help-ban = /ban &lt;kullanıcı&gt; — müşteriyi yasakla
 admin-help-unban = /unban &lt;kullanıcı&gt; — yasağı kaldır
 admin-help-order = /order &lt;id&gt; — sipariş ve paneldeki ayrıntıları
 admin-help-review = /review — karar bekleyen siparişler; /review &lt;sipariş id&gt; açık herhangi bir siparişi sonuçlandırır
-admin-help-markup = /markup &lt;yüzde&gt; [category &lt;ad&gt; | service &lt;id&gt;] — kâr oranını ayarla
-admin-help-hide = /hide service &lt;id&gt; | category &lt;ad&gt; — satıştan kaldır
-admin-help-show = /show service &lt;id&gt; | category &lt;ad&gt; — yeniden satışa koy
-admin-help-sync = /sync — kataloğu şimdi panelle eşitle
+admin-help-markup = /markup &lt;yüzde&gt; [category &lt;ad&gt; | service &lt;panel:id&gt; | panel &lt;ad&gt;] — kâr oranını ayarla
+admin-help-hide = /hide service &lt;panel:id&gt; | category &lt;ad&gt; | panel &lt;ad&gt; — satıştan kaldır
+admin-help-show = /show service &lt;panel:id&gt; | category &lt;ad&gt; | panel &lt;ad&gt; — yeniden satışa koy
+admin-help-sync = /sync — tüm panellerin kataloğunu şimdi eşitle
 admin-help-broadcast = /broadcast — bir mesaja bu komutla yanıt verin, o mesaj tüm müşterilere gönderilsin
 admin-help-maintenance = /maintenance on|off — mağazayı müşterilere kapat veya aç
 admin-help-tickets = /tickets — açık destek konuşmaları, en eskisi önce
@@ -421,8 +421,8 @@ admin-export-caption = { $what }{ $days ->
        *[other] , bölüm { $part }/{ $parts }
     }
 admin-usage-review = Kullanım: /review ya da /review &lt;sipariş id&gt;
-admin-usage-markup = Kullanım: /markup &lt;yüzde&gt; [category &lt;ad&gt; | service &lt;id&gt;] (-99 ile 10000 arası)
-admin-usage-hide = Kullanım: /hide veya /show, ardından service &lt;id&gt; ya da category &lt;ad&gt;
+admin-usage-markup = Kullanım: /markup &lt;yüzde&gt; [category &lt;ad&gt; | service &lt;panel:id&gt; | panel &lt;ad&gt;] (-99 ile 10000 arası). Hizmet main:101 gibi yazılır; yalnızca 101, ana paneldekini gösterir.
+admin-usage-hide = Kullanım: /hide veya /show, ardından service &lt;panel:id&gt; (ör. main:101), category &lt;ad&gt; ya da panel &lt;ad&gt;
 admin-usage-maintenance = Kullanım: /maintenance on|off
 admin-no-user = Böyle bir kullanıcı yok.
 admin-ambiguous-user = { $username } adıyla kayıtlı birden fazla kullanıcı var (eski bir hesap bu adı hâlâ taşıyor): { $ids }. Lütfen bunun yerine sayısal kimliği kullanın.
@@ -434,6 +434,8 @@ admin-stats =
     <b>Duruma göre siparişler:</b> { $states }
 
     { $periods }
+
+    { $panels }
 admin-stats-period = <b>{ $period }:</b> sipariş: { $orders } · ciro: { $revenue } · maliyet: { $cost } · kâr: { $margin } · davet ödülleri: { $referrals }
 period-today = Bugün
 period-7d = Son 7 gün
@@ -452,12 +454,12 @@ digest =
     /review'da bekleyen: { $waiting }
     <b>En çok satan hizmetler:</b>
     { $top }
-digest-panel = Panel bakiyesi: { $balance }
-digest-panel-error = Panel bakiyesi: bilinmiyor, panel yanıt vermedi
+digest-panel = { $panel } paneli bakiyesi: { $balance }
+digest-panel-error = { $panel } paneli bakiyesi: bilinmiyor, panel yanıt vermedi
 digest-top-line = { $name }: { $orders } · { $revenue }
 digest-top-none = sipariş yok
-admin-panel = Panel bakiyesi: <b>{ $balance } { $currency }</b>
-admin-panel-error = Panel düzgün yanıt vermedi: { $error }
+admin-panel = { $panel } paneli: <b>{ $balance }</b>
+admin-panel-error = { $panel } paneli düzgün yanıt vermedi: { $error }
 admin-user =
     <b>Kullanıcı { $id }</b> · { $name } · { $username }
     Bakiye: { $balance } · sipariş: { $orders }
@@ -479,7 +481,7 @@ admin-banned = Kullanıcı { $id } yasaklandı.
 admin-unbanned = Kullanıcı { $id } için yasak kaldırıldı.
 admin-order =
     <b>Sipariş #{ $order }</b> · kullanıcı { $user }
-    Hizmet #{ $service_id } { $service }
+    Hizmet { $panel }:{ $service_id } { $service }{ $backup }
     Durum: { $state } · paneldeki durum: { $status }
     Panel id: { $upstream } · panelin aldığı ücret: { $upstream_charge } · beklenen maliyet: { $cost }
     Bizim ücretimiz: { $charge } · miktar: { $quantity } · kalan: { $remains }
@@ -515,7 +517,7 @@ admin-referrer-line = { $name } ({ $id }) · davet: { $invited } · kazanç: { $
 admin-referral-none = henüz kimse kimseyi davet etmedi
 admin-hidden = { $target } müşterilerden gizlendi.
 admin-shown = { $target } yeniden satışta.
-admin-synced = Katalog eşitlendi: yeni: { $added }, değişen: { $changed }, kaldırılan: { $removed }, toplam: { $total }.
+admin-synced = { $panel } paneli eşitlendi: yeni: { $added }, değişen: { $changed }, kaldırılan: { $removed }, toplam: { $total }.
 admin-maintenance-on = Bakım modu AÇIK: müşteriler bir bildirim görüyor, yöneticiler çalışmaya devam ediyor.
 admin-maintenance-off = Bakım modu KAPALI: mağaza açık.
 
@@ -540,7 +542,7 @@ cmd-maintenance = Mağazayı kapat veya aç
 cmd-tickets = Açık destek konuşmaları
 cmd-close = Bir destek konuşmasını kapat (yanıt olarak)
 cmd-referral = Davet ödülü ve en çok davet edenler
-admin-panel-low = ⚠ Panel bakiyesi { $balance } { $currency }; bu, { $threshold } { $currency } olan uyarı eşiğinin altında. Siparişler aksamasın diye panele bakiye yükleyin.
+admin-panel-low = ⚠ { $panel } panelinin bakiyesi { $balance } { $currency }; bu, { $threshold } { $currency } olan uyarı eşiğinin altında. Siparişler aksamasın diye panele bakiye yükleyin.
 
 ## Toplu mesajlar
 
@@ -708,4 +710,17 @@ cmd-topups = Bekleyen bakiye yükleme talepleri
 btn-order-again = 🔁 Tekrar sipariş ver
 order-again-gone = Bu hizmet artık sunulmuyor, bu yüzden bu sipariş tekrarlanamıyor. Lütfen katalogdan başka bir hizmet seçin.
 order-again-changed = ℹ️ Bu hizmet o siparişten bu yana değişti; lütfen soruları yeniden yanıtlayın.
-reason-rate = tedarikçimiz bu hizmetin fiyatını az önce değiştirdi.
+
+## Birden çok panel
+reason-rate = tedarikçinin bu hizmet için fiyatı az önce değişti; birazdan tekrar deneyin.
+admin-order-backup = { " " }({ $service } hizmetinin yedeği)
+admin-stats-panels = <b>Panel bazında, 30 gün:</b>
+admin-stats-panel = { $panel }: sipariş: { $orders } (yedek olarak: { $backups }) · ciro: { $revenue } · maliyet: { $cost } · kâr: { $margin }
+admin-backup-used = ↪ Sipariş #{ $order }: { $service } reddedildi ({ $reason }); sipariş, müşterinin kabul ettiği fiyatla yedek hizmet { $backup } üzerinden verildi.
+admin-help-backup = /backup &lt;panel:id&gt; &lt;panel:id&gt; | off — paneli reddettiğinde siparişin gideceği hizmet
+admin-usage-backup = Kullanım: /backup main:101 second:2001 (yedek başka bir panelde ve aynı türde olmalı) ya da /backup main:101 off
+admin-backup-set = Paneli bir siparişi reddettiğinde { $service } artık { $backup } üzerinden verilecek (müşterinin kabul ettiği fiyatı hiç aşmadan).
+admin-backup-off = { $service } için artık yedek yok.
+admin-backup-unknown = Böyle bir hizmet yok. panel:id biçiminde yazın, ör. second:2001 (bkz. /sync).
+admin-backup-same-panel = Yedek başka bir panelde olmalı: aynı panel onu da reddeder.
+admin-backup-other-type = Yedek aynı türde olmalı ki müşteriye aynı soruları sorsun.

@@ -12,6 +12,7 @@ from aiogram.methods import AnswerCallbackQuery
 from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.config import ShopConfig
 from storage import ledger, users
@@ -28,6 +29,10 @@ class Shop:
     db: Database
     sandbox: SandboxPanel
     panel: PanelClient
+
+    @property
+    def panels(self) -> Panels:
+        return Panels.single(self.panel)
 
     async def customer(
         self, user_id: int = 1, *, balance: int = 0, language_code: str = "en"
@@ -75,7 +80,7 @@ async def shop(
     translator: Translator,
     catalog: None,
 ) -> AsyncIterator[Shop]:
-    deps = Deps(db=db, panel=panel, shop=shop_config, translator=translator)
+    deps = Deps(db=db, panels=Panels.single(panel), shop=shop_config, translator=translator)
     dp = build_dispatcher(deps, catch_errors=False)
     session = FakeSession()
     bot = make_bot(session)

@@ -46,7 +46,7 @@ async def refill_when_completed(
     labels = BUTTONS[language]
     await person.click(labels["view"])
     clock.advance(1000)
-    await poll_once(shop.db, shop.panel, shop_config)
+    await poll_once(shop.db, shop.panels, shop_config)
     await person.click(labels["refresh"])
     await person.click(labels["refill"])
 
@@ -90,7 +90,7 @@ async def test_a_turkish_customer_types_a_grouped_quantity_and_reads_the_refill_
     assert f"Telafi #{refill.upstream_id}: talep edildi" in person.last_text()
     assert "pending" not in person.last_text()
     clock.advance(1000)
-    assert await poll_refills_once(shop.db, shop.panel) == 1
+    assert await poll_refills_once(shop.db, shop.panels) == 1
     await person.click("Yenile")
     assert f"Telafi #{refill.upstream_id}: tamamlandı" in person.last_text()
 
@@ -104,7 +104,7 @@ async def test_a_refill_status_no_panel_documents_reads_neutrally(
     refill = (await orders.refills_of(shop.db, 1))[0]
     odd = [{"refill": refill.upstream_id, "status": "Awaiting moderation"}]
     shop.sandbox.fail_next("refill_status", httpx.Response(200, json=odd))
-    assert await poll_refills_once(shop.db, shop.panel) == 0
+    assert await poll_refills_once(shop.db, shop.panels) == 0
     await person.click("Обновить")
     assert f"Рефилл #{refill.upstream_id}: уточняется у поставщика" in person.last_text()
     assert "moderation" not in person.last_text()
@@ -132,7 +132,7 @@ async def test_the_russian_order_list_shows_a_short_state_and_the_card_the_full_
     person = await shop.customer(balance=100_000, language_code="ru")
     await order_in(person, "ru", 101, (LINK, "1000"))
     clock.advance(1000)
-    await poll_once(shop.db, shop.panel, shop_config)
+    await poll_once(shop.db, shop.panels, shop_config)
     await person.click("Меню")
     await person.click("Мои заказы")
     [label] = [text for row in person.buttons() for text in row if text.startswith("#1 ")]

@@ -26,7 +26,7 @@ def scheduler(shop: Shop, shop_config: ShopConfig) -> AsyncIOScheduler:
 
     sender = Sender(shop.bot, shop.db, shop.dp["translator"], currency="USD")
     return build_scheduler(
-        shop.db, shop.panel, shop_config, sender, poll_interval=60, catalog_minutes=30,
+        shop.db, shop.panels, shop_config, sender, poll_interval=60, catalog_minutes=30,
         holder=shop_config.instance, stars=reconcile,
     )  # fmt: skip
 

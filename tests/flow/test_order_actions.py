@@ -39,13 +39,13 @@ async def test_cancel_is_a_request_and_refunds_only_when_canceled(
     assert "Cancel order" not in buttons(person)
     assert await shop.balance(1) == 10_000 - 135  # requested is not canceled
     clock.advance(30)
-    await poll_once(shop.db, shop.panel, shop_config)
+    await poll_once(shop.db, shop.panels, shop_config)
     order = await orders.get(shop.db, 1)
     assert order is not None
     assert order.state is State.CANCELED
     assert await shop.balance(1) == 10_000
     assert [row.message for row in await outbox.due(shop.db, 10)] == ["push-canceled"]
-    await poll_once(shop.db, shop.panel, shop_config)  # a second poll moves nothing
+    await poll_once(shop.db, shop.panels, shop_config)  # a second poll moves nothing
     refunds = [entry for entry in await ledger.recent(shop.db, 1) if entry.kind == "refund"]
     assert len(refunds) == 1
     assert (await audit(shop.db)).ok
@@ -77,7 +77,7 @@ async def test_refill_after_completion_is_tracked_to_the_end(
 ) -> None:
     person = await placed(shop)
     clock.advance(1000)
-    await poll_once(shop.db, shop.panel, shop_config)
+    await poll_once(shop.db, shop.panels, shop_config)
     await person.click("Refresh")
     assert "Completed" in person.last_text()
     assert "Cancel order" not in buttons(person)
@@ -86,7 +86,7 @@ async def test_refill_after_completion_is_tracked_to_the_end(
     refill = (await orders.refills_of(shop.db, 1))[0]
     assert f"Refill #{refill.upstream_id}: requested" in person.last_text()
     clock.advance(1000)
-    assert await poll_refills_once(shop.db, shop.panel) == 1
+    assert await poll_refills_once(shop.db, shop.panels) == 1
     messages = [row.message for row in await outbox.due(shop.db, 10)]
     assert messages == ["push-completed", "push-refill-done"]
     assert await shop.balance(1) == 10_000 - 135  # a refill costs nothing
@@ -97,7 +97,7 @@ async def test_refill_refused_by_the_panel_is_explained(
 ) -> None:
     person = await placed(shop)
     clock.advance(1000)
-    await poll_once(shop.db, shop.panel, shop_config)
+    await poll_once(shop.db, shop.panels, shop_config)
     await person.click("Refresh")
     shop.sandbox.fail_next("refill", httpx.Response(200, json={"error": "Refill is not available"}))
     await person.click("Refill")

@@ -60,8 +60,8 @@ async def test_an_invited_friend_s_completed_order_pays_the_referrer_once(
     await to_summary(friend)
     await friend.click("Confirm")
     clock.advance(1000)
-    await poll_once(shop.db, shop.panel, shop_config)
-    await poll_once(shop.db, shop.panel, shop_config)  # a second poll pays nothing more
+    await poll_once(shop.db, shop.panels, shop_config)
+    await poll_once(shop.db, shop.panels, shop_config)  # a second poll pays nothing more
     assert await shop.balance(1) == 13  # 10% of $1.35, rounded down
     pushes = [(row.chat_id, row.message, row.args) for row in await outbox.due(shop.db, 50)]
     assert (1, "push-referral-earned", {"amount": 13}) in pushes

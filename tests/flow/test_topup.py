@@ -26,6 +26,7 @@ from bot.i18n import Translator
 from bot.jobs.sender import Sender
 from bot.jobs.stars import reconcile, star_transactions
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.audit import audit
 from bot.shop.config import ShopConfig
@@ -60,7 +61,7 @@ async def shop(
     db: Database, panel: PanelClient, sandbox: SandboxPanel, shop_config: ShopConfig,
     translator: Translator, catalog: None,
 ) -> AsyncIterator[Shop]:  # fmt: skip
-    deps = Deps(db=db, panel=panel, shop=shop_config, translator=translator)
+    deps = Deps(db=db, panels=Panels.single(panel), shop=shop_config, translator=translator)
     dp = build_dispatcher(deps, catch_errors=False)
     session = FakeSession()
     bot = make_bot(session)

@@ -97,7 +97,7 @@ async def test_status(shop: Shop, shop_config: ShopConfig, fault: str, tally: Ta
     tally.add()
     await _placed(shop)
     shop.sandbox.fail_next("status", FAULTS[fault]())
-    stats = await poll_once(shop.db, shop.panel, shop_config)
+    stats = await poll_once(shop.db, shop.panels, shop_config)
     assert stats.changed == 0
     order = await orders.get(shop.db, 1)
     assert order is not None
@@ -114,7 +114,7 @@ async def test_buttons(
     await _placed(shop)
     if action == "refill":
         clock.advance(1000)  # the sandbox completes it
-        await poll_once(shop.db, shop.panel, shop_config)
+        await poll_once(shop.db, shop.panels, shop_config)
     person = TelegramUser(shop.dp, shop.bot, shop.session, user_id=1)
     await person.send("/start")
     await person.click("My orders")
@@ -138,12 +138,12 @@ async def test_refill_status(
     tally.add()
     await _placed(shop)
     clock.advance(1000)
-    await poll_once(shop.db, shop.panel, shop_config)
+    await poll_once(shop.db, shop.panels, shop_config)
     order = await orders.get(shop.db, 1)
     assert order is not None
-    await request_refill(shop.db, shop.panel, order, await services.get(shop.db, 101))
+    await request_refill(shop.db, shop.panels, order, await services.get(shop.db, 101))
     shop.sandbox.fail_next("refill_status", FAULTS[fault]())
-    assert await poll_refills_once(shop.db, shop.panel) == 0
+    assert await poll_refills_once(shop.db, shop.panels) == 0
     refills = await orders.refills_of(shop.db, 1)
     assert [refill.final for refill in refills] == [False]
 

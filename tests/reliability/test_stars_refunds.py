@@ -14,6 +14,7 @@ from aiogram.methods import RefundStarPayment
 from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.panel.sandbox import SandboxPanel
 from bot.shop import payments as rules
 from bot.shop.audit import audit
@@ -36,7 +37,9 @@ async def stars_shop(
 ) -> AsyncIterator[Shop]:  # fmt: skip
     """The production Dispatcher (errors router on) of a shop with one $10.00 Stars top-up paid."""
     config = replace(shop_config, stars_per_unit=Decimal(77), stars_in_sandbox=True)
-    dp = build_dispatcher(Deps(db=db, panel=panel, shop=config, translator=translator))
+    dp = build_dispatcher(
+        Deps(db=db, panels=Panels.single(panel), shop=config, translator=translator)
+    )
     session = FakeSession()
     bot = make_bot(session)
     customer = await users.touch(db, 1, "ann", "Ann", "en")

@@ -11,6 +11,7 @@ from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
 from bot.jobs.sender import Sender
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.config import ShopConfig
 from storage import outbox
@@ -26,7 +27,9 @@ async def guarded(
     translator: Translator, catalog: None,
 ) -> AsyncIterator[Shop]:  # fmt: skip
     """The production Dispatcher: with the errors router on, as it runs for real."""
-    dp = build_dispatcher(Deps(db=db, panel=panel, shop=shop_config, translator=translator))
+    dp = build_dispatcher(
+        Deps(db=db, panels=Panels.single(panel), shop=shop_config, translator=translator)
+    )
     session = FakeSession()
     bot = make_bot(session)
     yield Shop(dp, bot, session, db, sandbox, panel)

@@ -11,6 +11,7 @@ import pytest
 
 from bot.jobs.poller import poll_once
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.shop.audit import audit
 from bot.shop.config import ShopConfig
 from bot.shop.tracking import ODD_POLLS_MAX
@@ -61,10 +62,10 @@ async def test_odd_figures_in_final_statuses(
         )
     for upstream_id, (_, running, _, _, _) in cases.items():
         scripted.statuses[upstream_id] = _entry("In progress", running, "5")
-    assert (await poll_once(db, client, shop_config)).errors == 0
+    assert (await poll_once(db, Panels.single(client), shop_config)).errors == 0
     for upstream_id, (_, _, text, charge, remains) in cases.items():
         scripted.statuses[upstream_id] = _entry(text, charge, remains)
-    assert (await poll_once(db, client, shop_config)).errors == 0
+    assert (await poll_once(db, Panels.single(client), shop_config)).errors == 0
 
     queue = await queued(db)
     alerts = {args["order"] for _, message, _, args in queue if message.startswith("admin-review")}
@@ -119,7 +120,7 @@ async def test_runs_of_unreported_polls(
                 scripted.statuses[upstream_id] = {"error": "Incorrect order ID"}
             elif kind == "unknown":
                 scripted.statuses[upstream_id] = {"status": "Queued at partner", "remains": "5"}
-        assert (await poll_once(db, client, shop_config)).errors == 0
+        assert (await poll_once(db, Panels.single(client), shop_config)).errors == 0
     alerts = [
         args["order"]
         for _, message, _, args in await queued(db)
@@ -151,7 +152,7 @@ async def test_two_pollers_at_once_alert_once(
         await add_order(db, upstream_id=upstream_id)
         scripted.statuses[upstream_id] = {"error": "Incorrect order ID"}
     for _ in range(ODD_POLLS_MAX):
-        await asyncio.gather(*(poll_once(db, client, shop_config) for _ in range(2)))
+        await asyncio.gather(*(poll_once(db, Panels.single(client), shop_config) for _ in range(2)))
     assert await orders.counts_by_state(db) == {"review": count}
     assert len([row for row in await queued(db) if row[1] == "admin-review-refused"]) == count
     assert (await audit(db)).ok

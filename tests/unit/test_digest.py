@@ -25,6 +25,7 @@ from bot.jobs.digest import queue_digest
 from bot.jobs.scheduler import build_scheduler
 from bot.jobs.sender import Sender
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.config import ShopConfig
 from storage import ledger, outbox
@@ -93,16 +94,36 @@ async def test_queued_once_a_day_even_across_a_restart(
 ) -> None:
     path = tmp_path / "shop.sqlite3"
     db = await Database.open(path)
-    assert await queue_digest(db, panel, shop, clock=lambda: at(2026, 12, 2, 9, 0)) == 2
-    assert await queue_digest(db, panel, shop, clock=lambda: at(2026, 12, 2, 9, 10)) == 0
+    assert (
+        await queue_digest(db, Panels.single(panel), shop, clock=lambda: at(2026, 12, 2, 9, 0)) == 2
+    )
+    assert (
+        await queue_digest(db, Panels.single(panel), shop, clock=lambda: at(2026, 12, 2, 9, 10))
+        == 0
+    )
     await db.close()
     # A restart (a new process on the same file, even a second one at once): nothing again.
     again = await Database.open(path)
     restarted = replace(shop, instance="another-process")
-    assert await queue_digest(again, panel, restarted, clock=lambda: at(2026, 12, 2, 23, 50)) == 0
+    assert (
+        await queue_digest(
+            again, Panels.single(panel), restarted, clock=lambda: at(2026, 12, 2, 23, 50)
+        )
+        == 0
+    )
     # The next day's digest, once.
-    assert await queue_digest(again, panel, restarted, clock=lambda: at(2026, 12, 3, 9, 0)) == 2
-    assert await queue_digest(again, panel, restarted, clock=lambda: at(2026, 12, 3, 9, 10)) == 0
+    assert (
+        await queue_digest(
+            again, Panels.single(panel), restarted, clock=lambda: at(2026, 12, 3, 9, 0)
+        )
+        == 2
+    )
+    assert (
+        await queue_digest(
+            again, Panels.single(panel), restarted, clock=lambda: at(2026, 12, 3, 9, 10)
+        )
+        == 0
+    )
     assert await _keys(again) == [
         f"digest:2026-12-01:{ADMIN_ID}",
         f"digest:2026-12-01:{SECOND_ADMIN}",
@@ -116,9 +137,14 @@ async def test_nothing_before_the_hour_or_when_switched_off(
     db: Database, panel: PanelClient, shop: ShopConfig, sandbox: SandboxPanel
 ) -> None:
     # 08:59 in Istanbul is 05:59 UTC: the shop's clock, not the server's, decides.
-    assert await queue_digest(db, panel, shop, clock=lambda: at(2026, 12, 2, 8, 59)) == 0
+    assert (
+        await queue_digest(db, Panels.single(panel), shop, clock=lambda: at(2026, 12, 2, 8, 59))
+        == 0
+    )
     off = replace(shop, digest_hour=None)
-    assert await queue_digest(db, panel, off, clock=lambda: at(2026, 12, 2, 12, 0)) == 0
+    assert (
+        await queue_digest(db, Panels.single(panel), off, clock=lambda: at(2026, 12, 2, 12, 0)) == 0
+    )
     assert await _keys(db) == []
     assert sandbox.requests == []  # not even the panel was asked
 
@@ -144,13 +170,16 @@ async def test_the_digest_tells_yesterday_with_the_chart(
         await ledger.post(
             conn, user_id=USER, amount=400, key=f"refund:{first}", kind="refund", order_id=first
         )
-    assert await queue_digest(db, panel, shop, clock=lambda: at(2026, 12, 2, 10, 0)) == 2
+    assert (
+        await queue_digest(db, Panels.single(panel), shop, clock=lambda: at(2026, 12, 2, 10, 0))
+        == 2
+    )
     await _send(db, bot, translator)
     (caption,) = _captions(session)
     assert "Yesterday, December 1, 2026" in caption
     # Cost: 0.90 per order (90,000 panel units); the refunded 40% of the first is not cost.
     assert "Orders: 3 · revenue $31.00 · cost $2.34 · margin $28.66" in caption
-    assert "Panel balance: 1000.00000 USD" in caption
+    assert "Panel main balance: $1,000.00" in caption
     assert "Waiting in /review: 1" in caption
     assert caption.endswith(
         "Top services:\nTikTok Views: 1 · $20.00\nInstagram Followers: 2 · $11.00"
@@ -170,11 +199,13 @@ async def test_an_empty_shop_and_a_silent_panel_still_get_a_digest(
     translator: Translator,
 ) -> None:
     sandbox.fail_next("balance", httpx.ConnectError("down"))
-    assert await queue_digest(db, panel, shop, clock=lambda: at(2026, 12, 2, 9, 0)) == 2
+    assert (
+        await queue_digest(db, Panels.single(panel), shop, clock=lambda: at(2026, 12, 2, 9, 0)) == 2
+    )
     await _send(db, bot, translator)
     (caption,) = _captions(session)
     assert "Orders: 0 · revenue $0.00 · cost $0.00 · margin $0.00" in caption
-    assert "Panel balance: unknown, the panel did not answer" in caption
+    assert "Panel main balance: unknown, the panel did not answer" in caption
     assert "Top services:\nno orders" in caption
     assert _chart(session).size == PIXELS
     assert await outbox.pending_count(db) == 0
@@ -189,7 +220,7 @@ async def test_the_digest_speaks_each_admins_language(
     translator: Translator,
 ) -> None:
     await add_user(db, SECOND_ADMIN, balance=0, locale="ru")
-    await queue_digest(db, panel, shop, clock=lambda: at(2026, 12, 2, 9, 0))
+    await queue_digest(db, Panels.single(panel), shop, clock=lambda: at(2026, 12, 2, 9, 0))
     await _send(db, bot, translator)
     (caption,) = _captions(session, SECOND_ADMIN)
     assert caption.startswith("Вчера, 1 декабря 2026\u202fг.\nЗаказы: 0")
@@ -220,5 +251,7 @@ async def test_the_digest_job_runs_only_when_switched_on(
 ) -> None:
     sender = Sender(bot, db, translator, currency="USD")
     for config, expected in ((shop, True), (replace(shop, digest_hour=None), False)):
-        scheduler = build_scheduler(db, panel, config, sender, poll_interval=60, catalog_minutes=60)
+        scheduler = build_scheduler(
+            db, Panels.single(panel), config, sender, poll_interval=60, catalog_minutes=60
+        )
         assert (scheduler.get_job("daily-digest") is not None) is expected

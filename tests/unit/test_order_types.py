@@ -14,7 +14,7 @@ from storage.services import Service
 
 TODAY = date(2026, 11, 26)
 BASE = Service(
-    id=1, name="S", type="Default", raw_type="Default", category_id=1, category="C",
+    id=1, panel="main", upstream_id=1, name="S", type="Default", raw_type="Default", category_id=1, category="C",
     rate=Decimal(1), min=50, max=1000, refill=False, cancel=False, dripfeed=False,
     available=True, hidden=False, markup=None, category_markup=None, category_hidden=False,
 )  # fmt: skip

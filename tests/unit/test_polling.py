@@ -25,6 +25,7 @@ from bot.__main__ import InFlight
 from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.panel.sandbox import SandboxPanel
 from bot.polling import Poller, Window
 from bot.shop import payments
@@ -291,7 +292,7 @@ async def test_shutdown_credits_a_payment_stuck_behind_a_slow_checkout_and_repla
 ) -> None:
     panel, client = held
     shop = stars(shop_config)
-    deps = Deps(db=db, panel=client, shop=shop, translator=translator)
+    deps = Deps(db=db, panels=Panels.single(client), shop=shop, translator=translator)
     dp = build_dispatcher(deps)
     in_flight = InFlight()
     in_flight.install(dp)

@@ -15,7 +15,7 @@ from storage.orders import Order, State
 from storage.services import Service
 
 SERVICE = Service(
-    id=1, name="Followers", type="Default", raw_type="Default", category_id=1, category="IG",
+    id=1, panel="main", upstream_id=1, name="Followers", type="Default", raw_type="Default", category_id=1, category="IG",
     rate=Decimal("0.90"), min=50, max=10000, refill=True, cancel=True, dripfeed=False,
     available=True, hidden=False, markup=None, category_markup=None, category_hidden=False,
 )  # fmt: skip

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from bot.jobs.scheduler import heartbeat
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.panel.sandbox import SandboxPanel
 from bot.shop import admin
 from bot.shop.audit import audit
@@ -103,7 +104,9 @@ async def _place_in_background(
     assert service is not None
     answers = {"link": "https://instagram.com/p/abc", "quantity": "1000"}
     offer = await make_offer(db, config, service, answers, "token-late")
-    return asyncio.create_task(place_order(db, panel, config, user_id=USER, offer=offer))
+    return asyncio.create_task(
+        place_order(db, Panels.single(panel), config, user_id=USER, offer=offer)
+    )
 
 
 @pytest.mark.usefixtures("catalog")
@@ -168,7 +171,7 @@ async def test_a_write_that_fails_after_the_panel_took_the_order_reaches_review_
     assert service is not None
     answers = {"link": "https://instagram.com/p/abc", "quantity": "1000"}
     offer = await make_offer(db, shop_config, service, answers, "token-io")
-    result = await place_order(db, panel, shop_config, user_id=USER, offer=offer)
+    result = await place_order(db, Panels.single(panel), shop_config, user_id=USER, offer=offer)
 
     assert result.outcome is Outcome.UNKNOWN
     order = await orders.get(db, 1)

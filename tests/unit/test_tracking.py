@@ -19,6 +19,7 @@ from bot.jobs.refills import poll_refills_once
 from bot.jobs.scheduler import build_scheduler, leased
 from bot.jobs.sender import Sender
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.panel.sandbox import CATALOG, SandboxPanel
 from bot.shop import tracking
 from bot.shop.audit import audit
@@ -81,7 +82,7 @@ async def test_poll_applies_every_quirk_of_a_multi_status_answer(
         9: {"charge": "0.90000", "start_count": "3572", "status": "In progress", "remains": "10"},
     }
 
-    stats = await poll_once(db, client, shop_config)
+    stats = await poll_once(db, Panels.single(client), shop_config)
 
     assert (stats.requests, stats.errors, stats.checked) == (1, 0, 9)
     assert stats.changed == 5  # four terminal orders and one that started
@@ -134,8 +135,8 @@ async def test_a_second_poll_and_a_replayed_status_refund_and_push_once(
 ) -> None:
     order = await add_order(db, upstream_id=3, charge=800)
     scripted.statuses = {3: {"charge": "0", "status": "Canceled", "remains": "1000"}}
-    await poll_once(db, client, shop_config)
-    second = await poll_once(db, client, shop_config)
+    await poll_once(db, Panels.single(client), shop_config)
+    second = await poll_once(db, Panels.single(client), shop_config)
     assert second.requests == 0  # a canceled order is no longer due
     await apply_status(db, shop_config, order.id, status("Canceled", remains=1000))
     await asyncio.gather(
@@ -186,7 +187,7 @@ async def test_unknown_status_stays_active_without_push_and_is_logged_once(
     scripted.statuses = {42: {"status": "Stuck in limbo", "remains": "5"}}
     with caplog.at_level(logging.WARNING, logger="bot.shop.tracking"):
         for _ in range(3):
-            await poll_once(db, client, shop_config)
+            await poll_once(db, Panels.single(client), shop_config)
     assert (await fresh(db, order)).state is State.ACTIVE
     assert await queued(db) == []
     assert sum("Stuck in limbo" in record.getMessage() for record in caplog.records) == 1
@@ -202,14 +203,14 @@ async def test_an_order_the_panel_keeps_refusing_goes_to_review_with_one_alert(
     refused = {"error": "Incorrect order ID"}
     scripted.statuses = {404: refused, 406: refused}
     for _ in range(ODD_POLLS_MAX - 2):
-        await poll_once(db, client, shop_config)
+        await poll_once(db, Panels.single(client), shop_config)
     scripted.statuses[406] = {"status": "In progress", "remains": "10"}  # back after a hiccup
-    await poll_once(db, client, shop_config)
+    await poll_once(db, Panels.single(client), shop_config)
     assert [order.odd_polls for order in await orders.due_for_poll(db, 10)] == [
         ODD_POLLS_MAX - 1, ODD_POLLS_MAX - 1, 0,
     ]  # fmt: skip
     scripted.statuses[406] = refused
-    stats = await poll_once(db, client, shop_config)
+    stats = await poll_once(db, Panels.single(client), shop_config)
     assert stats.changed == 2
     for order in (mistyped, left_out):
         found = await fresh(db, order)
@@ -226,7 +227,7 @@ async def test_an_order_the_panel_keeps_refusing_goes_to_review_with_one_alert(
         ("admin-review-left-out", {"order": str(left_out.id), "upstream": "405"} | common),
     ]  # fmt: skip
     for _ in range(3):
-        await poll_once(db, client, shop_config)
+        await poll_once(db, Panels.single(client), shop_config)
     assert {404, 405} & set(scripted.status_requests[-1]) == set()  # a person has them now
     assert len(await queued(db)) == 3  # and was told once
     await assert_audit_ok(db)
@@ -238,7 +239,7 @@ async def test_a_one_order_batch_refused_as_a_whole_counts_against_the_order(
     order = await add_order(db, upstream_id=404)
     scripted.refusal = "Incorrect order ID"  # {"error": ...} as the whole answer
     for _ in range(ODD_POLLS_MAX):
-        stats = await poll_once(db, client, shop_config)
+        stats = await poll_once(db, Panels.single(client), shop_config)
         assert (stats.errors, stats.checked) == (0, 1)
     assert (await fresh(db, order)).state is State.REVIEW
     assert [row[1] for row in await queued(db)] == ["admin-review-refused"]
@@ -250,9 +251,9 @@ async def test_an_unknown_status_that_lasts_is_alerted_and_reviewed(
     order = await add_order(db, upstream_id=42)
     scripted.statuses = {42: {"status": "Stuck in limbo", "remains": "5"}}
     for _ in range(ODD_POLLS_MAX - 1):
-        await poll_once(db, client, shop_config)
+        await poll_once(db, Panels.single(client), shop_config)
     assert ((await fresh(db, order)).state, await queued(db)) == (State.ACTIVE, [])
-    await poll_once(db, client, shop_config)
+    await poll_once(db, Panels.single(client), shop_config)
     assert (await fresh(db, order)).state is State.REVIEW
     assert [(row[1], row[3]["status"]) for row in await queued(db)] == [
         ("admin-review-status", "Stuck in limbo")
@@ -267,7 +268,7 @@ async def test_polls_in_batches_of_at_most_100_ids(
     await add_orders(db, range(1, 151))
     scripted.statuses = {i: {"status": "In progress", "remains": "100"} for i in range(1, 151)}
     await add_order(db, upstream_id=None, state=State.UNKNOWN)  # never polled
-    stats = await poll_once(db, client, shop_config)
+    stats = await poll_once(db, Panels.single(client), shop_config)
     assert [len(ids) for ids in scripted.status_requests] == [100, 50]
     assert sorted(i for ids in scripted.status_requests for i in ids) == list(range(1, 151))
     assert (stats.requests, stats.checked, stats.changed) == (2, 150, 150)
@@ -277,7 +278,7 @@ async def test_at_most_concurrency_requests_in_flight(
     db: Database, client: PanelClient, scripted: ScriptedPanel, shop_config: ShopConfig, user: int
 ) -> None:
     await add_orders(db, range(1, 1001))
-    stats = await poll_once(db, client, shop_config, batch=100, concurrency=3)
+    stats = await poll_once(db, Panels.single(client), shop_config, batch=100, concurrency=3)
     assert stats.requests == 10
     assert scripted.max_in_flight == 3
 
@@ -288,7 +289,7 @@ async def test_a_failed_batch_does_not_stop_the_others(
     await add_orders(db, range(1, 251))
     scripted.statuses = {i: {"status": "Completed", "remains": "0"} for i in range(1, 251)}
     scripted.broken = {150}  # the second batch (ids 101-200) never reaches the panel
-    stats = await poll_once(db, client, shop_config)
+    stats = await poll_once(db, Panels.single(client), shop_config)
     assert (stats.requests, stats.errors, stats.checked) == (3, 1, 150)
     states = await orders.counts_by_state(db)
     assert states == {"completed": 150, "active": 100}
@@ -303,7 +304,7 @@ async def test_a_refused_key_stops_the_cycle_early(
 ) -> None:
     await add_orders(db, range(1, 1001))
     scripted.refusal = "Incorrect request key"
-    stats = await poll_once(db, client, shop_config, concurrency=2)
+    stats = await poll_once(db, Panels.single(client), shop_config, concurrency=2)
     assert stats.requests == stats.errors <= 2  # not ten requests all refused the same way
     assert await orders.counts_by_state(db) == {"active": 1000}
 
@@ -320,10 +321,10 @@ async def test_an_unchanged_status_only_stamps_the_check(
     scripted.statuses = {3: {"charge": "0.9", "status": "In progress", "remains": "40"}}
     monkeypatch.setattr("storage.orders.now", lambda: 5_000)
     monkeypatch.setattr("bot.shop.tracking.now", lambda: 5_000)
-    first = await poll_once(db, client, shop_config)
+    first = await poll_once(db, Panels.single(client), shop_config)
     monkeypatch.setattr("storage.orders.now", lambda: 6_000)
     monkeypatch.setattr("bot.shop.tracking.now", lambda: 6_000)
-    second = await poll_once(db, client, shop_config)
+    second = await poll_once(db, Panels.single(client), shop_config)
     assert (first.changed, second.changed) == (1, 0)
     polled = await fresh(db, order)
     assert (polled.checked_at, polled.updated_at) == (6_000, 5_000)
@@ -338,9 +339,9 @@ async def test_charge_mismatch_alerts_admins_once(
 ) -> None:
     order = await add_order(db, upstream_id=9, cost=90_000)  # 0.90000 expected
     scripted.statuses = {9: {"charge": "1.35", "status": "Pending", "remains": "1000"}}
-    await poll_once(db, client, shop_config)
+    await poll_once(db, Panels.single(client), shop_config)
     scripted.statuses = {9: {"charge": "2.00", "status": "In progress", "remains": "10"}}
-    await poll_once(db, client, shop_config)
+    await poll_once(db, Panels.single(client), shop_config)
     alerts = [row for row in await queued(db) if row[1] == "admin-charge-mismatch"]
     assert alerts == [
         (
@@ -408,7 +409,7 @@ async def _buy(
         db, config, service, {"link": "https://instagram.com/p/abc", "quantity": "1000"},
         f"confirm-{service_id}-{await db.scalar('SELECT COUNT(*) FROM orders')}",
     )  # fmt: skip
-    result = await place_order(db, panel, config, user_id=USER, offer=offer)
+    result = await place_order(db, Panels.single(panel), config, user_id=USER, offer=offer)
     assert result.outcome is Outcome.PLACED
     assert result.order_id is not None
     order = await orders.get(db, result.order_id)
@@ -422,22 +423,22 @@ async def test_cancel_refunds_only_once_the_poll_sees_canceled(
 ) -> None:
     order = await _buy(db, panel, shop_config, 101)
     service = await services.get(db, 101)
-    assert await tracking.request_cancel(db, panel, order, service) == ActionResult(
+    assert await tracking.request_cancel(db, Panels.single(panel), order, service) == ActionResult(
         ActionOutcome.REQUESTED
     )
     requested = await fresh(db, order)
     assert requested.cancel_requested
     assert await refund_rows(db, order.id) == []
     assert not tracking.can_cancel(requested, service)  # no second request from a double tap
-    again = await tracking.request_cancel(db, panel, requested, service)
+    again = await tracking.request_cancel(db, Panels.single(panel), requested, service)
     assert again.outcome is ActionOutcome.NOT_ALLOWED
-    await poll_once(db, panel, shop_config)  # the panel still says Pending
+    await poll_once(db, Panels.single(panel), shop_config)  # the panel still says Pending
     assert (await fresh(db, order)).state is State.ACTIVE
     assert await refund_rows(db, order.id) == []
     await assert_audit_ok(db)
 
     clock.advance(11)
-    await poll_once(db, panel, shop_config)
+    await poll_once(db, Panels.single(panel), shop_config)
     assert (await fresh(db, order)).state is State.CANCELED
     assert await refund_rows(db, order.id) == [order.charge]
     assert [row[1] for row in await queued(db)] == ["push-canceled"]
@@ -452,19 +453,21 @@ async def test_cancel_refusals_and_failures(
     order = await _buy(db, panel, shop_config, 101)
     service = await services.get(db, 101)
     sandbox.fail_next("cancel", httpx.ConnectError("refused"))
-    assert await tracking.request_cancel(db, panel, order, service) == ActionResult(
+    assert await tracking.request_cancel(db, Panels.single(panel), order, service) == ActionResult(
         ActionOutcome.ERROR, "unreachable"
     )
     sandbox.fail_next("cancel", httpx.Response(502, text="Bad gateway"))
-    assert await tracking.request_cancel(db, panel, order, service) == ActionResult(
+    assert await tracking.request_cancel(db, Panels.single(panel), order, service) == ActionResult(
         ActionOutcome.ERROR, "unknown"
     )
     clock.advance(500)  # delivered upstream; our poll has not seen it yet
-    refused = await tracking.request_cancel(db, panel, order, service)
+    refused = await tracking.request_cancel(db, Panels.single(panel), order, service)
     assert refused == ActionResult(ActionOutcome.REFUSED, "other")
     assert not (await fresh(db, order)).cancel_requested
     no_cancel = await _buy(db, panel, shop_config, 141)  # a service without cancel
-    result = await tracking.request_cancel(db, panel, no_cancel, await services.get(db, 141))
+    result = await tracking.request_cancel(
+        db, Panels.single(panel), no_cancel, await services.get(db, 141)
+    )
     assert result.outcome is ActionOutcome.NOT_ALLOWED
     assert [r["action"] for r in sandbox.requests].count("cancel") == 3
     assert await refund_rows(db, order.id) == []
@@ -477,11 +480,11 @@ async def test_cancel_answered_zero_or_left_out(
     order = await add_order(db, upstream_id=12)
     service = make_service()
     scripted.cancel_answer = 0
-    assert (await tracking.request_cancel(db, client, order, service)).outcome is (
+    assert (await tracking.request_cancel(db, Panels.single(client), order, service)).outcome is (
         ActionOutcome.REFUSED
     )
     scripted.cancel_answer = {"error": "Incorrect order ID"}
-    assert await tracking.request_cancel(db, client, order, service) == ActionResult(
+    assert await tracking.request_cancel(db, Panels.single(client), order, service) == ActionResult(
         ActionOutcome.REFUSED, "order_id"
     )
     assert not (await fresh(db, order)).cancel_requested
@@ -494,27 +497,27 @@ async def test_refill_after_completion(
 ) -> None:  # fmt: skip
     order = await _buy(db, panel, shop_config, 101)
     service = await services.get(db, 101)
-    early = await tracking.request_refill(db, panel, order, service)
+    early = await tracking.request_refill(db, Panels.single(panel), order, service)
     assert early.outcome is ActionOutcome.NOT_ALLOWED  # still active
     clock.advance(200)
-    await poll_once(db, panel, shop_config)
+    await poll_once(db, Panels.single(panel), shop_config)
     completed = await fresh(db, order)
     assert completed.state is State.COMPLETED
     sandbox.fail_next("refill", httpx.Response(200, json={"error": "Refill is disabled"}))
-    refused = await tracking.request_refill(db, panel, completed, service)
+    refused = await tracking.request_refill(db, Panels.single(panel), completed, service)
     assert refused == ActionResult(ActionOutcome.REFUSED, "other")
     sandbox.fail_next("refill", httpx.ReadTimeout("slow"))
-    assert await tracking.request_refill(db, panel, completed, service) == ActionResult(
-        ActionOutcome.ERROR, "unknown"
-    )
+    assert await tracking.request_refill(
+        db, Panels.single(panel), completed, service
+    ) == ActionResult(ActionOutcome.ERROR, "unknown")
     assert await orders.refills_of(db, order.id) == []
-    ok = await tracking.request_refill(db, panel, completed, service)
+    ok = await tracking.request_refill(db, Panels.single(panel), completed, service)
     assert ok == ActionResult(ActionOutcome.REQUESTED)
     [refill] = await orders.refills_of(db, order.id)
     assert (refill.upstream_id, refill.final) == ("7001", False)
 
     clock.advance(200)
-    assert await poll_refills_once(db, panel) == 1
+    assert await poll_refills_once(db, Panels.single(panel)) == 1
     assert (await orders.refills_of(db, order.id))[0].final
     assert [row[1:3] for row in await queued(db)] == [
         ("push-completed", f"status:{order.id}:completed"),
@@ -535,8 +538,8 @@ async def test_refill_poller_finishes_refills_and_pushes_once(
         "3": {"error": "Refill not found"},
         "4": "In progress",
     }  # "5" is left out of the answer
-    assert await poll_refills_once(db, client) == 2
-    assert await poll_refills_once(db, client) == 0
+    assert await poll_refills_once(db, Panels.single(client)) == 2
+    assert await poll_refills_once(db, Panels.single(client)) == 0
     assert [sorted(ids) for ids in scripted.refill_status_requests] == [
         ["1", "2", "3", "4", "5"],
         ["3", "4", "5"],
@@ -561,7 +564,7 @@ async def test_refill_poller_asks_in_batches_of_100(
     async with db.transaction() as conn:
         for number in range(150):
             await orders.add_refill(conn, order.id, str(1000 + number))
-    await poll_refills_once(db, client)
+    await poll_refills_once(db, Panels.single(client))
     assert [len(ids) for ids in scripted.refill_status_requests] == [100, 50]
 
 
@@ -578,7 +581,7 @@ async def test_a_crash_before_sending_loses_no_push_and_sends_none_twice(
         await add_user(db)
         order = await add_order(db, upstream_id=3, charge=700)
         scripted.statuses = {3: {"status": "Canceled", "remains": "1000"}}
-        await poll_once(db, client, shop_config)
+        await poll_once(db, Panels.single(client), shop_config)
     finally:
         await db.close()  # the process dies here: the sender never ran
 
@@ -629,7 +632,7 @@ async def test_scheduler_registers_single_instance_jobs(
     bot = make_bot(FakeSession())
     sender = Sender(bot, db, translator, currency="USD")
     scheduler = build_scheduler(
-        db, panel, shop_config, sender, poll_interval=60, catalog_minutes=30
+        db, Panels.single(panel), shop_config, sender, poll_interval=60, catalog_minutes=30
     )
     jobs = {job.id: job for job in scheduler.get_jobs()}
     intervals = {name: job.trigger.interval.total_seconds() for name, job in jobs.items()}

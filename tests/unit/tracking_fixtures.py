@@ -138,7 +138,7 @@ async def put_message(db: Database, chat_id: int, message: str, key: str, **args
 
 def make_service(*, refill: bool = True, cancel: bool = True) -> Service:
     return Service(
-        id=101, name="Instagram Followers", type="Default", raw_type="Default", category_id=1,
+        id=101, panel="main", upstream_id=101, name="Instagram Followers", type="Default", raw_type="Default", category_id=1,
         category="Instagram", rate=Decimal("0.9"), min=50, max=10_000, refill=refill,
         cancel=cancel, dripfeed=False, available=True, hidden=False, markup=None,
         category_markup=None, category_hidden=False,
