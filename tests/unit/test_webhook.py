@@ -26,6 +26,7 @@ from bot.__main__ import InFlight, RunningJobs, main, stop_scheduler
 from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
 from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.shop import payments
 from bot.shop.config import ShopConfig
 from bot.webhook import SECRET_HEADER, build_app, health_check, run_webhook, webhook_path
@@ -133,7 +134,7 @@ async def test_a_valid_update_is_handled_in_the_background(
     translator: Translator,
     catalog: None,
 ) -> None:
-    deps = Deps(db=db, panel=panel, shop=shop_config, translator=translator)
+    deps = Deps(db=db, panels=Panels.single(panel), shop=shop_config, translator=translator)
     dp = build_dispatcher(deps, catch_errors=False)
     in_flight = InFlight()
     in_flight.install(dp)
@@ -184,7 +185,7 @@ async def paying(
     catalog: None,
 ) -> AsyncIterator[Paying]:  # fmt: skip
     shop = replace(shop_config, stars_per_unit=Decimal(77), stars_in_sandbox=True)
-    deps = Deps(db=db, panel=panel, shop=shop, translator=translator)
+    deps = Deps(db=db, panels=Panels.single(panel), shop=shop, translator=translator)
     dp = build_dispatcher(deps, catch_errors=False)
     in_flight = InFlight()
     in_flight.install(dp)
