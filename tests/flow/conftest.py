@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery
+from pydantic import SecretStr
 
 from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
+from bot.jobs.catalog import sync_catalog
 from bot.panel.client import PanelClient
 from bot.panel.panels import Panels
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.config import ShopConfig
 from storage import ledger, users
 from storage.db import Database
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, FakeClock
 from tests.fakes.telegram import FakeSession, TelegramUser, make_bot
 
 
@@ -29,10 +32,12 @@ class Shop:
     db: Database
     sandbox: SandboxPanel
     panel: PanelClient
+    several: Panels | None = None  # `two_panels`: main (the sandbox) and second
+    second: SandboxPanel | None = None  # the second panel's fake, in `two_panels`
 
     @property
     def panels(self) -> Panels:
-        return Panels.single(self.panel)
+        return self.several or Panels.single(self.panel)
 
     async def customer(
         self, user_id: int = 1, *, balance: int = 0, language_code: str = "en"
@@ -86,6 +91,35 @@ async def shop(
     bot = make_bot(session)
     yield Shop(dp, bot, session, db, sandbox, panel)
     await bot.session.close()
+
+
+@pytest.fixture
+def second(clock: FakeClock) -> SandboxPanel:
+    """The second panel's fake: its own catalog (2001...), prices and a 50 USD deposit."""
+    return SandboxPanel(key="second-key", catalog="second", clock=clock)
+
+
+@pytest.fixture
+async def two_panels(
+    db: Database,
+    panel: PanelClient,
+    sandbox: SandboxPanel,
+    second: SandboxPanel,
+    shop_config: ShopConfig,
+    translator: Translator,
+    catalog: None,
+) -> AsyncIterator[Shop]:
+    """The shop with two panels, `main` (the sandbox of `shop`) and `second`, both synced."""
+    async with httpx.AsyncClient(transport=second.transport()) as http:
+        other = PanelClient(http, "https://second.test/api/v2", SecretStr("second-key"))
+        await sync_catalog(db, other, "second")
+        several = Panels({"main": panel, "second": other})
+        deps = Deps(db=db, panels=several, shop=shop_config, translator=translator)
+        dp = build_dispatcher(deps, catch_errors=False)
+        session = FakeSession()
+        bot = make_bot(session)
+        yield Shop(dp, bot, session, db, sandbox, panel, several, second)
+        await bot.session.close()
 
 
 @pytest.fixture
