@@ -92,7 +92,7 @@ async def test_four_thousand_characters_and_ten_thousand_lines(shop: Shop, tally
     assert "too long" in person.last_text()
     await person.send(LINK)
     await person.send("\n".join("c" * 2000))  # 2,000 lines in one Telegram message
-    assert "You sent 2000 lines, but this service takes 10 to 1500" in person.last_text()
+    assert "You sent 2,000 lines, but this service takes 10 to 1,500" in person.last_text()
     await person.send("\n".join(f"🔥 نص {n}" for n in range(10_000)))
     assert "too long" in person.last_text()
     assert await orders.get(shop.db, 1) is None
