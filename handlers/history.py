@@ -8,16 +8,25 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, lines
 from bot.limits import fit, shorten
-from bot.panel.panels import Panels
+from bot.panel.client import PanelClient
 from bot.shop import order_types, tracking
 from bot.shop.order_types import Kind
 from bot.shop.tracking import ActionOutcome
-from handlers.callbacks import Act, AskSupport, Detail, History, Nav, OrderAction, Screen
+from handlers.callbacks import (
+    Act,
+    AskSupport,
+    Detail,
+    History,
+    Nav,
+    OrderAction,
+    Reorder,
+    Screen,
+)
 from handlers.keyboards import PAGE_SIZE, button, clamp_page, home_button, pager
 from handlers.screens import show
 from storage import orders, services
 from storage.db import Database
-from storage.orders import Order, State
+from storage.orders import FINAL_STATES, Order, State
 from storage.users import User
 
 # On screen, in UTF-16 units (Telegram's count): a value people typed is shortened there and
@@ -150,6 +159,8 @@ async def _card(
             text=t("btn-cancel-order"), callback_data=OrderAction(act=Act.CANCEL, order=order.id)
         )
     builder.row(button(t("btn-refresh"), Detail(order=order.id, page=page)))
+    if order.state in FINAL_STATES:
+        builder.row(button(t("btn-order-again"), Reorder(order=order.id)))
     builder.row(button(t("btn-ask-order"), AskSupport(order=order.id)))
     builder.row(button(t("btn-back"), History(page=page)), home_button(t))
     await show(query, text, builder.as_markup(), answered=answered)
@@ -166,7 +177,7 @@ def _answer(name: str, value: str) -> str | int:
 async def act(
     query: CallbackQuery,
     db: Database,
-    panels: Panels,
+    panel: PanelClient,
     t: Texts,
     user: User,
     callback_data: OrderAction,
@@ -178,7 +189,7 @@ async def act(
     request = (
         tracking.request_refill if callback_data.act is Act.REFILL else tracking.request_cancel
     )
-    result = await request(db, panels, order, service)
+    result = await request(db, panel, order, service)
     if result.outcome is ActionOutcome.NOT_ALLOWED:
         await query.answer(t.plain("not-available"), show_alert=True)
         return

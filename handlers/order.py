@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import BaseMiddleware, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
 
 from bot.i18n import Markup, Texts, lines
+from bot.labels import reason_text
 from bot.limits import shorten
-from bot.panel.panels import Panels
-from bot.shop import checkout, order_types
-from bot.shop.checkout import Outcome
+from bot.panel.client import PanelClient
+from bot.shop import checkout, order_types, reorder
+from bot.shop.checkout import Change, Outcome
 from bot.shop.config import ShopConfig
 from bot.shop.order_types import FIELDS, InvalidAnswer, Kind
 from bot.shop.pricing import BelowCost
-from handlers.callbacks import Buy, Card, Detail, Nav, Screen, Step, Wizard
+from handlers.callbacks import Buy, Card, Detail, Nav, Reorder, Screen, Step, Wizard
 from handlers.filters import When
+from handlers.history import own_order
 from handlers.keyboards import Rows, button, home_button, main_menu
 from handlers.screens import show
 from storage import services
@@ -31,9 +40,24 @@ from storage.db import Database
 from storage.services import Service
 from storage.users import User
 
-OFFER = "offer"  # the draft's key for the summary shown last (a `checkout.Offer` as a dict)
 SHOWN_UNITS = 300  # UTF-16 units of one answer in the summary; a long list is cut for display
 CHOICES_PER_ROW = 6
+
+# What the customer reads after Confirm. CHANGED has no text of its own: the new summary is
+# shown with the notice of what changed.
+OUTCOME_TEXT = {
+    Outcome.PLACED: "order-placed",
+    Outcome.FAILED: "order-failed",
+    Outcome.UNKNOWN: "order-unknown",
+    Outcome.NO_FUNDS: "order-no-funds",
+    Outcome.DUPLICATE: "order-duplicate",
+    Outcome.UNAVAILABLE: "order-unavailable",
+}
+CHANGE_TEXT = {
+    Change.PRICE: "order-changed-price",
+    Change.SERVICE: "order-changed-service",
+    Change.DISCOUNT: "order-changed-discount",
+}
 
 
 class OrderForm(StatesGroup):
@@ -41,10 +65,57 @@ class OrderForm(StatesGroup):
     confirm = State()
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """The order being filled in: its service, the answers so far, and the summary shown last.
+
+    Kept in the FSM data as plain JSON (`to_data`). Every edit makes a new draft without an
+    offer, so the Confirm of an older summary stops working.
+    """
+
+    service: int
+    answers: Mapping[str, str] = field(default_factory=dict)
+    offer: checkout.Offer | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "answers": dict(self.answers),
+            "offer": None if self.offer is None else asdict(self.offer),
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Draft | None:
+        if "service" not in data:
+            return None
+        offer = data.get("offer")
+        return cls(data["service"], dict(data["answers"]), offer and checkout.Offer(**offer))
+
+    def answering(self, answers: Mapping[str, str]) -> Draft:
+        return Draft(self.service, dict(answers))
+
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class _WithFlow(BaseMiddleware):
+    """Gives this router's handlers `flow`: the wizard for this update, built once."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Message | CallbackQuery)
+        data["flow"] = OrderFlow(
+            event, data["state"], data["db"], data["panel"], data["shop"], data["t"], data["user"]
+        )
+        return await handler(event, data)
+
+
 def create_router() -> Router:
     router = Router(name="order")
+    router.message.middleware(_WithFlow())
+    router.callback_query.middleware(_WithFlow())
     router.message.register(cancel_command, Command("cancel"))
     router.callback_query.register(start_order, Buy.filter())
+    router.callback_query.register(order_again, Reorder.filter())
     router.callback_query.register(confirm, Wizard.filter(F.step == Step.CONFIRM))
     router.callback_query.register(cancel, Wizard.filter(F.step == Step.CANCEL))
     router.callback_query.register(back, Wizard.filter(F.step == Step.BACK), StateFilter(OrderForm))
@@ -78,154 +149,295 @@ async def cancel(query: CallbackQuery, state: FSMContext, t: Texts) -> None:
     await show(query, t("cancelled"), main_menu(t))
 
 
-async def start_order(
-    query: CallbackQuery,
-    callback_data: Buy,
-    state: FSMContext,
-    db: Database,
-    shop: ShopConfig,
-    t: Texts,
-    user: User,
-) -> None:
-    service = await services.get(db, callback_data.service)
-    if service is None or not order_types.sellable(service):
-        await query.answer(t.plain("not-available"), show_alert=True)
-        return
-    await state.set_state(OrderForm.answer)
-    await state.set_data({"service": service.id, "answers": {}})
-    await _next(query, state, db, shop, t, user, service, {})
+async def start_order(query: CallbackQuery, callback_data: Buy, flow: OrderFlow) -> None:
+    await flow.start(callback_data.service)
 
 
-async def answer(
-    message: Message, state: FSMContext, db: Database, shop: ShopConfig, t: Texts, user: User
-) -> None:
-    await _take(message, message.text or "", state, db, shop, t, user)
+async def order_again(query: CallbackQuery, callback_data: Reorder, flow: OrderFlow) -> None:
+    await flow.again(callback_data.order)
 
 
-async def pick(
-    query: CallbackQuery,
-    callback_data: Wizard,
-    state: FSMContext,
-    db: Database,
-    shop: ShopConfig,
-    t: Texts,
-    user: User,
-) -> None:
-    await _take(query, callback_data.value, state, db, shop, t, user)
+async def answer(message: Message, flow: OrderFlow) -> None:
+    await flow.take(message.text or "")
 
 
-async def skip(
-    query: CallbackQuery, state: FSMContext, db: Database, shop: ShopConfig, t: Texts, user: User
-) -> None:
-    draft = await _draft(query, state, db, t)
-    if draft is None:
-        return
-    service, answers = draft
-    field = order_types.next_field(service, answers)
-    if field is None or not FIELDS[field].optional:
-        await query.answer(t.plain("not-available"), show_alert=True)
-        return
-    answers[field] = ""
-    await _next(query, state, db, shop, t, user, service, answers)
+async def pick(query: CallbackQuery, callback_data: Wizard, flow: OrderFlow) -> None:
+    await flow.take(callback_data.value)
 
 
-async def back(
-    query: CallbackQuery, state: FSMContext, db: Database, shop: ShopConfig, t: Texts, user: User
-) -> None:
-    draft = await _draft(query, state, db, t)
-    if draft is None:
-        return
-    service, answers = draft
-    if not answers:
-        await state.clear()
-        await show(query, t("cancelled"), main_menu(t))
-        return
-    answers.pop(list(answers)[-1])
-    if "interval" in answers and not answers.get("runs"):
-        answers.pop("interval")
-    await state.set_state(OrderForm.answer)
-    await _next(query, state, db, shop, t, user, service, answers)
+async def skip(query: CallbackQuery, flow: OrderFlow) -> None:
+    await flow.skip()
 
 
-async def not_text(message: Message, state: FSMContext, db: Database, t: Texts) -> None:
-    draft = await _draft(message, state, db, t)
-    if draft is not None:
-        service, answers = draft
-        field = order_types.next_field(service, answers)
-        assert field is not None
-        text, markup = _prompt(t, service, field)
-        await message.answer(f"{t('error-not-text')}\n\n{text}", reply_markup=markup)
+async def back(query: CallbackQuery, flow: OrderFlow) -> None:
+    await flow.back()
+
+
+async def not_text(message: Message, flow: OrderFlow) -> None:
+    await flow.ask_again(flow.t("error-not-text"))
 
 
 async def use_buttons(message: Message, t: Texts) -> None:
     await message.answer(t("use-buttons"))
 
 
-async def _take(
-    event: Message | CallbackQuery,
-    text: str,
-    state: FSMContext,
-    db: Database,
-    shop: ShopConfig,
-    t: Texts,
-    user: User,
-) -> None:
-    draft = await _draft(event, state, db, t)
-    if draft is None:
-        return
-    service, answers = draft
-    field = order_types.next_field(service, answers)
-    assert field is not None
-    today = datetime.now(UTC).date()
-    try:
-        answers[field] = order_types.check(service, field, text, answers, today)
-    except InvalidAnswer as error:
-        prompt, markup = _prompt(t, service, field)
-        reply = f"{t(error.message, **error.args_)}\n\n{prompt}"
-        await show(event, reply, markup)
-        return
-    await _next(event, state, db, shop, t, user, service, answers)
+async def confirm(query: CallbackQuery, callback_data: Wizard, flow: OrderFlow) -> None:
+    await flow.confirm(callback_data.value)
 
 
-async def _draft(
-    event: Message | CallbackQuery, state: FSMContext, db: Database, t: Texts
-) -> tuple[Service, dict[str, str]] | None:
-    """The service and answers so far; None (and the user told) when it cannot go on."""
-    data = await state.get_data()
-    service = await services.get(db, data["service"]) if "service" in data else None
-    if service is None or not order_types.sellable(service):
-        await state.clear()
-        await show(event, t("service-gone"), main_menu(t))
-        return None
-    return service, dict(data["answers"])
+class OrderFlow:
+    """The wizard for one update: what it needs, once, and a method per step."""
 
+    def __init__(
+        self,
+        event: Message | CallbackQuery,
+        state: FSMContext,
+        db: Database,
+        panel: PanelClient,
+        shop: ShopConfig,
+        t: Texts,
+        user: User,
+    ) -> None:
+        self.event = event
+        self.state = state
+        self.db = db
+        self.panel = panel
+        self.shop = shop
+        self.t = t
+        self.user = user
+        self.answered = False  # Confirm answers its button ("Placing...") before the outcome
 
-async def _next(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    db: Database,
-    shop: ShopConfig,
-    t: Texts,
-    user: User,
-    service: Service,
-    answers: dict[str, str],
-    notice: str = "",
-    *,
-    answered: bool = False,
-) -> None:
-    """Ask the next field, or show the summary once every field has an answer.
+    async def start(self, service_id: int) -> None:
+        service = await services.get(self.db, service_id)
+        if service is None or not order_types.sellable(service):
+            await self._alert("not-available")
+            return
+        await self._next(service, Draft(service.id))
 
-    Every step (an answer, Back, Skip) lands here and voids the summary shown before: its
-    Confirm button stops working, so only the summary of the current answers can be placed.
-    """
-    await state.update_data({"answers": answers, OFFER: None})
-    field = order_types.next_field(service, answers)
-    if field is not None:
-        await state.set_state(OrderForm.answer)
-        text, markup = _prompt(t, service, field)
-    else:
-        text, markup = await _summary(state, db, shop, t, user, service, answers)
-    await show(event, f"{notice}\n\n{text}" if notice else text, markup, answered=answered)
+    async def again(self, order_id: int) -> None:
+        """The same service, link and answers as an earlier order, straight to today's summary;
+        from the first question when an answer no longer fits the service."""
+        assert isinstance(self.event, CallbackQuery)
+        order = await own_order(self.event, self.db, self.t, self.user, order_id)
+        if order is None:
+            return
+        service = await services.get(self.db, order.service_id)
+        if service is None or not order_types.sellable(service):
+            builder = Rows()
+            builder.row(button(self.t("btn-new-order"), Nav(screen=Screen.CATALOG)))
+            builder.row(button(self.t("btn-back"), Detail(order=order.id)), home_button(self.t))
+            await show(self.event, self.t("order-again-gone"), builder.as_markup())
+            return
+        today = datetime.now(UTC).date()
+        answers = reorder.answers_of(order, service, today)
+        if answers is None:
+            await self._next(service, Draft(service.id), self.t("order-again-changed"))
+            return
+        await self._next(service, Draft(service.id, answers))
+
+    async def take(self, text: str) -> None:
+        """An answer to the field asked: the next question, or the same one with what's wrong."""
+        loaded = await self._load()
+        if loaded is None:
+            return
+        service, draft = loaded
+        field_ = order_types.next_field(service, draft.answers)
+        assert field_ is not None
+        today = datetime.now(UTC).date()
+        try:
+            value = order_types.check(service, field_, text, draft.answers, today)
+        except InvalidAnswer as error:
+            prompt, markup = self._prompt(service, field_)
+            await show(self.event, f"{self.t(error.message, **error.args_)}\n\n{prompt}", markup)
+            return
+        await self._next(service, draft.answering({**draft.answers, field_: value}))
+
+    async def skip(self) -> None:
+        loaded = await self._load()
+        if loaded is None:
+            return
+        service, draft = loaded
+        field_ = order_types.next_field(service, draft.answers)
+        if field_ is None or not FIELDS[field_].optional:
+            await self._alert("not-available")
+            return
+        await self._next(service, draft.answering({**draft.answers, field_: ""}))
+
+    async def back(self) -> None:
+        """One answer back (a drip-feed's interval goes with its runs); out of the wizard from
+        the first question."""
+        loaded = await self._load()
+        if loaded is None:
+            return
+        service, draft = loaded
+        if not draft.answers:
+            await self.state.clear()
+            await show(self.event, self.t("cancelled"), main_menu(self.t))
+            return
+        answers = dict(draft.answers)
+        answers.pop(list(answers)[-1])
+        if "interval" in answers and not answers.get("runs"):
+            answers.pop("interval")
+        await self._next(service, draft.answering(answers))
+
+    async def ask_again(self, notice: Markup) -> None:
+        """The current question again, after `notice` (the answer could not be taken)."""
+        loaded = await self._load()
+        if loaded is None:
+            return
+        service, draft = loaded
+        field_ = order_types.next_field(service, draft.answers)
+        assert field_ is not None
+        text, markup = self._prompt(service, field_)
+        await show(self.event, f"{notice}\n\n{text}", markup)
+
+    async def confirm(self, token: str) -> None:
+        """Place the order of the summary whose Confirm this is, once (DESIGN section 3)."""
+        assert isinstance(self.event, CallbackQuery)
+        draft = Draft.from_data(await self.state.get_data())
+        offer = None if draft is None else draft.offer
+        if not token or draft is None or offer is None or offer.token != token:
+            await self._alert("confirm-stale")
+            return
+        await self._save(draft.answering(draft.answers))  # one-shot: a second tap finds no offer
+        await self.event.answer(self.t.plain("placing"))
+        self.answered = True
+        result = await checkout.place_order(
+            self.db, self.panel, self.shop, user_id=self.user.id, offer=offer
+        )
+        if result.outcome is Outcome.CHANGED:
+            await self._offer_again(offer, result.change or Change.SERVICE)
+            return
+        await self.state.clear()
+        builder = Rows()
+        if result.order_id is not None and result.outcome is not Outcome.FAILED:
+            builder.row(button(self.t("btn-view-order"), Detail(order=result.order_id)))
+        if result.outcome is Outcome.NO_FUNDS:
+            builder.row(button(self.t("btn-top-up"), Nav(screen=Screen.BALANCE)))
+        builder.row(
+            button(self.t("btn-new-order"), Nav(screen=Screen.CATALOG)), home_button(self.t)
+        )
+        await show(self.event, _outcome_text(self.t, result), builder.as_markup(), answered=True)
+
+    async def _load(self) -> tuple[Service, Draft] | None:
+        """The draft and its service; None (and the user told) when it cannot go on."""
+        draft = Draft.from_data(await self.state.get_data())
+        service = None if draft is None else await services.get(self.db, draft.service)
+        if draft is None or service is None or not order_types.sellable(service):
+            await self._gone()
+            return None
+        return service, draft
+
+    async def _save(self, draft: Draft) -> None:
+        await self.state.set_data(draft.to_data())
+
+    async def _gone(self) -> None:
+        await self.state.clear()
+        await show(self.event, self.t("service-gone"), main_menu(self.t), answered=self.answered)
+
+    async def _alert(self, message: str) -> None:
+        assert isinstance(self.event, CallbackQuery)
+        await self.event.answer(self.t.plain(message), show_alert=True)
+
+    async def _next(self, service: Service, draft: Draft, notice: str = "") -> None:
+        """Ask the next field, or show the summary once every field has an answer.
+
+        Every step (an answer, Back, Skip) lands here with a draft that has no offer: the
+        Confirm of the summary shown before stops working, so only the summary of the current
+        answers can be placed.
+        """
+        await self._save(draft)
+        field_ = order_types.next_field(service, draft.answers)
+        if field_ is not None:
+            await self.state.set_state(OrderForm.answer)
+            text, markup = self._prompt(service, field_)
+        else:
+            text, markup = await self._summary(service, draft)
+        shown = f"{notice}\n\n{text}" if notice else text
+        await show(self.event, shown, markup, answered=self.answered)
+
+    def _prompt(self, service: Service, field_: str) -> tuple[str, InlineKeyboardMarkup]:
+        spec = FIELDS[field_]
+        builder = Rows()
+        if spec.kind is Kind.CHOICE:
+            choices = [
+                button(str(delay), Wizard(step=Step.PICK, value=str(delay)))
+                for delay in order_types.DELAYS
+            ]
+            for start in range(0, len(choices), CHOICES_PER_ROW):
+                builder.row(*choices[start : start + CHOICES_PER_ROW])
+        if spec.optional:
+            builder.row(button(self.t("btn-skip"), Wizard(step=Step.SKIP)))
+        builder.row(*_back_or_cancel(self.t))
+        text = self.t(f"ask-{field_}", name=service.name, min=service.min, max=service.max)
+        return text, builder.as_markup()
+
+    async def _summary(self, service: Service, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
+        t = self.t
+        builder = Rows()
+        try:
+            offer = await checkout.make_offer(
+                self.db,
+                self.shop,
+                service,
+                draft.answers,
+                secrets.token_urlsafe(12),
+                user_id=self.user.id,
+            )
+        except BelowCost:
+            await self.state.clear()
+            builder.row(button(t("btn-back"), Card(service=service.id)), home_button(t))
+            return t("service-gone"), builder.as_markup()
+        await self.state.set_state(OrderForm.confirm)
+        await self._save(replace(draft, offer=offer))
+        shown = [
+            t("summary-field", field=t(f"field-{name}"), value=shorten(value, SHOWN_UNITS))
+            for name, value in draft.answers.items()
+            if value
+        ]
+        after = self.user.balance - offer.charge
+        text = t(
+            "summary",
+            name=service.name,
+            fields=lines(shown),
+            quantity=offer.units,
+            price=_price(t, offer),
+            balance=t.money(self.user.balance),
+            after=t.money(max(after, 0)),
+            enough=str(after >= 0).lower(),
+        )
+        if after >= 0:
+            builder.row(button(t("btn-confirm"), Wizard(step=Step.CONFIRM, value=offer.token)))
+        else:
+            builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
+        builder.row(*_back_or_cancel(t))
+        return text, builder.as_markup()
+
+    async def _offer_again(self, offer: checkout.Offer, change: Change) -> None:
+        """Something the charge depends on moved since the summary: show today's, say what moved.
+
+        A service whose type changed keeps only the answers its new type still asks for.
+        """
+        service = await services.get(self.db, offer.service_id)
+        if service is None or not order_types.sellable(service):
+            await self._gone()
+            return
+        wanted = order_types.fields_for(service)
+        answers = {name: value for name, value in offer.answers.items() if name in wanted}
+        if change is not Change.PRICE:
+            notice = self.t(CHANGE_TEXT[change])
+        else:
+            try:
+                now = await checkout.price(
+                    self.db, self.shop, service, order_types.units(service, answers)
+                )
+            except BelowCost:
+                await self._gone()
+                return
+            notice = self.t(
+                CHANGE_TEXT[change], old=self.t.money(offer.charge), new=self.t.money(now.charge)
+            )
+        await self._next(service, Draft(service.id, answers), notice)
 
 
 @lru_cache(maxsize=32)  # per language, like the main menu
@@ -235,67 +447,6 @@ def _back_or_cancel(t: Texts) -> tuple[InlineKeyboardButton, InlineKeyboardButto
         button(t("btn-back"), Wizard(step=Step.BACK)),
         button(t("btn-cancel"), Wizard(step=Step.CANCEL)),
     )
-
-
-def _prompt(t: Texts, service: Service, field: str) -> tuple[str, InlineKeyboardMarkup]:
-    spec = FIELDS[field]
-    builder = Rows()
-    if spec.kind is Kind.CHOICE:
-        choices = [
-            button(str(delay), Wizard(step=Step.PICK, value=str(delay)))
-            for delay in order_types.DELAYS
-        ]
-        for start in range(0, len(choices), CHOICES_PER_ROW):
-            builder.row(*choices[start : start + CHOICES_PER_ROW])
-    if spec.optional:
-        builder.row(button(t("btn-skip"), Wizard(step=Step.SKIP)))
-    builder.row(*_back_or_cancel(t))
-    text = t(f"ask-{field}", name=service.name, min=service.min, max=service.max)
-    return text, builder.as_markup()
-
-
-async def _summary(
-    state: FSMContext,
-    db: Database,
-    shop: ShopConfig,
-    t: Texts,
-    user: User,
-    service: Service,
-    answers: dict[str, str],
-) -> tuple[str, InlineKeyboardMarkup]:
-    builder = Rows()
-    try:
-        offer = await checkout.make_offer(
-            db, shop, service, answers, secrets.token_urlsafe(12), user_id=user.id
-        )
-    except BelowCost:
-        await state.clear()
-        builder.row(button(t("btn-back"), Card(service=service.id)), home_button(t))
-        return t("service-gone"), builder.as_markup()
-    await state.set_state(OrderForm.confirm)
-    await state.update_data({OFFER: asdict(offer)})
-    shown = [
-        t("summary-field", field=t(f"field-{name}"), value=shorten(value, SHOWN_UNITS))
-        for name, value in answers.items()
-        if value
-    ]
-    after = user.balance - offer.charge
-    text = t(
-        "summary",
-        name=service.name,
-        fields=lines(shown),
-        quantity=offer.units,
-        price=_price(t, offer),
-        balance=t.money(user.balance),
-        after=t.money(max(after, 0)),
-        enough=str(after >= 0).lower(),
-    )
-    if after >= 0:
-        builder.row(button(t("btn-confirm"), Wizard(step=Step.CONFIRM, value=offer.token)))
-    else:
-        builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
-    builder.row(*_back_or_cancel(t))
-    return text, builder.as_markup()
 
 
 def _price(t: Texts, offer: checkout.Offer) -> Markup:
@@ -312,76 +463,6 @@ def _price(t: Texts, offer: checkout.Offer) -> Markup:
     )
 
 
-async def confirm(
-    query: CallbackQuery,
-    callback_data: Wizard,
-    state: FSMContext,
-    db: Database,
-    panels: Panels,
-    shop: ShopConfig,
-    t: Texts,
-    user: User,
-) -> None:
-    data: dict[str, Any] = await state.get_data()
-    agreed = data.get(OFFER)
-    if not callback_data.value or not agreed or agreed["token"] != callback_data.value:
-        await query.answer(t.plain("confirm-stale"), show_alert=True)
-        return
-    await state.update_data({OFFER: None})  # one-shot: a second tap finds no offer
-    offer = checkout.Offer(**agreed)
-    await query.answer(t.plain("placing"))
-    result = await checkout.place_order(db, panels, shop, user_id=user.id, offer=offer)
-    if result.outcome is Outcome.CHANGED:
-        await _offer_again(query, state, db, shop, t, user, offer, result.change)
-        return
-    await state.clear()
-    builder = Rows()
-    if result.order_id is not None and result.outcome is not Outcome.FAILED:
-        builder.row(button(t("btn-view-order"), Detail(order=result.order_id)))
-    if result.outcome is Outcome.NO_FUNDS:
-        builder.row(button(t("btn-top-up"), Nav(screen=Screen.BALANCE)))
-    builder.row(button(t("btn-new-order"), Nav(screen=Screen.CATALOG)), home_button(t))
-    await show(query, _outcome_text(t, result), builder.as_markup(), answered=True)
-
-
-async def _offer_again(
-    query: CallbackQuery,
-    state: FSMContext,
-    db: Database,
-    shop: ShopConfig,
-    t: Texts,
-    user: User,
-    offer: checkout.Offer,
-    change: checkout.Change | None,
-) -> None:
-    """Something the charge depends on moved since the summary: show today's, say what moved.
-
-    A service whose type changed keeps only the answers its new type still asks for.
-    """
-    service = await services.get(db, offer.service_id)
-    if service is None or not order_types.sellable(service):
-        await state.clear()
-        await show(query, t("service-gone"), main_menu(t), answered=True)
-        return
-    wanted = order_types.fields_for(service)
-    answers = {name: value for name, value in offer.answers.items() if name in wanted}
-    if change is checkout.Change.PRICE:
-        units = order_types.units(service, answers)
-        try:
-            now = await checkout.price(db, shop, service, units)
-        except BelowCost:
-            await state.clear()
-            await show(query, t("service-gone"), main_menu(t), answered=True)
-            return
-        notice = t("order-changed-price", old=t.money(offer.charge), new=t.money(now.charge))
-    elif change is checkout.Change.DISCOUNT:
-        notice = t("order-changed-discount")
-    else:
-        notice = t("order-changed-service")
-    await _next(query, state, db, shop, t, user, service, answers, notice, answered=True)
-
-
 def _outcome_text(t: Texts, result: checkout.Result) -> str:
-    if result.outcome is Outcome.FAILED:
-        return t("order-failed", order=result.order_id or 0, reason=t(f"reason-{result.reason}"))
-    return t(f"order-{result.outcome.value.replace('_', '-')}", order=result.order_id or 0)
+    reason = t(reason_text(result.reason)) if result.outcome is Outcome.FAILED else ""
+    return t(OUTCOME_TEXT[result.outcome], order=result.order_id or 0, reason=reason)
