@@ -8,7 +8,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, lines
 from bot.limits import fit, shorten
-from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.shop import order_types, tracking
 from bot.shop.order_types import Kind
 from bot.shop.tracking import ActionOutcome
@@ -177,7 +177,7 @@ def _answer(name: str, value: str) -> str | int:
 async def act(
     query: CallbackQuery,
     db: Database,
-    panel: PanelClient,
+    panels: Panels,
     t: Texts,
     user: User,
     callback_data: OrderAction,
@@ -189,7 +189,7 @@ async def act(
     request = (
         tracking.request_refill if callback_data.act is Act.REFILL else tracking.request_cancel
     )
-    result = await request(db, panel, order, service)
+    result = await request(db, panels, order, service)
     if result.outcome is ActionOutcome.NOT_ALLOWED:
         await query.answer(t.plain("not-available"), show_alert=True)
         return

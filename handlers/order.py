@@ -24,7 +24,7 @@ from aiogram.types import (
 from bot.i18n import Markup, Texts, lines
 from bot.labels import reason_text
 from bot.limits import shorten
-from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
 from bot.shop import checkout, order_types, reorder
 from bot.shop.checkout import Change, Outcome
 from bot.shop.config import ShopConfig
@@ -104,7 +104,7 @@ class _WithFlow(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Message | CallbackQuery)
         data["flow"] = OrderFlow(
-            event, data["state"], data["db"], data["panel"], data["shop"], data["t"], data["user"]
+            event, data["state"], data["db"], data["panels"], data["shop"], data["t"], data["user"]
         )
         return await handler(event, data)
 
@@ -193,7 +193,7 @@ class OrderFlow:
         event: Message | CallbackQuery,
         state: FSMContext,
         db: Database,
-        panel: PanelClient,
+        panels: Panels,
         shop: ShopConfig,
         t: Texts,
         user: User,
@@ -201,7 +201,7 @@ class OrderFlow:
         self.event = event
         self.state = state
         self.db = db
-        self.panel = panel
+        self.panels = panels
         self.shop = shop
         self.t = t
         self.user = user
@@ -303,7 +303,7 @@ class OrderFlow:
         await self.event.answer(self.t.plain("placing"))
         self.answered = True
         result = await checkout.place_order(
-            self.db, self.panel, self.shop, user_id=self.user.id, offer=offer
+            self.db, self.panels, self.shop, user_id=self.user.id, offer=offer
         )
         if result.outcome is Outcome.CHANGED:
             await self._offer_again(offer, result.change or Change.SERVICE)

@@ -23,7 +23,7 @@ async def finished(
     await to_summary(person)
     await person.click("Confirm")
     clock.advance(1000)
-    await poll_once(shop.db, shop.panel, shop_config)
+    await poll_once(shop.db, shop.panels, shop_config)
     await person.click("View order")
     assert "Completed" in person.last_text()
 
