@@ -45,7 +45,7 @@ _MONEY = frozenset({"charge", "amount", "balance", "settled_refund"})  # shop mi
 _COSTS = frozenset({"cost"})  # COST_SCALE units of the panel currency
 _NUMBERS = frozenset(
     {"id", "user_id", "service_id", "order_id", "upstream_id", "quantity", "remains",
-     "start_count", "round", "cancel_requested", "banned", "blocked"}
+     "start_count", "round", "cancel_requested", "banned", "blocked", "backup_of"}
 )  # fmt: skip
 
 
