@@ -221,7 +221,8 @@ class OrderFlow:
         order = await own_order(self.event, self.db, self.t, self.user, order_id)
         if order is None:
             return
-        service = await services.get(self.db, order.service_id)
+        # the service the customer chose, also when its backup served the order
+        service = await services.get(self.db, order.backup_of or order.service_id)
         if service is None or not order_types.sellable(service):
             builder = Rows()
             builder.row(button(self.t("btn-new-order"), Nav(screen=Screen.CATALOG)))
