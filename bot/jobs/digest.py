@@ -13,7 +13,6 @@ from typing import Any
 from babel.dates import format_date
 
 from bot import charts
-from bot.config import MAIN_PANEL
 from bot.i18n import Texts, format_amount, lines
 from bot.limits import shorten
 from bot.panel.errors import PanelError
@@ -21,6 +20,7 @@ from bot.panel.panels import Panels
 from bot.shop.config import ShopConfig
 from storage import kv, orders, outbox, stats
 from storage.db import Database
+from storage.services import MAIN as MAIN_PANEL
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@ import logging
 import secrets
 from decimal import Decimal
 
-from bot.config import MAIN_PANEL
 from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
 from bot.panel.panels import Panels
@@ -14,6 +13,7 @@ from bot.shop.alerts import queue_alert
 from bot.shop.config import ShopConfig
 from storage import kv
 from storage.db import Database
+from storage.services import MAIN as MAIN_PANEL
 
 log = logging.getLogger(__name__)
 LOW_KEY = "panel-balance-low"

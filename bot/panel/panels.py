@@ -8,9 +8,10 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import httpx
 from pydantic import SecretStr
 
-from bot.config import MAIN_PANEL, PanelEntry, Settings
+from bot.config import PanelEntry, Settings
 from bot.panel.client import PanelClient
 from bot.panel.sandbox import SandboxPanel
+from storage.services import MAIN as MAIN_PANEL
 
 
 class Panels(Mapping[str, PanelClient]):
