@@ -10,6 +10,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from bot.jobs.catalog import sync_catalog
 from bot.jobs.scheduler import heartbeat
 from bot.panel.client import PanelClient
 from bot.panel.panels import Panels
@@ -179,3 +180,46 @@ async def test_a_write_that_fails_after_the_panel_took_the_order_reaches_review_
     assert "placed upstream as" in order.error
     alerts = [row.message for row in await outbox.due(db, 20) if row.chat_id == ADMIN_ID]
     assert alerts == ["admin-order-unknown"]
+
+
+@pytest.mark.usefixtures("catalog")
+async def test_a_crash_after_the_move_to_a_backup_leaves_an_order_an_admin_finds_there(
+    db: Database, shop_config: ShopConfig, panel: PanelClient, sandbox: SandboxPanel
+) -> None:
+    """main refused for want of funds; the process dies while the backup's `add` is on its way:
+    the order waits for an admin as `unknown`, pointed at the backup's panel, never refunded."""
+    second = SandboxPanel(key="test-key", catalog="second")
+    transport = HeldAdd(second)
+    async with httpx.AsyncClient(transport=transport) as http:
+        other = PanelClient(http, "https://second.test/api/v2", SecretStr("test-key"))
+        await sync_catalog(db, other, "second")
+        backup = await services.by_upstream(db, "second", 2001)
+        assert backup is not None
+        await services.set_backup(db, 101, backup.id)
+        await add_user(db, balance=10_000)
+        sandbox.fail_next("add", httpx.Response(200, json={"error": "Not enough funds"}))
+        service = await services.get(db, 101)
+        assert service is not None
+        answers = {"link": "https://instagram.com/p/abc", "quantity": "1000"}
+        offer = await make_offer(db, shop_config, service, answers, "token-crash")
+        placing = asyncio.create_task(
+            place_order(
+                db,
+                Panels({"main": panel, "second": other}),
+                shop_config,
+                user_id=USER,
+                offer=offer,
+            )
+        )
+        await transport.reached.wait()
+        placing.cancel()  # the process is killed mid-`add`
+        with pytest.raises(asyncio.CancelledError):
+            await placing
+    assert await recover_interrupted(db, shop_config) == [1]  # no live process holds it
+    order = await orders.get(db, 1)
+    assert order is not None
+    assert (order.state, order.panel, order.backup_of) == (State.UNKNOWN, "second", 101)
+    assert order.fields["service"] == "2001" and "main:101 refused (funds)" in order.error
+    charged = [entry.amount for entry in await ledger.recent(db, USER) if entry.amount < 0]
+    assert charged == [-order.charge] and (await audit(db)).ok  # charged, not refunded
+    assert [form for form in second.requests if form.get("action") == "add"] == []
