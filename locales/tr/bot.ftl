@@ -632,9 +632,9 @@ topup-manual-ask =
 topup-manual-info-default = Ödeme bilgileri için mağaza sahibiyle iletişime geçin.
 topup-note-empty = Lütfen birkaç kelime yazın: nasıl ve ne zaman ödediniz?
 topup-note-too-long = Bu not çok uzun ({ $length } karakter). Lütfen en fazla { $max } karakter yazın.
-topup-manual-sent = 🧾 { $amount } tutarındaki talebiniz #{ $payment } gönderildi. Mağaza sahibi kontrol eder etmez size haber vereceğiz.
-topup-approved = ✅ Bakiye yükleme talebiniz #{ $payment } onaylandı: { $amount } eklendi. Bakiyeniz: <b>{ $balance }</b>.
-topup-rejected = { $amount } tutarındaki bakiye yükleme talebiniz #{ $payment } onaylanmadı. Bunun bir hata olduğunu düşünüyorsanız mağaza sahibiyle iletişime geçin.
+topup-manual-sent = 🧾 { $amount } tutarındaki talebiniz (#{ $payment }) gönderildi. Mağaza sahibi kontrol eder etmez size haber vereceğiz.
+topup-approved = ✅ Bakiye yükleme talebiniz (#{ $payment }) onaylandı: { $amount } eklendi. Bakiyeniz: <b>{ $balance }</b>.
+topup-rejected = { $amount } tutarındaki bakiye yükleme talebiniz (#{ $payment }) onaylanmadı. Bunun bir hata olduğunu düşünüyorsanız mağaza sahibiyle iletişime geçin.
 
 ## Bakiye yükleme: yöneticiler
 
