@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.i18n import Translator
 
-CUSTOMER = ("start", "search", "language", "promo", "support", "cancel", "help")
-ADMIN = (
-    "admin", "stats", "export", "review", "topups", "user", "order", "panel", "broadcast",
-    "maintenance", "referral", "tickets", "close",
-)  # fmt: skip
+# Each menu's commands, in order, with the message that describes each one.
+CUSTOMER = {
+    "start": "cmd-start", "search": "cmd-search", "language": "cmd-language", "promo": "cmd-promo",
+    "support": "cmd-support", "cancel": "cmd-cancel", "help": "cmd-help",
+}  # fmt: skip
+ADMIN = {
+    "admin": "cmd-admin", "stats": "cmd-stats", "export": "cmd-export", "review": "cmd-review",
+    "topups": "cmd-topups", "user": "cmd-user", "order": "cmd-order", "panel": "cmd-panel",
+    "broadcast": "cmd-broadcast", "maintenance": "cmd-maintenance", "referral": "cmd-referral",
+    "tickets": "cmd-tickets", "close": "cmd-close",
+}  # fmt: skip
 
 
-def _menu(translator: Translator, locale: str, names: tuple[str, ...]) -> list[BotCommand]:
+def _menu(translator: Translator, locale: str, menu: Mapping[str, str]) -> list[BotCommand]:
     return [
-        BotCommand(command=name, description=translator.plain(locale, f"cmd-{name}"))
-        for name in names
+        BotCommand(command=name, description=translator.plain(locale, text))
+        for name, text in menu.items()
     ]
 
 
@@ -30,6 +38,6 @@ async def publish(bot: Bot, translator: Translator, admin_ids: frozenset[int]) -
             scope=BotCommandScopeDefault(),
             language_code=locale,
         )
-    admin_menu = _menu(translator, default, CUSTOMER + ADMIN)
+    admin_menu = _menu(translator, default, CUSTOMER | ADMIN)
     for admin in admin_ids:
         await bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(chat_id=admin))

@@ -1,7 +1,7 @@
 """Locale message ids for enum values, spelled out: renaming a member cannot silently lose a text.
 
-Used wherever a state or a reason is shown; tests check that every member has its message in
-every language.
+Used wherever a state, a reason or an order field is shown; tests check that every member has
+its message in every language.
 """
 
 from __future__ import annotations
@@ -30,11 +30,33 @@ REASON_TEXT = {
     PanelErrorKind.LINK: "reason-link",
     PanelErrorKind.SERVICE: "reason-service",
     PanelErrorKind.RATE: "reason-rate",
-    PanelErrorKind.RATE: "reason-rate",
     PanelErrorKind.ORDER_ID: "reason-order_id",
     PanelErrorKind.OTHER: "reason-other",
     UNREACHABLE: "reason-unreachable",
     UNKNOWN: "reason-unknown",
+}
+
+# An order field's label on the summary and the order card (keys: `order_types.FIELDS`).
+FIELD_TEXT = {
+    "link": "field-link",
+    "quantity": "field-quantity",
+    "runs": "field-runs",
+    "interval": "field-interval",
+    "keywords": "field-keywords",
+    "comments": "field-comments",
+    "usernames": "field-usernames",
+    "hashtags": "field-hashtags",
+    "hashtag": "field-hashtag",
+    "username": "field-username",
+    "media": "field-media",
+    "answer_number": "field-answer_number",
+    "groups": "field-groups",
+    "min": "field-min",
+    "max": "field-max",
+    "posts": "field-posts",
+    "old_posts": "field-old_posts",
+    "delay": "field-delay",
+    "expiry": "field-expiry",
 }
 
 

@@ -21,6 +21,7 @@ from bot import callback_prefixes
 from bot.callback_types import Id
 from bot.i18n import Markup, Texts, format_amount, lines
 from bot.jobs.catalog import sync_all
+from bot.labels import STATE_TEXT
 from bot.limits import fit, shorten
 from bot.numbers import parse_decimal, parse_id
 from bot.panel.errors import PanelError
@@ -40,32 +41,33 @@ from storage.services import Service
 from storage.users import AmbiguousUsername, User
 
 log = logging.getLogger(__name__)
-COMMANDS = (
-    "admin",
-    "stats",
-    "export",
-    "panel",
-    "user",
-    "credit",
-    "debit",
-    "ban",
-    "unban",
-    "order",
-    "review",
-    "markup",
-    "hide",
-    "show",
-    "backup",
-    "sync",
-    "broadcast",
-    "maintenance",
-    "topups",
-    "refund_stars",
-    "promo",
-    "referral",
-    "tickets",
-    "close",
-)
+# /admin lists the commands, in this order, each with its help line.
+HELP_TEXT = {
+    "admin": "admin-help-admin",
+    "stats": "admin-help-stats",
+    "export": "admin-help-export",
+    "panel": "admin-help-panel",
+    "user": "admin-help-user",
+    "credit": "admin-help-credit",
+    "debit": "admin-help-debit",
+    "ban": "admin-help-ban",
+    "unban": "admin-help-unban",
+    "order": "admin-help-order",
+    "review": "admin-help-review",
+    "markup": "admin-help-markup",
+    "hide": "admin-help-hide",
+    "show": "admin-help-show",
+    "backup": "admin-help-backup",
+    "sync": "admin-help-sync",
+    "broadcast": "admin-help-broadcast",
+    "maintenance": "admin-help-maintenance",
+    "topups": "admin-help-topups",
+    "refund_stars": "admin-help-refund_stars",
+    "promo": "admin-help-promo",
+    "referral": "admin-help-referral",
+    "tickets": "admin-help-tickets",
+    "close": "admin-help-close",
+}
 REVIEW_PAGE = 10
 MARKUP_RANGE = (Decimal(-99), Decimal(10_000))  # percent
 # Telegram's username syntax, "@" optional: anything else that is not an id is a typo.
@@ -85,6 +87,32 @@ class Settle(StrEnum):
     REFUNDED = "refunded"
     PARTIAL = "partial"  # asks for the amount
     RESUME = "resume"
+
+
+# A /review button's label.
+SETTLE_TEXT = {
+    Settle.ATTACH: "admin-btn-attach",
+    Settle.REFUND: "admin-btn-refund",
+    Settle.COMPLETED: "admin-btn-completed",
+    Settle.REFUNDED: "admin-btn-refunded",
+    Settle.PARTIAL: "admin-btn-partial",
+    Settle.RESUME: "admin-btn-resume",
+}
+# What the admin reads once an order is settled, or why it was not.
+SETTLED_TEXT = {
+    admin.Settled.DONE: "admin-settled-done",
+    admin.Settled.NOT_UNKNOWN: "admin-settled-not_unknown",
+    admin.Settled.ID_TAKEN: "admin-settled-id_taken",
+    admin.Settled.NOT_OPEN: "admin-settled-not_open",
+    admin.Settled.SHORTFALL: "admin-settled-shortfall",
+    admin.Settled.TOO_MUCH: "admin-settled-too_much",
+    admin.Settled.DISCOUNT_SPENT: "admin-settled-discount_spent",
+}
+# Commands one handler serves for two: each one's usage line, and what /ban and /unban say.
+ADJUST_USAGE = {"credit": "admin-usage-credit", "debit": "admin-usage-debit"}
+BAN_USAGE = {"ban": "admin-usage-ban", "unban": "admin-usage-unban"}
+BAN_DONE = {"ban": "admin-banned", "unban": "admin-unbanned"}
+MAINTENANCE_TEXT = {"on": "admin-maintenance-on", "off": "admin-maintenance-off"}
 
 
 class Review(CallbackData, prefix=callback_prefixes.REVIEW):
@@ -114,8 +142,8 @@ def create_router() -> Router:
     router.message.register(help_, Command("admin"))
     router.message.register(panel_balance, Command("panel"))
     router.message.register(user_card, Command("user"))
-    router.message.register(adjust, Command("credit", "debit"))
-    router.message.register(ban, Command("ban", "unban"))
+    router.message.register(adjust, Command(*ADJUST_USAGE))
+    router.message.register(ban, Command(*BAN_USAGE))
     router.message.register(order_card, Command("order"))
     router.message.register(review, Command("review"))
     router.callback_query.register(settle, Review.filter())
@@ -138,7 +166,7 @@ async def help_(message: Message, db: Database, shop: ShopConfig, t: Texts) -> N
         stars=_ago(last(health.STARS), t), backlog=found.backlog,
         poller=_poller(found.poller, shop, t),
     )  # fmt: skip
-    await message.answer(lines([status, "", *(t(f"admin-help-{name}") for name in COMMANDS)]))
+    await message.answer(lines([status, "", *(t(text) for text in HELP_TEXT.values())]))
 
 
 def _poller(holder: str | None, shop: ShopConfig, t: Texts) -> str:
@@ -186,7 +214,7 @@ async def user_card(message: Message, command: CommandObject, db: Database, t: T
                 "admin-order-line",
                 order=o.id,
                 service=shown[f"service-{o.id}"],
-                state=t(f"state-{o.state.value}"),
+                state=t(STATE_TEXT[o.state]),
                 charge=t.money(o.charge),
             )
             for o in recent
@@ -252,7 +280,7 @@ async def _customer(
 
 
 async def adjust(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
-    usage = f"admin-usage-{command.command}"
+    usage = ADJUST_USAGE[command.command]
     parts = (command.args or "").split(maxsplit=2)
     amount = parse_amount(parts[1]) if len(parts) >= 2 else None
     if amount is None:
@@ -277,11 +305,11 @@ async def adjust(message: Message, command: CommandObject, db: Database, t: Text
 
 
 async def ban(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
-    target = await _customer(message, db, t, command.args, f"admin-usage-{command.command}")
+    target = await _customer(message, db, t, command.args, BAN_USAGE[command.command])
     if target is None:
         return
     await users.set_banned(db, target.id, command.command == "ban")
-    await message.answer(t(f"admin-{command.command}ned", id=target.id))
+    await message.answer(t(BAN_DONE[command.command], id=target.id))
 
 
 async def order_card(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
@@ -310,7 +338,7 @@ def _order_text(t: Texts, order: Order, chosen: str | None = None) -> str:
             service_id=order.fields.get("service", "-"),
             panel=order.panel,
             backup="" if chosen is None else t.plain("admin-order-backup", service=chosen),
-            state=t(f"state-{order.state.value}"),
+            state=t(STATE_TEXT[order.state]),
             status=shown["status"],
             upstream=order.upstream_id or "-",
             upstream_charge=shown["upstream_charge"],
@@ -348,7 +376,7 @@ async def review(message: Message, command: CommandObject, db: Database, t: Text
         if order is None:
             await message.answer(t("admin-usage-review" if order_id is None else "admin-no-order"))
         elif order.state not in _BUTTONS:
-            await message.answer(t("admin-settled-not_open", order=order.id))
+            await message.answer(t(SETTLED_TEXT[admin.Settled.NOT_OPEN], order=order.id))
         else:
             await _review_card(message, db, t, order)
         return
@@ -366,7 +394,7 @@ async def _review_card(message: Message, db: Database, t: Texts, order: Order) -
         if settle is Settle.RESUME and order.upstream_id is None:
             continue
         builder.button(
-            text=t.plain(f"admin-btn-{settle.value}"),
+            text=t.plain(SETTLE_TEXT[settle]),
             callback_data=Review(settle=settle, order=order.id),
         )
     builder.adjust(2)
@@ -399,7 +427,7 @@ async def settle(
     else:
         verdict = admin.Verdict(callback_data.settle.value)
         result = await admin.settle(db, shop, order_id, verdict)
-    await query.answer(t.plain(f"admin-settled-{result.value}", order=order_id), show_alert=True)
+    await query.answer(t.plain(SETTLED_TEXT[result], order=order_id), show_alert=True)
 
 
 async def _for_order(
@@ -422,13 +450,13 @@ async def attach_id(message: Message, state: FSMContext, db: Database, t: Texts)
     result = await admin.attach_upstream(db, order_id, upstream_id)
     if result.outcome is admin.Settled.SHORTFALL:
         text = t(
-            "admin-settled-shortfall", order=order_id, charge=t.money(result.charged),
+            SETTLED_TEXT[admin.Settled.SHORTFALL], order=order_id, charge=t.money(result.charged),
             balance=t.money(result.balance),
         )  # fmt: skip
     elif result.charged:
         text = t("admin-settled-recharged", order=order_id, charge=t.money(result.charged))
     else:
-        text = t(f"admin-settled-{result.outcome.value}", order=order_id)
+        text = t(SETTLED_TEXT[result.outcome], order=order_id)
     await message.answer(text)
 
 
@@ -440,7 +468,7 @@ async def refund_part(
     if order_id is None or amount is None:
         return
     result = await admin.settle(db, shop, order_id, admin.Verdict.PARTIAL, amount)
-    await message.answer(t(f"admin-settled-{result.value}", order=order_id))
+    await message.answer(t(SETTLED_TEXT[result], order=order_id))
 
 
 async def set_markup(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
@@ -554,8 +582,8 @@ async def sync_now(message: Message, db: Database, panels: Panels, t: Texts) -> 
 
 async def maintenance(message: Message, command: CommandObject, db: Database, t: Texts) -> None:
     choice = (command.args or "").strip().lower()
-    if choice not in ("on", "off"):
+    if choice not in MAINTENANCE_TEXT:
         await message.answer(t("admin-usage-maintenance"))
         return
     await kv.put(db, MAINTENANCE_KEY, choice)
-    await message.answer(t(f"admin-maintenance-{choice}"))
+    await message.answer(t(MAINTENANCE_TEXT[choice]))

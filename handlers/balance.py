@@ -8,19 +8,28 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, lines
-from bot.shop import payments
+from bot.shop import payments, promos
 from bot.shop.config import ShopConfig
 from handlers.callbacks import Nav, Screen
 from handlers.keyboards import button, home_button
 from handlers.promo import EnterCode
 from handlers.screens import show
 from handlers.topup import Topup, TopupStep
-from storage import ledger
+from storage import ledger, referrals
 from storage.db import Database
 from storage.ledger import Entry
 from storage.users import User
 
 MOVEMENTS = 10
+# What each ledger kind reads as in the list of transactions.
+KIND_TEXT = {
+    "order": "kind-order",
+    "refund": "kind-refund",
+    "admin": "kind-admin",
+    payments.KIND: "kind-topup",
+    promos.KIND: "kind-promo",
+    referrals.KIND: "kind-referral",
+}
 
 
 def create_router() -> Router:
@@ -39,7 +48,7 @@ async def balance(
             "movement",
             time=t.time(entry.created_at),
             amount=t.money(entry.amount),
-            kind=t(f"kind-{_kind(entry)}", order=entry.order_id or 0),
+            kind=t(_kind(entry), order=entry.order_id or 0),
         )
         for entry in entries
     ]
@@ -55,5 +64,8 @@ async def balance(
 
 
 def _kind(entry: Entry) -> str:
-    """A top-up taken back (its Stars refunded) is a negative `topup` row: say so."""
-    return "topup-reversed" if entry.kind == payments.KIND and entry.amount < 0 else entry.kind
+    """The message for a row; a top-up taken back (its Stars refunded) is a negative `topup`
+    row: say so."""
+    if entry.kind == payments.KIND and entry.amount < 0:
+        return "kind-topup-reversed"
+    return KIND_TEXT[entry.kind]

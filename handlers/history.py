@@ -7,6 +7,7 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, lines
+from bot.labels import FIELD_TEXT, STATE_TEXT, reason_text
 from bot.limits import fit, shorten
 from bot.panel.panels import Panels
 from bot.shop import order_types, tracking
@@ -59,6 +60,15 @@ REFILL_STATUS = {
     "canceled": "refill-status-canceled",
     "error": "refill-status-failed",
     "failed": "refill-status-failed",
+}
+# What the customer reads after Refill or Cancel (NOT_ALLOWED: "not available", either way).
+ACTION_TEXT = {
+    (Act.REFILL, ActionOutcome.REQUESTED): "refill-requested",
+    (Act.REFILL, ActionOutcome.REFUSED): "refill-refused",
+    (Act.REFILL, ActionOutcome.ERROR): "refill-error",
+    (Act.CANCEL, ActionOutcome.REQUESTED): "cancel-requested",
+    (Act.CANCEL, ActionOutcome.REFUSED): "cancel-refused",
+    (Act.CANCEL, ActionOutcome.ERROR): "cancel-error",
 }
 
 
@@ -129,7 +139,7 @@ async def _card(
 
     def render(shown: dict[str, str]) -> str:
         extra = [
-            t("summary-field", field=t(f"field-{name}"), value=_answer(name, shown[name]))
+            t("summary-field", field=t(FIELD_TEXT[name]), value=_answer(name, shown[name]))
             for name in shown_fields
         ]
         return t(
@@ -139,7 +149,7 @@ async def _card(
             link=shown["link"],
             fields=lines(extra),
             price=t.money(order.charge),
-            state=t(f"state-{order.state.value}"),
+            state=t(STATE_TEXT[order.state]),
             remains="-" if order.remains is None else order.remains,
             start_count="-" if order.start_count is None else order.start_count,
             created=t.time(order.created_at),
@@ -193,9 +203,9 @@ async def act(
     if result.outcome is ActionOutcome.NOT_ALLOWED:
         await query.answer(t.plain("not-available"), show_alert=True)
         return
-    key = f"{callback_data.act.value}-{result.outcome.value}"
-    reason = t.plain(f"reason-{result.reason}") if result.reason else ""
-    await query.answer(t.plain(key, reason=reason), show_alert=True)
+    reason = t.plain(reason_text(result.reason)) if result.reason else ""
+    text = ACTION_TEXT[callback_data.act, result.outcome]
+    await query.answer(t.plain(text, reason=reason), show_alert=True)
     fresh = await orders.get_for_user(db, order.id, user.id)
     assert fresh is not None
     await _card(query, db, t, fresh, 0, answered=True)

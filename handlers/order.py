@@ -22,7 +22,7 @@ from aiogram.types import (
 )
 
 from bot.i18n import Markup, Texts, lines
-from bot.labels import reason_text
+from bot.labels import FIELD_TEXT, reason_text
 from bot.limits import shorten
 from bot.panel.panels import Panels
 from bot.shop import checkout, order_types, reorder
@@ -57,6 +57,28 @@ CHANGE_TEXT = {
     Change.PRICE: "order-changed-price",
     Change.SERVICE: "order-changed-service",
     Change.DISCOUNT: "order-changed-discount",
+}
+# The question for each order field (keys: `order_types.FIELDS`).
+ASK_TEXT = {
+    "link": "ask-link",
+    "quantity": "ask-quantity",
+    "runs": "ask-runs",
+    "interval": "ask-interval",
+    "keywords": "ask-keywords",
+    "comments": "ask-comments",
+    "usernames": "ask-usernames",
+    "hashtags": "ask-hashtags",
+    "hashtag": "ask-hashtag",
+    "username": "ask-username",
+    "media": "ask-media",
+    "answer_number": "ask-answer_number",
+    "groups": "ask-groups",
+    "min": "ask-min",
+    "max": "ask-max",
+    "posts": "ask-posts",
+    "old_posts": "ask-old_posts",
+    "delay": "ask-delay",
+    "expiry": "ask-expiry",
 }
 
 
@@ -370,7 +392,7 @@ class OrderFlow:
         if spec.optional:
             builder.row(button(self.t("btn-skip"), Wizard(step=Step.SKIP)))
         builder.row(*_back_or_cancel(self.t))
-        text = self.t(f"ask-{field_}", name=service.name, min=service.min, max=service.max)
+        text = self.t(ASK_TEXT[field_], name=service.name, min=service.min, max=service.max)
         return text, builder.as_markup()
 
     async def _summary(self, service: Service, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
@@ -392,7 +414,7 @@ class OrderFlow:
         await self.state.set_state(OrderForm.confirm)
         await self._save(replace(draft, offer=offer))
         shown = [
-            t("summary-field", field=t(f"field-{name}"), value=shorten(value, SHOWN_UNITS))
+            t("summary-field", field=t(FIELD_TEXT[name]), value=shorten(value, SHOWN_UNITS))
             for name, value in draft.answers.items()
             if value
         ]

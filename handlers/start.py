@@ -19,6 +19,9 @@ from storage import users
 from storage.db import Database
 from storage.users import User
 
+# Each language's name, as the picker shows it (keys: `LOCALES`).
+LANGUAGE_TEXT = {"en": "language-en", "tr": "language-tr", "ru": "language-ru"}
+
 
 def create_router() -> Router:
     router = Router(name="start")
@@ -61,7 +64,7 @@ async def help_(event: Message | CallbackQuery, t: Texts) -> None:
 async def language_menu(event: Message | CallbackQuery, t: Texts) -> None:
     builder = InlineKeyboardBuilder()
     for locale in LOCALES:
-        builder.button(text=t(f"language-{locale}"), callback_data=Language(locale=locale))
+        builder.button(text=t(LANGUAGE_TEXT[locale]), callback_data=Language(locale=locale))
     builder.adjust(len(LOCALES))
     builder.row(home_button(t))
     await show(event, t("language-choose"), builder.as_markup())

@@ -57,17 +57,17 @@ async def _figures(db: Database, shop: ShopConfig, t: Texts, midnight: int) -> s
     people = await stats.users(db, now - 7 * DAY)
     by_state = await orders.counts_by_state(db)
     periods = []
-    for label, since in (
-        ("today", midnight),
-        ("7d", now - 7 * DAY),
-        ("30d", now - 30 * DAY),
+    for period, since in (
+        ("period-today", midnight),
+        ("period-7d", now - 7 * DAY),
+        ("period-30d", now - 30 * DAY),
     ):
         sales = await stats.sales(db, since)
         cost = charts.shop_cost(sales.cost, shop)
         periods.append(
             t(
                 "admin-stats-period",
-                period=t(f"period-{label}"),
+                period=t(period),
                 orders=sales.orders,
                 revenue=t.money(sales.revenue),
                 cost=t.money(cost),

@@ -13,10 +13,12 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callback_prefixes
 from bot.callback_types import Id
 from bot.i18n import Markup, Texts, lines
+from bot.labels import STATE_TEXT
 from bot.limits import CAPTION, MESSAGE_TEXT, fit, shorten
 from bot.shop.support import TO_ADMIN
 from storage import support as tickets
 from storage.db import Database
+from storage.orders import State
 from storage.outbox import Message
 
 NAME_SHOWN = 40  # a service's name in the header (UTF-16 units)
@@ -57,7 +59,7 @@ def _order_line(t: Texts, order: dict[str, Any]) -> Markup:
         "support-admin-order",
         order=order["order"],
         service=shorten(order["service"], NAME_SHOWN),
-        state=t(f"state-{order['state']}"),
+        state=t(STATE_TEXT[State(order["state"])]),
         charge=t.money(order["charge"]),
     )
 

@@ -38,7 +38,7 @@ DOUBT_SECONDS = 600
 
 
 class Refusal(StrEnum):
-    """Why a top-up cannot start or go on; each names the locale message `topup-refused-<value>`."""
+    """Why a top-up cannot start or go on; `handlers.topup.REFUSAL_TEXT` says each one."""
 
     BANNED = "banned"
     MAINTENANCE = "maintenance"
@@ -570,7 +570,7 @@ async def decide_manual(db: Database, payment_id: int, *, admin_id: int, approve
             )  # fmt: skip
             args["balance"] = await payments.balance_in(conn, payment.user_id)
         await outbox.put(
-            conn, payment.user_id, f"topup-{'approved' if approve else 'rejected'}", args,
+            conn, payment.user_id, "topup-approved" if approve else "topup-rejected", args,
             key=f"decided:manual:{payment.id}",
         )  # fmt: skip
         decided = await payments.get_in(conn, payment.id)

@@ -3,20 +3,38 @@ exists in every language: renaming a member or a message cannot silently lose a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ast
+from collections.abc import Iterable, Mapping
+from itertools import product
+from pathlib import Path
 
 import pytest
 
+from bot import commands
 from bot.config import LOCALES
-from bot.labels import REASON_TEXT, STATE_TEXT
+from bot.labels import FIELD_TEXT, REASON_TEXT, STATE_TEXT
 from bot.panel.errors import UNREACHABLE, PanelErrorKind
+from bot.shop import payments, promos
+from bot.shop.admin import Settled
 from bot.shop.checkout import Change, Outcome
+from bot.shop.order_types import FIELDS
 from bot.shop.payments import Refund, Refusal
-from bot.shop.tracking import UNKNOWN
-from handlers.order import CHANGE_TEXT, OUTCOME_TEXT
+from bot.shop.tracking import UNKNOWN, ActionOutcome
+from handlers import admin
+from handlers.admin import SETTLE_TEXT, SETTLED_TEXT, Settle
+from handlers.balance import KIND_TEXT
+from handlers.callbacks import Act
+from handlers.history import ACTION_TEXT
+from handlers.order import ASK_TEXT, CHANGE_TEXT, OUTCOME_TEXT
+from handlers.start import LANGUAGE_TEXT
 from handlers.topup import REFUND_TEXT, REFUSAL_TEXT, VERDICT_TEXT, Verdict
+from storage import referrals
 from storage.orders import State
 from tests.unit.test_locales import _messages
+
+ROOT = Path(__file__).resolve().parents[2]
+# Every kind a ledger row is written with (the literal ones are also found in the code below).
+LEDGER_KINDS = {"order", "refund", "admin", payments.KIND, promos.KIND, referrals.KIND}
 
 # Each mapping, and the values it must cover (all members but those that never become a text).
 MAPPINGS: dict[str, tuple[Mapping[str, str], set[str]]] = {
@@ -27,6 +45,25 @@ MAPPINGS: dict[str, tuple[Mapping[str, str], set[str]]] = {
     "top-up refusal": (REFUSAL_TEXT, set(Refusal)),
     "top-up verdict": (VERDICT_TEXT, set(Verdict)),
     "Stars refund": (REFUND_TEXT, set(Refund) - {Refund.STARTED}),  # STARTED asks Telegram
+    "order field": (FIELD_TEXT, set(FIELDS)),
+    "order question": (ASK_TEXT, set(FIELDS)),
+    "refill or cancel": (
+        ACTION_TEXT,  # NOT_ALLOWED: "not available", either way
+        set(product(Act, set(ActionOutcome) - {ActionOutcome.NOT_ALLOWED})),
+    ),
+    "ledger kind": (KIND_TEXT, LEDGER_KINDS),
+    "review button": (SETTLE_TEXT, set(Settle)),
+    "settled": (SETTLED_TEXT, set(Settled)),
+    "/ban and /unban": (admin.BAN_DONE, set(admin.BAN_USAGE)),
+    "language name": (LANGUAGE_TEXT, set(LOCALES)),
+}
+# Message ids listed for a fixed choice: each must exist in every language.
+LISTED: dict[str, Iterable[str]] = {
+    "/admin help": admin.HELP_TEXT.values(),
+    "usage of /credit and /debit": admin.ADJUST_USAGE.values(),
+    "usage of /ban and /unban": admin.BAN_USAGE.values(),
+    "/maintenance": admin.MAINTENANCE_TEXT.values(),
+    "command menus": [*commands.CUSTOMER.values(), *commands.ADMIN.values()],
 }
 
 
@@ -46,4 +83,29 @@ def test_every_mapped_message_exists_in_every_language(locale: str) -> None:
         for key, message in mapping.items()
         if message not in messages
     ]
+    missing += [
+        f"{name}: {message}"
+        for name, listed in LISTED.items()
+        for message in listed
+        if message not in messages
+    ]
     assert missing == []
+
+
+def test_every_admin_command_in_the_menu_has_a_help_line() -> None:
+    assert sorted(set(commands.ADMIN) - set(admin.HELP_TEXT)) == []
+
+
+def _literal_kinds() -> set[str]:
+    """The `kind="..."` literals the shop's code writes ledger rows with."""
+    return {
+        node.value.value
+        for path in (ROOT / "bot").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.keyword) and node.arg == "kind"
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    }
+
+
+def test_every_ledger_kind_written_is_listed() -> None:
+    assert sorted(_literal_kinds() - LEDGER_KINDS) == []
