@@ -237,6 +237,7 @@ async def test_when_the_backup_refuses_too_the_order_fails_once(
 ) -> None:
     shop, second = two_panels, second_of(two_panels)
     await link_backup(boss)
+    await link_backup(boss, "second:2001", "main:101")  # each the other's backup
     person = await shop.customer(1, balance=10_000)
     shop.sandbox.fail_next("add", httpx.Response(200, json=NO_FUNDS))
     second.fail_next("add", httpx.Response(200, json=NO_FUNDS))
