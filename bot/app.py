@@ -27,6 +27,7 @@ from bot.drafts import DraftStorage
 from bot.i18n import Translator
 from bot.panel.panels import Panels
 from bot.shop.config import ShopConfig
+from bot.shutdown import InFlight
 from handlers import create_router
 from handlers.middleware import UserMiddleware
 from handlers.screens import ScreenCache
@@ -56,18 +57,27 @@ class Deps:
 
 
 def build_dispatcher(
-    deps: Deps, *, catch_errors: bool = True, storage: BaseStorage | None = None
+    deps: Deps,
+    *,
+    catch_errors: bool = True,
+    storage: BaseStorage | None = None,
+    in_flight: InFlight | None = None,
 ) -> Dispatcher:
-    """`catch_errors=False` lets a test fail on a bug instead of seeing a polite message."""
+    """`catch_errors=False` lets a test fail on a bug instead of seeing a polite message;
+    `in_flight` counts the updates being handled, so that a shutdown can wait for them."""
     dp = Dispatcher(
         storage=storage or DraftStorage(deps.db),  # a wizard survives a restart
         events_isolation=SimpleEventIsolation(),
+        disable_fsm=True,  # registered below, after `in_flight`
         db=deps.db,
         panels=deps.panels,
         shop=deps.shop,
         translator=deps.translator,
         screens=ScreenCache(),
     )
+    if in_flight is not None:  # an update counts while it waits for its user's lock, too
+        dp.update.outer_middleware(in_flight)
+    dp.update.outer_middleware(dp.fsm)  # the per-user lock and the conversation's state
     dp.update.outer_middleware(UserMiddleware(deps.db, deps.translator, deps.shop))
     dp.include_router(create_router(catch_errors=catch_errors))
     return dp

@@ -21,7 +21,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.shop.money import MINOR
+from bot.shop.config import TOPUP_MAX, TOPUP_MIN, TOPUP_PRESETS
+from bot.shop.money import MINOR, from_minor
 
 SANDBOX = "sandbox"
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -88,10 +89,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Top-ups, in SHOP_CURRENCY units (Decimal, at most two decimals).
     topup_presets: Annotated[tuple[Decimal, ...], NoDecode] = tuple(
-        Decimal(amount) for amount in (5, 10, 25, 50)
+        from_minor(amount) for amount in TOPUP_PRESETS
     )
-    topup_min: Decimal = Field(Decimal(1), gt=0)
-    topup_max: Decimal = Field(Decimal(1000), gt=0)
+    topup_min: Decimal = Field(from_minor(TOPUP_MIN), gt=0)
+    topup_max: Decimal = Field(from_minor(TOPUP_MAX), gt=0)
     stars_per_unit: Decimal = Field(Decimal(0), ge=0, le=1_000_000)  # 0: no Stars
     stars_in_sandbox: bool = False
     stars_reconcile_seconds: int = Field(600, ge=1, le=86_400)

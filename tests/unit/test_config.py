@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from bot.config import Settings, settings_problems
+from bot.shop.config import ShopConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:SECRET-token-value"
@@ -117,3 +121,35 @@ def test_a_bad_panel_entry_is_named(
 ) -> None:
     problems = _problems(monkeypatch, BOT_TOKEN=TOKEN, PANELS=value)
     assert len(problems) == 1 and problems[0].startswith(problem), problems
+
+
+def test_an_unconfigured_shop_has_the_same_rules_as_a_shop_config_built_by_hand(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _problems(monkeypatch, BOT_TOKEN=TOKEN, ADMIN_IDS="7") == []
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    shop = ShopConfig.from_settings(settings)
+    by_hand = ShopConfig(
+        currency="USD", panel_currency="USD", fx=Decimal(1), markup=Decimal(30),
+        admin_ids=frozenset({7}), sandbox=True, instance=shop.instance,
+    )  # fmt: skip
+    assert replace(shop, zone=UTC) == by_hand
+    assert datetime.now(shop.zone).utcoffset() == timedelta(0)
+    assert shop.topup_presets == (500, 1000, 2500, 5000)  # $5, $10, $25, $50
+    assert (shop.topup_min, shop.topup_max) == (100, 100_000)
+
+
+def test_amounts_configured_in_the_currency_become_minor_units(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env = {
+        "BOT_TOKEN": TOKEN,
+        "TOPUP_PRESETS": "2.5,20",
+        "TOPUP_MIN": "0.5",
+        "TIMEZONE": "Europe/Istanbul",
+    }
+    assert _problems(monkeypatch, **env) == []
+    shop = ShopConfig.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert shop.topup_presets == (250, 2000)
+    assert shop.topup_min == 50
+    assert str(shop.zone) == "Europe/Istanbul"

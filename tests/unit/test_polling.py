@@ -21,7 +21,6 @@ from aiogram.types import Message, Update
 from aiogram.utils.backoff import BackoffConfig
 from pydantic import SecretStr
 
-from bot.__main__ import InFlight
 from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
 from bot.panel.client import PanelClient
@@ -30,6 +29,7 @@ from bot.panel.sandbox import SandboxPanel
 from bot.polling import Poller, Window
 from bot.shop import payments
 from bot.shop.config import ShopConfig
+from bot.shutdown import InFlight
 from storage import ledger, orders, users
 from storage.db import Database
 from storage.orders import State
@@ -293,9 +293,8 @@ async def test_shutdown_credits_a_payment_stuck_behind_a_slow_checkout_and_repla
     panel, client = held
     shop = stars(shop_config)
     deps = Deps(db=db, panels=Panels.single(client), shop=shop, translator=translator)
-    dp = build_dispatcher(deps)
     in_flight = InFlight()
-    in_flight.install(dp)
+    dp = build_dispatcher(deps, in_flight=in_flight)
     ann = TelegramUser(dp, bot, session, user_id=1)  # straight to the Dispatcher, up to Confirm
     await ann.send("/start")
     async with db.transaction() as conn:

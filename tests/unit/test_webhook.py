@@ -22,13 +22,14 @@ from aiogram.types import Message, Update
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.__main__ import InFlight, RunningJobs, main, stop_scheduler
+from bot.__main__ import main
 from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
 from bot.panel.client import PanelClient
 from bot.panel.panels import Panels
 from bot.shop import payments
 from bot.shop.config import ShopConfig
+from bot.shutdown import InFlight, RunningJobs, stop_scheduler
 from bot.webhook import SECRET_HEADER, build_app, health_check, run_webhook, webhook_path
 from storage import users
 from storage.db import Database
@@ -135,9 +136,10 @@ async def test_a_valid_update_is_handled_in_the_background(
     catalog: None,
 ) -> None:
     deps = Deps(db=db, panels=Panels.single(panel), shop=shop_config, translator=translator)
-    dp = build_dispatcher(deps, catch_errors=False)
     in_flight = InFlight()
-    in_flight.install(dp)
+    dp = build_dispatcher(deps, catch_errors=False, in_flight=in_flight)
+    outer = list(dp.update.outer_middleware)
+    assert outer.index(in_flight) < outer.index(dp.fsm)  # counts while waiting for the lock
     session = FakeSession()
     bot = make_bot(session)
     base = await serve_app(build_app(dp, bot, secret=SECRET, path=PATH, health=healthy))
@@ -186,9 +188,8 @@ async def paying(
 ) -> AsyncIterator[Paying]:  # fmt: skip
     shop = replace(shop_config, stars_per_unit=Decimal(77), stars_in_sandbox=True)
     deps = Deps(db=db, panels=Panels.single(panel), shop=shop, translator=translator)
-    dp = build_dispatcher(deps, catch_errors=False)
     in_flight = InFlight()
-    in_flight.install(dp)
+    dp = build_dispatcher(deps, catch_errors=False, in_flight=in_flight)
     bot = make_bot(FakeSession())
     payment = await payments.open_stars(
         db, shop, await users.touch(db, USER_ID, "cy", "Cy", "en"), 1000
@@ -321,8 +322,7 @@ async def test_drain_waits_for_the_updates_in_flight() -> None:
     release, entered = asyncio.Event(), asyncio.Event()
     dp = blocking_dispatcher(release, entered)
     in_flight = InFlight()
-    in_flight.install(dp)
-    assert dp.update.outer_middleware[0] is in_flight  # counts from the very first step
+    dp.update.outer_middleware(in_flight)
     bot = make_bot(FakeSession())
     update = Update.model_validate(start_update(7), context={"bot": bot})
     handling = asyncio.create_task(dp.feed_update(bot, update))
@@ -342,7 +342,7 @@ async def test_drain_cancels_what_outlives_the_grace_period() -> None:
     release, entered = asyncio.Event(), asyncio.Event()
     dp = blocking_dispatcher(release, entered)
     in_flight = InFlight()
-    in_flight.install(dp)
+    dp.update.outer_middleware(in_flight)
     bot = make_bot(FakeSession())
     update = Update.model_validate(start_update(8), context={"bot": bot})
     handling = asyncio.create_task(dp.feed_update(bot, update))

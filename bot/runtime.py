@@ -1,0 +1,46 @@
+"""What a running shop holds: the database, the panel clients, the shop rules and the Bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.app import Deps
+from bot.banner import SandboxBanner
+from bot.config import Settings
+from bot.i18n import Translator
+from bot.panel.panels import open_panels
+from bot.shop.config import ShopConfig
+from storage.db import Database
+
+
+@asynccontextmanager
+async def runtime(settings: Settings) -> AsyncIterator[Deps]:
+    """The database, the panel clients and the shop rules; closed whatever happens."""
+    db = await Database.open(settings.database_path)
+    try:
+        async with open_panels(settings) as panels:
+            shop = ShopConfig.from_settings(settings)
+            translator = Translator(settings.default_locale)
+            yield Deps(db=db, panels=panels, shop=shop, translator=translator)
+    finally:
+        await db.close()
+
+
+def make_bot(settings: Settings, db: Database, translator: Translator) -> Bot:
+    session = AiohttpSession()
+    if settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    if settings.sandbox:
+        session.middleware(SandboxBanner(db, translator))
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
