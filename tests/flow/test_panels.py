@@ -116,9 +116,10 @@ async def link_backup(
         httpx.Response(200, json=NO_FUNDS),
         httpx.Response(200, json={"error": "Incorrect request key"}),
         httpx.Response(200, json={"error": "Service is disabled"}),
+        httpx.Response(200, json={"error": "Price changed, please try again"}),
         httpx.ConnectError("connection refused"),  # not reached: nothing was sent
     ],
-    ids=["funds", "auth", "service", "unreachable"],
+    ids=["funds", "auth", "service", "rate", "unreachable"],
 )
 async def test_a_definite_refusal_places_the_order_once_on_the_backup(
     two_panels: Shop, boss: TelegramUser, translator: Translator,
@@ -502,3 +503,36 @@ async def test_the_customer_sees_one_catalog_of_both_panels(two_panels: Shop) ->
     assert "Order #1 is placed" in person.last_text()
     assert [form["service"] for form in adds(second)] == ["2021"]
     assert shop.adds() == []
+
+
+async def test_order_again_of_a_backup_order_is_the_service_the_customer_chose(
+    two_panels: Shop, boss: TelegramUser, shop_config: ShopConfig, clock: FakeClock
+) -> None:
+    shop, second = two_panels, second_of(two_panels)
+    person = await served_by_backup(shop, boss)
+    clock.advance(1000)
+    await poll_once(shop.db, shop.panels, shop_config)
+    await person.click("Refresh")
+    await person.click("Order again")
+    summary = person.last_text()
+    assert "Instagram Followers [Real] [Refill 30D]" in summary and "$1.35" in summary
+    assert "IG Followers" not in summary
+    await person.click("Confirm")
+    assert "Order #2 is placed" in person.last_text()
+    assert [form["service"] for form in shop.adds()] == ["101", "101"]  # main has funds again
+    assert len(adds(second)) == 1
+
+
+async def test_sync_reports_each_panel_and_goes_on_past_one_that_fails(
+    two_panels: Shop, boss: TelegramUser
+) -> None:
+    await boss.send("/sync")
+    assert boss.last_text() == (
+        "Panel main synced: 0 new, 0 changed, 0 gone, 23 in all.\n"
+        "Panel second synced: 0 new, 0 changed, 0 gone, 10 in all."
+    )
+    second_of(two_panels).fail_next("services", httpx.ConnectError("down"))
+    await boss.send("/sync")
+    main_line, second_line = boss.last_text().split("\n")
+    assert main_line == "Panel main synced: 0 new, 0 changed, 0 gone, 23 in all."
+    assert second_line.startswith("Panel second did not answer properly:")
