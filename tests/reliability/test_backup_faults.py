@@ -219,3 +219,29 @@ async def test_an_order_with_a_backup(
     assert balance == BALANCE - (0 if outcome is Outcome.FAILED else offer.charge)
     report = await audit(db)
     assert report.problems == []
+
+
+async def test_a_backup_that_cannot_take_the_quantity_is_not_asked(
+    case: Case, shop_config: ShopConfig, tally: Tally
+) -> None:
+    """50 is a quantity main:101 sells (50..10000) and second:2001 does not (100..20000): when
+    main is out of funds, the backup cannot serve the order, so no `add` goes to it, and the
+    owner hears of main's funds (not of a quantity the customer got right)."""
+    tally.add()
+    db = case.db
+    backup = await services.by_upstream(db, "second", 2001)
+    assert backup is not None and backup.min > 50
+    await services.set_backup(db, PRIMARY, backup.id)
+    _inject(case.fakes["main"], ADD_ANSWERS["funds"])
+    service = await services.get(db, PRIMARY)
+    assert service is not None
+    answers = {**ANSWERS, "quantity": "50"}
+    offer = await make_offer(db, shop_config, service, answers, "token-1", user_id=CUSTOMER)
+    result = await place_order(db, case.panels, shop_config, user_id=CUSTOMER, offer=offer)
+    assert case.adds("second") == 0
+    assert (result.outcome, result.reason) == (Outcome.FAILED, "funds")
+    order = await orders.get(db, 1)
+    assert order is not None and (order.panel, order.service_id) == ("main", PRIMARY)
+    alerts = await db.fetchall("SELECT message FROM outbox WHERE key LIKE 'panel-problem:1:%'")
+    assert [row[0] for row in alerts] == ["admin-panel-problem"]
+    assert (await audit(db)).ok
