@@ -7,11 +7,17 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, lines
-from bot.labels import FIELD_TEXT, STATE_TEXT, reason_text
+from bot.labels import (
+    FIELD_TEXT,
+    STATE_SHORT,
+    STATE_TEXT,
+    field_value,
+    reason_text,
+    refill_status_text,
+)
 from bot.limits import fit, shorten
 from bot.panel.panels import Panels
-from bot.shop import order_types, tracking
-from bot.shop.order_types import Kind
+from bot.shop import tracking
 from bot.shop.tracking import ActionOutcome
 from handlers.callbacks import (
     Act,
@@ -27,7 +33,7 @@ from handlers.keyboards import PAGE_SIZE, button, clamp_page, home_button, pager
 from handlers.screens import show
 from storage import orders, services
 from storage.db import Database
-from storage.orders import FINAL_STATES, Order, State
+from storage.orders import FINAL_STATES, Order
 from storage.users import User
 
 # On screen, in UTF-16 units (Telegram's count): a value people typed is shortened there and
@@ -37,30 +43,6 @@ NAME_SHOWN = 40  # the service's name on an order's button
 REFILLS_SHOWN = 5  # the latest refills listed on the card
 REFILL_TEXT_SHOWN = 40  # the panel's id of a refill
 
-# An order's state, short enough for its button in the list (the card says it in full).
-STATE_SHORT = {
-    State.SUBMITTING: "state-submitting-short",
-    State.ACTIVE: "state-active-short",
-    State.UNKNOWN: "state-unknown-short",
-    State.REVIEW: "state-review-short",
-    State.FAILED: "state-failed-short",
-    State.COMPLETED: "state-completed-short",
-    State.PARTIAL: "state-partial-short",
-    State.CANCELED: "state-canceled-short",
-    State.REFUNDED: "state-refunded-short",
-}
-# A refill's status as stored (the panel's text, normalised): the panel's words stay English,
-# the customer reads their own; a status no panel documents reads neutrally.
-REFILL_STATUS = {
-    "pending": "refill-status-pending",
-    "in progress": "refill-status-in-progress",
-    "processing": "refill-status-in-progress",
-    "completed": "refill-status-completed",
-    "rejected": "refill-status-rejected",
-    "canceled": "refill-status-canceled",
-    "error": "refill-status-failed",
-    "failed": "refill-status-failed",
-}
 # What the customer reads after Refill or Cancel (NOT_ALLOWED: "not available", either way).
 ACTION_TEXT = {
     (Act.REFILL, ActionOutcome.REQUESTED): "refill-requested",
@@ -131,7 +113,7 @@ async def _card(
         t(
             "refill-line",
             refill=shorten(refill.upstream_id, REFILL_TEXT_SHOWN),
-            status=t(REFILL_STATUS.get(refill.status, "refill-status-other")),
+            status=t(refill_status_text(refill.status)),
         )
         for refill in refills
     ]
@@ -139,7 +121,7 @@ async def _card(
 
     def render(shown: dict[str, str]) -> str:
         extra = [
-            t("summary-field", field=t(FIELD_TEXT[name]), value=_answer(name, shown[name]))
+            t("summary-field", field=t(FIELD_TEXT[name]), value=field_value(name, shown[name]))
             for name in shown_fields
         ]
         return t(
@@ -174,14 +156,6 @@ async def _card(
     builder.row(button(t("btn-ask-order"), AskSupport(order=order.id)))
     builder.row(button(t("btn-back"), History(page=page)), home_button(t))
     await show(query, text, builder.as_markup(), answered=answered)
-
-
-def _answer(name: str, value: str) -> str | int:
-    """A number the customer typed goes in as a number, so it reads grouped like every count."""
-    field = order_types.FIELDS.get(name)
-    if field is not None and field.kind is Kind.NUMBER and value.isascii() and value.isdigit():
-        return int(value)
-    return value
 
 
 async def act(

@@ -22,7 +22,7 @@ from aiogram.types import (
 )
 
 from bot.i18n import Markup, Texts, lines
-from bot.labels import FIELD_TEXT, reason_text
+from bot.labels import FIELD_TEXT, field_value, reason_text
 from bot.limits import shorten
 from bot.panel.panels import Panels
 from bot.shop import checkout, order_types, reorder
@@ -414,7 +414,11 @@ class OrderFlow:
         await self.state.set_state(OrderForm.confirm)
         await self._save(replace(draft, offer=offer))
         shown = [
-            t("summary-field", field=t(FIELD_TEXT[name]), value=shorten(value, SHOWN_UNITS))
+            t(
+                "summary-field",
+                field=t(FIELD_TEXT[name]),
+                value=field_value(name, shorten(value, SHOWN_UNITS)),
+            )
             for name, value in draft.answers.items()
             if value
         ]

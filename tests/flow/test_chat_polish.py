@@ -79,6 +79,25 @@ async def test_the_order_card_gives_the_quantity_once_and_grouped(shop: Shop) ->
     assert "Quantity: 10,000" in card
 
 
+@pytest.mark.parametrize(
+    ("language", "typed", "shown"),
+    [
+        ("en", "10000", "Quantity: 10,000"),
+        ("tr", "10.000", "Miktar: 10.000"),
+        ("ru", "10000", "Количество: 10\u00a0000"),
+    ],
+)
+async def test_the_summary_groups_the_typed_quantity_like_the_order_card(
+    shop: Shop, language: str, typed: str, shown: str
+) -> None:
+    person = await shop.customer(balance=100_000, language_code=language)
+    await open_service(person, 101, new_order=BUTTONS[language]["new"])
+    await person.click(BUTTONS[language]["order"])
+    await person.send(LINK)
+    await person.send(typed)
+    assert shown in person.last_text()
+
+
 async def test_a_turkish_customer_types_a_grouped_quantity_and_reads_the_refill_in_turkish(
     shop: Shop, shop_config: ShopConfig, clock: FakeClock
 ) -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from bot import commands
 from bot.config import LOCALES
-from bot.labels import FIELD_TEXT, REASON_TEXT, STATE_TEXT
+from bot.jobs import refills
+from bot.labels import FIELD_TEXT, REASON_TEXT, REFILL_STATUS, STATE_SHORT, STATE_TEXT
 from bot.panel.errors import UNREACHABLE, PanelErrorKind
 from bot.shop import payments, promos
 from bot.shop.admin import Settled
@@ -35,12 +36,17 @@ from tests.unit.test_locales import _messages
 ROOT = Path(__file__).resolve().parents[2]
 # Every kind a ledger row is written with (the literal ones are also found in the code below).
 LEDGER_KINDS = {"order", "refund", "admin", payments.KIND, promos.KIND, referrals.KIND}
+# Every status a refill is stored with: the poller's final ones and what panels answer before
+# (`pending` is also the table's default), each normalised.
+REFILL_STATUSES = refills.FINAL | {"pending", "in progress", "processing"}
 
 # Each mapping, and the values it must cover (all members but those that never become a text).
 MAPPINGS: dict[str, tuple[Mapping[str, str], set[str]]] = {
     "order outcome": (OUTCOME_TEXT, set(Outcome) - {Outcome.CHANGED}),  # CHANGED: a new summary
     "what changed": (CHANGE_TEXT, set(Change)),
     "order state": (STATE_TEXT, set(State)),
+    "order state on a button": (STATE_SHORT, set(State)),
+    "refill status": (REFILL_STATUS, REFILL_STATUSES),
     "panel reason": (REASON_TEXT, {*PanelErrorKind, UNREACHABLE, UNKNOWN}),
     "top-up refusal": (REFUSAL_TEXT, set(Refusal)),
     "top-up verdict": (VERDICT_TEXT, set(Verdict)),
