@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from bot.numbers import parse_id
 from bot.shop.money import from_cost, parse_amount, to_minor
+from bot.shop.order_types import parse_day
 from bot.shop.pricing import Quote
 from storage import ledger
 from storage import promos as store
@@ -20,7 +21,6 @@ from storage.promos import Kind
 KIND = "promo"  # the ledger kind of a gift
 _CODE = re.compile(r"[A-Za-z0-9]{3,32}")  # ASCII only: `\w` would take every script's letters
 RESERVED = frozenset({"ADD", "LIST", "OFF"})  # the admin's verbs can never be codes
-_DATES = ("%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d")
 
 
 def code_of(text: str) -> str | None:
@@ -78,15 +78,10 @@ def _percent(text: str) -> int | None:
 
 def _end_of(text: str, today: date) -> int | None:
     """The end of that day in UTC, for a day from today on; None for anything else."""
-    for layout in _DATES:
-        try:
-            day = datetime.strptime(text, layout).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-        if day.date() < today:
-            return None
-        return int((day + timedelta(days=1)).timestamp())
-    return None
+    day = parse_day(text)
+    if day is None or day < today:
+        return None
+    return int(datetime.combine(day + timedelta(days=1), time(), UTC).timestamp())
 
 
 async def create(db: Database, promo: NewPromo) -> bool:

@@ -692,7 +692,7 @@ admin-promo-usage = Usage:
     /promo add CODE discount &lt;percent&gt; [uses &lt;n&gt;] [until &lt;date&gt;] [new]
     /promo list
     /promo off CODE
-    CODE is 3 to 32 letters and digits (A-Z, 0-9). Dates: 31/12/2026, 31.12.2026 or 2026-12-31; the code works until the end of that day (UTC). new: only customers with no paid order yet.
+    CODE is 3 to 32 letters and digits (A-Z, 0-9). Dates: 31.12.2026, 31/12/2026, 31-12-2026 or 2026-12-31; the code works until the end of that day (UTC). new: only customers with no paid order yet.
 admin-promo-exists = Promo code <b>{ $code }</b> exists already. Please pick another code.
 admin-promo-added = Promo code created: { $promo }
 admin-promo-off = Promo code <b>{ $code }</b> is off: nobody can redeem it any more. Discounts already redeemed still apply.

@@ -683,7 +683,7 @@ admin-promo-usage = Kullanım:
     /promo add KOD discount &lt;yüzde&gt; [uses &lt;n&gt;] [until &lt;tarih&gt;] [new]
     /promo list
     /promo off KOD
-    KOD 3 ile 32 arası harf ve rakamdan oluşur (A-Z, 0-9). Tarih: 31/12/2026, 31.12.2026 veya 2026-12-31; kod o günün sonuna kadar (UTC) geçerlidir. new: yalnızca henüz ücretli siparişi olmayan müşteriler.
+    KOD 3 ile 32 arası harf ve rakamdan oluşur (A-Z, 0-9). Tarih: 31.12.2026, 31/12/2026, 31-12-2026 veya 2026-12-31; kod o günün sonuna kadar (UTC) geçerlidir. new: yalnızca henüz ücretli siparişi olmayan müşteriler.
 admin-promo-exists = <b>{ $code }</b> promosyon kodu zaten var. Lütfen başka bir kod seçin.
 admin-promo-added = Promosyon kodu oluşturuldu: { $promo }
 admin-promo-off = <b>{ $code }</b> promosyon kodu kapatıldı: artık kimse kullanamaz. Önceden alınmış indirimler geçerli kalır.

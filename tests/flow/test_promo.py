@@ -231,7 +231,7 @@ async def test_bad_admin_arguments_get_the_usage_line(
     assert await promos.listed(shop.db) == []
 
 
-@pytest.mark.parametrize("layout", ["%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d"])
+@pytest.mark.parametrize("layout", ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"])
 async def test_every_date_layout_ends_the_code_with_that_day(
     shop: Shop, owner: TelegramUser, layout: str
 ) -> None:
