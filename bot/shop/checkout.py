@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 
 import aiosqlite
@@ -303,7 +304,7 @@ async def _backup(
         and backup.type == primary.type
         and backup.panel != primary.panel
         and backup.panel in panels
-        and order_types.answered(backup, offer.answers)
+        and order_types.recheck(backup, offer.answers, datetime.now(UTC).date()) is not None
         and order_types.units(backup, offer.answers) == offer.units
     )
     if not usable:

@@ -176,6 +176,25 @@ def answered(service: Service, answers: Answers) -> bool:
     )
 
 
+def recheck(service: Service, given: Answers, today: date) -> dict[str, str] | None:
+    """`given` (earlier answers, or an `add` form) checked again as if typed today for
+    `service`: the cleaned answers, or None when one no longer fits (min/max, an expiry date
+    passed, a drip-feed switched off) or one is for a field the service does not ask."""
+    answers: dict[str, str] = {}
+    while (name := next_field(service, answers)) is not None:
+        text = given.get(name, "")
+        if not text and FIELDS[name].optional:
+            answers[name] = ""  # skipped then, skipped now
+            continue
+        try:
+            answers[name] = check(service, name, text, answers, today)
+        except InvalidAnswer:
+            return None
+    if any(name not in answers for name in given if name != "service"):
+        return None
+    return answers
+
+
 def units(service: Service, answers: Answers) -> int:
     return TYPES[service.type or ""].units(answers)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from bot.shop import order_types
-from bot.shop.order_types import FIELDS, Answers, InvalidAnswer
 from storage.orders import Order
 from storage.services import Service
 
@@ -16,17 +15,4 @@ def answers_of(order: Order, service: Service, today: date) -> dict[str, str] | 
     min/max moved, an expiry date passed, a drip-feed was switched off)."""
     if service.type != order.service_type:
         return None
-    given: Answers = order.fields
-    answers: dict[str, str] = {}
-    while (name := order_types.next_field(service, answers)) is not None:
-        text = given.get(name, "")
-        if not text and FIELDS[name].optional:
-            answers[name] = ""  # skipped then, skipped now
-            continue
-        try:
-            answers[name] = order_types.check(service, name, text, answers, today)
-        except InvalidAnswer:
-            return None
-    if any(name not in answers for name in given if name != "service"):
-        return None  # the order had an answer the service no longer asks for
-    return answers
+    return order_types.recheck(service, order.fields, today)
