@@ -23,12 +23,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.shop.config import TOPUP_MAX, TOPUP_MIN, TOPUP_PRESETS
 from bot.shop.money import MINOR, from_minor
+from storage.services import MAIN as MAIN_PANEL
 
 SANDBOX = "sandbox"
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 LOCALES = ("en", "tr", "ru")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-MAIN_PANEL = "main"  # the panel of PANEL_URL / PANEL_KEY
 _PANEL_NAME = re.compile(r"[a-z0-9-]{1,20}")
 
 
