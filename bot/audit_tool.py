@@ -12,6 +12,7 @@ from bot.shop.audit import audit
 from bot.shop.payments import StarTransaction
 from storage.db import Database
 from storage.payments import has_stars
+from storage.services import MAIN as MAIN_PANEL
 
 
 async def run_audit(settings: Settings) -> int:
@@ -29,7 +30,7 @@ async def run_audit(settings: Settings) -> int:
                 print(f"NOTE Telegram not reached ({error.message}): paid Stars not checked")
             finally:
                 await bot.session.close()
-        report = await audit(db, stars)
+        report = await audit(db, stars, panels=[MAIN_PANEL, *settings.panels])
     finally:
         await db.close()
     print(f"users checked: {report.users_checked}, orders checked: {report.orders_checked}")

@@ -305,6 +305,15 @@ async def update_refill(
     )
 
 
+async def open_on_panels(db: Database) -> dict[str, int]:
+    """Orders not settled yet, counted per panel."""
+    finals = ", ".join(f"'{state}'" for state in sorted(FINAL_STATES))
+    rows = await db.fetchall(
+        f"SELECT panel, COUNT(*) FROM orders WHERE state NOT IN ({finals}) GROUP BY panel"
+    )
+    return {row[0]: row[1] for row in rows}
+
+
 async def counts_by_state(db: Database) -> dict[str, int]:
     rows = await db.fetchall("SELECT state, COUNT(*) FROM orders GROUP BY state")
     return {row[0]: row[1] for row in rows}

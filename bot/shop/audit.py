@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -35,9 +35,11 @@ async def audit(
     stars: Sequence[StarTransaction] | None = None,
     *,
     max_open_days: float = MAX_OPEN_DAYS,
+    panels: Collection[str] | None = None,
 ) -> Report:
     """`stars`: Telegram's record of the bot's Stars, when it could be read; `max_open_days`:
-    how long past its expected end an order may stay open before it is reported."""
+    how long past its expected end an order may stay open before it is reported; `panels`:
+    the panels configured, when known (open orders on any other are tracked by nobody)."""
     report = Report(users_checked=int(await db.scalar("SELECT COUNT(*) FROM users")))
     for user_id, cached, total in await ledger.balance_mismatches(db):
         report.problems.append(f"user {user_id}: balance {cached} but ledger sums to {total}")
@@ -49,6 +51,13 @@ async def audit(
     report.problems.extend(await referral_problems(db))
     report.problems.extend(await promo_problems(db))
     await check_orders(db, report, max_open_days)
+    if panels is not None:
+        for panel, count in sorted((await orders.open_on_panels(db)).items()):
+            if panel not in panels:
+                report.problems.append(
+                    f"{count} open order(s) on panel {panel}, which is not configured (PANELS):"
+                    " nobody tracks them"
+                )
     return report
 
 
