@@ -280,7 +280,7 @@ async def category(db: Database, category_id: int) -> Category | None:
     row = await db.lookup_one(
         "SELECT c.id, c.name, COUNT(s.id), c.hidden, c.markup FROM categories c"
         " LEFT JOIN services s ON s.category_id = c.id AND s.available = 1 AND s.hidden = 0"
-        " WHERE c.id = ? GROUP BY c.id",
+        f" AND {_PANEL_SHOWN} WHERE c.id = ? GROUP BY c.id",
         (category_id,),
     )
     if row is None:

@@ -73,6 +73,13 @@ INSERT INTO orders_rebuilt (
     cancel_requested, created_at, updated_at, checked_at, holder, placed_charge, odd_polls, round,
     settled_refund
 FROM orders;
+-- Numbering goes on from the old counter, not from the highest id left: an id is never given
+-- twice (its ledger keys `order:<id>` may outlive a row removed by hand).
+INSERT INTO sqlite_sequence (name, seq) SELECT 'orders_rebuilt', 0
+WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'orders_rebuilt');
+UPDATE sqlite_sequence SET seq = (
+    SELECT MAX(seq) FROM sqlite_sequence WHERE name IN ('orders', 'orders_rebuilt')
+) WHERE name = 'orders_rebuilt';
 DROP TABLE orders;
 ALTER TABLE orders_rebuilt RENAME TO orders;
 CREATE INDEX orders_user ON orders (user_id, id);

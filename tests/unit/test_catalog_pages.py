@@ -49,3 +49,17 @@ async def test_only_categories_with_a_service_on_sale_are_listed_and_counted(
     ]
     # A page past the end (a stale button) is empty but still knows the total.
     assert await services.categories(db, 10, 2) == ([], 4)
+
+
+async def test_a_hidden_panel_leaves_no_service_in_a_category_count(db: Database) -> None:
+    """The category's count bounds its pages: a hidden panel's services must not leave an
+    empty last page."""
+    await services.sync(db, [_upstream(n, "Shared") for n in range(1, 4)])
+    await services.sync(db, [_upstream(n, "Shared") for n in range(1, 10)], "second")
+    shared = await services.find_category(db, "Shared")
+    assert shared is not None and shared.services == 12
+    assert await services.set_panel(db, "second", hidden=True)
+    shown = await services.category(db, shared.id)
+    assert shown is not None and shown.services == 3
+    page, total = await services.in_category(db, shared.id, 0, 8)
+    assert total == 3 and {service.panel for service in page} == {"main"}

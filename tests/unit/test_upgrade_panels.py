@@ -313,3 +313,27 @@ async def test_a_second_panel_may_use_the_same_upstream_ids(upgraded: Upgraded) 
     with pytest.raises(again):
         async with db.transaction() as conn:
             await conn.execute("UPDATE orders SET upstream_id = 1003 WHERE id = 7")
+
+
+async def test_an_order_number_the_old_shop_gave_is_never_given_again(tmp_path: Path) -> None:
+    """The highest orders were removed by hand before the upgrade (their ledger keys stay):
+    the counter of the old table goes on, the rebuild does not restart it at the highest id left."""
+    path = tmp_path / "shop.sqlite3"
+    _old_shop(path, int(time.time()))
+    old = sqlite3.connect(path, isolation_level=None)
+    try:
+        old.execute("UPDATE sqlite_sequence SET seq = 40 WHERE name = 'orders'")
+    finally:
+        old.close()
+    db = await Database.open(path)
+    try:
+        async with db.transaction() as conn:
+            order_id = await orders.create(
+                conn, user_id=1, service_id=101, service_name="Instagram Followers",
+                service_type="Default", link="https://instagram.com/p/y", quantity=100,
+                fields={"link": "https://instagram.com/p/y", "quantity": "100"}, charge=14,
+                cost=9000, token="tok-new", holder="new-process",
+            )  # fmt: skip
+    finally:
+        await db.close()
+    assert order_id == 41
