@@ -260,12 +260,10 @@ class OrderFlow:
 
     async def take(self, text: str) -> None:
         """An answer to the field asked: the next question, or the same one with what's wrong."""
-        loaded = await self._load()
-        if loaded is None:
+        asked = await self._asked()
+        if asked is None:
             return
-        service, draft = loaded
-        field_ = order_types.next_field(service, draft.answers)
-        assert field_ is not None
+        service, draft, field_ = asked
         today = datetime.now(UTC).date()
         try:
             value = order_types.check(service, field_, text, draft.answers, today)
@@ -305,12 +303,10 @@ class OrderFlow:
 
     async def ask_again(self, notice: Markup) -> None:
         """The current question again, after `notice` (the answer could not be taken)."""
-        loaded = await self._load()
-        if loaded is None:
+        asked = await self._asked()
+        if asked is None:
             return
-        service, draft = loaded
-        field_ = order_types.next_field(service, draft.answers)
-        assert field_ is not None
+        service, _, field_ = asked
         text, markup = self._prompt(service, field_)
         await show(self.event, f"{notice}\n\n{text}", markup)
 
@@ -341,6 +337,17 @@ class OrderFlow:
             button(self.t("btn-new-order"), Nav(screen=Screen.CATALOG)), home_button(self.t)
         )
         await show(self.event, _outcome_text(self.t, result), builder.as_markup(), answered=True)
+
+    async def _asked(self) -> tuple[Service, Draft, str] | None:
+        """The draft, its service and the question it is at (in the answer state there is
+        one); None when it cannot go on."""
+        loaded = await self._load()
+        if loaded is None:
+            return None
+        service, draft = loaded
+        field_ = order_types.next_field(service, draft.answers)
+        assert field_ is not None
+        return service, draft, field_
 
     async def _load(self) -> tuple[Service, Draft] | None:
         """The draft and its service; None (and the user told) when it cannot go on."""

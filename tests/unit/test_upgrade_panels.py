@@ -234,14 +234,7 @@ async def test_every_reference_holds(upgraded: Upgraded) -> None:
 
 async def test_a_new_order_takes_the_next_number_never_an_old_one(upgraded: Upgraded) -> None:
     db = upgraded.db
-    async with db.transaction() as conn:
-        order_id = await orders.create(
-            conn, user_id=1, service_id=101, service_name="Instagram Followers",
-            service_type="Default", link="https://instagram.com/p/y", quantity=100,
-            fields={"link": "https://instagram.com/p/y", "quantity": "100"}, charge=14,
-            cost=9000, token="tok-new", holder="new-process",
-        )  # fmt: skip
-    assert order_id == 8  # after 7, the highest number the old shop gave
+    assert await _new_order(db) == 8  # after 7, the highest number the old shop gave
     # AUTOINCREMENT's counter went through the rebuild: an id once given is never given again
     assert await db.scalar("SELECT seq FROM sqlite_sequence WHERE name = 'orders'") == 8
 
@@ -327,13 +320,17 @@ async def test_an_order_number_the_old_shop_gave_is_never_given_again(tmp_path: 
         old.close()
     db = await Database.open(path)
     try:
-        async with db.transaction() as conn:
-            order_id = await orders.create(
-                conn, user_id=1, service_id=101, service_name="Instagram Followers",
-                service_type="Default", link="https://instagram.com/p/y", quantity=100,
-                fields={"link": "https://instagram.com/p/y", "quantity": "100"}, charge=14,
-                cost=9000, token="tok-new", holder="new-process",
-            )  # fmt: skip
+        assert await _new_order(db) == 41
     finally:
         await db.close()
-    assert order_id == 41
+
+
+async def _new_order(db: Database) -> int | None:
+    """An order placed after the upgrade: the number it gets."""
+    async with db.transaction() as conn:
+        return await orders.create(
+            conn, user_id=1, service_id=101, service_name="Instagram Followers",
+            service_type="Default", link="https://instagram.com/p/y", quantity=100,
+            fields={"link": "https://instagram.com/p/y", "quantity": "100"}, charge=14,
+            cost=9000, token="tok-new", holder="new-process",
+        )  # fmt: skip
