@@ -1,10 +1,11 @@
-"""`python -m bot` runs the shop; `audit` and `sandbox-panel` are tools."""
+"""`python -m bot [--role web|worker|all]` runs the shop; `audit` and `sandbox-panel` are tools."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sys
+from typing import NoReturn
 
 from pydantic import ValidationError
 
@@ -12,10 +13,10 @@ from bot.audit_tool import run_audit
 from bot.config import Settings, settings_problems
 from bot.logs import setup_logging
 from bot.panel import serve as sandbox_server
-from bot.serving import StartupError, serve
+from bot.serving import Role, StartupError, serve
 
 log = logging.getLogger("bot")
-USAGE = "python -m bot [audit | sandbox-panel --port N]"
+USAGE = "python -m bot [--role web|worker|all | audit | sandbox-panel --port N]"
 
 
 def load_settings() -> Settings:
@@ -38,20 +39,35 @@ def secrets_of(settings: Settings) -> list[str]:
     return [secret for secret in found if secret]
 
 
+def refuse(problem: str) -> NoReturn:
+    print(f"{problem} (use: {USAGE})", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def role_of(args: list[str]) -> Role:
+    """`--role web|worker|all` (also `--role=...`), or nothing: all."""
+    words = args[0].split("=", 1) + args[1:] if args else []
+    if not words:
+        return Role.ALL
+    if words[0] != "--role":
+        refuse(f"unknown command: {words[0]}")
+    if len(words) != 2 or words[1] not in set(Role):
+        refuse(f"--role takes one of {', '.join(Role)}, not {' '.join(words[1:]) or 'nothing'}")
+    return Role(words[1])
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     command = args[0] if args else None
     if command == "sandbox-panel":  # a tool for tests and demos: needs no bot token
         raise SystemExit(sandbox_server.main(args[1:]))
-    if command not in (None, "audit"):
-        print(f"unknown command: {command} (use: {USAGE})", file=sys.stderr)
-        raise SystemExit(2)
+    role = None if command == "audit" else role_of(args)  # before the settings: exit 2 fast
     settings = load_settings()
     setup_logging(settings.log_level, secrets_of(settings))
-    if command == "audit":
+    if role is None:
         raise SystemExit(asyncio.run(run_audit(settings)))
     try:
-        asyncio.run(serve(settings))
+        asyncio.run(serve(settings, role))
     except StartupError as error:
         log.error("cannot start: %s", error)
         raise SystemExit(1) from None

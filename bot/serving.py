@@ -1,10 +1,16 @@
-"""Serving: start-up, the updates (webhook or long polling) and the jobs, then the drain."""
+"""Serving: start-up, the updates (webhook or long polling) and the jobs, then the drain.
+
+A process takes updates, runs the jobs, or both (its `Role`). The jobs that must run once per
+shop (the polls, the sender, catalog sync, reconciliation) hold a lease in the database, so
+several workers may run: one works, the others take over within a lease period of its death.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import logging
+from enum import StrEnum
 from functools import partial
 from typing import Any
 
@@ -16,7 +22,7 @@ from bot.app import Deps, build_dispatcher
 from bot.config import Settings
 from bot.jobs.broadcast import report_progress
 from bot.jobs.catalog import sync_all
-from bot.jobs.scheduler import build_scheduler, heartbeat
+from bot.jobs.scheduler import build_scheduler, heartbeat, heartbeat_scheduler
 from bot.jobs.sender import Sender
 from bot.jobs.stars import reconcile
 from bot.panel.errors import PanelError
@@ -38,6 +44,24 @@ from storage import services
 log = logging.getLogger("bot")
 
 
+class Role(StrEnum):
+    """What a process serves: `web` takes updates only, `worker` runs only the jobs, `all` both.
+
+    Every role keeps its own heartbeat and recovers dead processes' orders at start."""
+
+    WEB = "web"
+    WORKER = "worker"
+    ALL = "all"
+
+    @property
+    def takes_updates(self) -> bool:
+        return self is not Role.WORKER
+
+    @property
+    def runs_jobs(self) -> bool:
+        return self is not Role.WEB
+
+
 class StartupError(Exception):
     """The bot cannot start (Telegram refused the token or the webhook...): one log line, exit 1."""
 
@@ -53,7 +77,7 @@ async def identify(bot: Bot) -> str:
     return me.username or str(me.id)
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, role: Role = Role.ALL) -> None:
     """Run the shop until SIGINT/SIGTERM, then drain and close everything."""
     stop = asyncio.Event()
     remove_handlers = stop_on_signals(stop)
@@ -61,21 +85,24 @@ async def serve(settings: Settings) -> None:
         async with runtime(settings) as deps:
             bot = make_bot(settings, deps.db, deps.translator)
             try:
-                await run(settings, deps, bot, stop)
+                await run(settings, deps, bot, stop, role)
             finally:
                 await bot.session.close()
     finally:
         remove_handlers()
 
 
-async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> None:
+async def run(
+    settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event, role: Role = Role.ALL
+) -> None:
     """Start up, serve until `stop`, then drain: updates in flight and running jobs first."""
-    username = await start_up(deps, bot)
+    username = await start_up(deps, bot, menus=role.takes_updates)
     in_flight = InFlight()
     dp = build_dispatcher(deps, in_flight=in_flight)
-    scheduler = _scheduler(settings, deps, bot)
+    scheduler = scheduler_for(role, settings, deps, bot)
     jobs = RunningJobs(scheduler)
-    await _sync_catalog(deps)
+    if role.runs_jobs:  # a web process serves the catalog the worker keeps
+        await _sync_catalog(deps)
     if stop.is_set():  # a signal during the start
         return
     lazy_types.build_common()
@@ -86,11 +113,11 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
     workflow = {"dispatcher": dp, "bots": (bot,), **dp.workflow_data}
     poller: Poller | None = None
     try:
-        mode = "webhook" if settings.webhook_url else "long polling"
-        panel = "sandbox panel" if settings.sandbox else "live panel"
-        log.info("bot @%s started (%s, %s)", username, mode, panel)
+        _announce(settings, role, username)
         await dp.emit_startup(bot=bot, **workflow)
-        if settings.webhook_url:
+        if not role.takes_updates:
+            await stop.wait()
+        elif settings.webhook_url:
             await _serve_webhook(settings, deps, dp, bot, scheduler, stop)
         else:
             poller = Poller(dp, bot, workflow)
@@ -107,14 +134,15 @@ async def run(settings: Settings, deps: Deps, bot: Bot, stop: asyncio.Event) -> 
         log.info("bot stopped")
 
 
-async def start_up(deps: Deps, bot: Bot) -> str:
-    """The bot's @username once Telegram knows it, its menus, and this process alive with
-    the orders of a dead one recovered."""
+async def start_up(deps: Deps, bot: Bot, *, menus: bool = True) -> str:
+    """The bot's @username once Telegram knows it, its menus (published by the processes that
+    take updates), and this process alive with the orders of a dead one recovered."""
     username = await identify(bot)
-    try:  # the "/" menus; a shop without them still works
-        await commands.publish(bot, deps.translator, deps.shop.admin_ids)
-    except TelegramAPIError as error:
-        log.warning("command menus not published (%s)", error.message)
+    if menus:  # the "/" menus; a shop without them still works
+        try:
+            await commands.publish(bot, deps.translator, deps.shop.admin_ids)
+        except TelegramAPIError as error:
+            log.warning("command menus not published (%s)", error.message)
     await heartbeat(deps.db, deps.shop.instance)  # alive before recovering anybody else's orders
     abandoned = await recover_interrupted(deps.db, deps.shop)
     if abandoned:
@@ -122,7 +150,21 @@ async def start_up(deps: Deps, bot: Bot) -> str:
     return username
 
 
-def _scheduler(settings: Settings, deps: Deps, bot: Bot) -> Any:
+def _announce(settings: Settings, role: Role, username: str) -> None:
+    mode = "webhook" if settings.webhook_url else "long polling"
+    serves = {Role.ALL: mode, Role.WEB: f"web: {mode}, no jobs", Role.WORKER: "worker: jobs only"}
+    panel = "sandbox panel" if settings.sandbox else "live panel"
+    log.info("bot @%s started (%s, %s)", username, serves[role], panel)
+    if role is Role.WEB and not settings.webhook_url:
+        log.warning("--role web with long polling: Telegram hands the updates to one poller "
+                    "only; several web processes need WEBHOOK_URL")  # fmt: skip
+
+
+def scheduler_for(role: Role, settings: Settings, deps: Deps, bot: Bot) -> Any:
+    """Every job for a worker (each leased where it must run once); the heartbeat alone
+    for a web process."""
+    if not role.runs_jobs:
+        return heartbeat_scheduler(deps.db, deps.shop.instance)
     sender = Sender(
         bot, deps.db, deps.translator, currency=deps.shop.currency,
         rate=settings.send_rate_per_second, chat_interval=settings.send_chat_interval_seconds,

@@ -81,6 +81,21 @@ def _succeeded(result: object) -> bool:
     return True
 
 
+def add_heartbeat(scheduler: AsyncIOScheduler, db: Database, holder: str) -> None:
+    """Renew this process's `process:` lease: every process runs it, whatever its role."""
+    scheduler.add_job(
+        partial(heartbeat, db, holder), "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat",
+        misfire_grace_time=HEARTBEAT_SECONDS, max_instances=1, coalesce=True,
+    )  # fmt: skip
+
+
+def heartbeat_scheduler(db: Database, holder: str) -> AsyncIOScheduler:
+    """The one job of a process that takes updates and runs no others (`--role web`)."""
+    scheduler = AsyncIOScheduler()
+    add_heartbeat(scheduler, db, holder)
+    return scheduler
+
+
 def build_scheduler(
     db: Database,
     panels: Panels,
@@ -126,10 +141,7 @@ def build_scheduler(
         partial(leased, db, kv.SENDER_LEASE, holder, SENDER_LEASE_SECONDS, sender.send_once),
         "interval", seconds=1, id="outbox-sender", misfire_grace_time=5, **common,
     )  # fmt: skip
-    scheduler.add_job(
-        partial(heartbeat, db, holder), "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat",
-        misfire_grace_time=HEARTBEAT_SECONDS, **common,
-    )  # fmt: skip
+    add_heartbeat(scheduler, db, holder)
     scheduler.add_job(
         partial(poller, partial(recover_interrupted, db, config)), "interval",
         seconds=poll_interval, id="recover-submitting", misfire_grace_time=poll_interval,
