@@ -135,14 +135,14 @@ async def emulator() -> AsyncIterator[TelegramEmulator]:
 @pytest.fixture
 async def spawn_bot(
     tmp_path: Path, emulator: TelegramEmulator
-) -> AsyncIterator[Callable[[dict[str, str]], Process]]:
-    """Start `python -m bot` against the emulator; whatever happens, it is gone afterwards.
+) -> AsyncIterator[Callable[..., Process]]:
+    """Start `python -m bot [args]` against the emulator; whatever happens, it is gone afterwards.
 
     Async so that the emulator keeps answering while a bot shuts down after a failed test.
     """
     started: list[Process] = []
 
-    def spawn(settings: dict[str, str]) -> Process:
+    def spawn(settings: dict[str, str], *args: str) -> Process:
         defaults = {
             "BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": emulator.base_url,
@@ -151,7 +151,7 @@ async def spawn_bot(
             "LOG_LEVEL": "INFO",
         }
         env = clean_env(**{**defaults, **settings})
-        process = Process(f"bot{len(started)}", [], env, tmp_path)
+        process = Process(f"bot{len(started)}", list(args), env, tmp_path)
         started.append(process)
         emulator.guards.append(process.assert_running)
         return process

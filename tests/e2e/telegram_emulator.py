@@ -85,6 +85,7 @@ class Call:
     result: Any = None
     error: str | None = None
     answered: bool = False  # False while the emulator is still "thinking" (see `delays`)
+    quiet: bool = False  # made through TELEGRAM_API_URL=<base_url>/quiet
 
 
 @dataclass
@@ -196,7 +197,7 @@ class TelegramEmulator:
             )
         method = request.match_info["method"]
         params = await self._params(request)
-        call = Call(method, params)
+        call = Call(method, params, quiet=request.path.startswith("/quiet/"))
         self.calls.append(call)
         self._bump()
         handler = getattr(self, f"_m_{method.lower()}", None)
