@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiogram import Dispatcher
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.methods import (
     AnswerCallbackQuery,
     AnswerPreCheckoutQuery,
@@ -23,9 +21,9 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import Response
 
-from bot.drafts import DraftStorage
 from bot.i18n import Translator
 from bot.panel.panels import Panels
+from bot.sessions import Sessions
 from bot.shop.config import ShopConfig
 from bot.shutdown import InFlight
 from handlers import create_router
@@ -54,20 +52,21 @@ class Deps:
     panels: Panels
     shop: ShopConfig
     translator: Translator
+    sessions: Sessions | None = None  # REDIS_URL's; None: drafts in `db`, locks in this process
 
 
 def build_dispatcher(
     deps: Deps,
     *,
     catch_errors: bool = True,
-    storage: BaseStorage | None = None,
     in_flight: InFlight | None = None,
 ) -> Dispatcher:
     """`catch_errors=False` lets a test fail on a bug instead of seeing a polite message;
     `in_flight` counts the updates being handled, so that a shutdown can wait for them."""
+    sessions = deps.sessions or Sessions.in_database(deps.db)
     dp = Dispatcher(
-        storage=storage or DraftStorage(deps.db),  # a wizard survives a restart
-        events_isolation=SimpleEventIsolation(),
+        storage=sessions.storage,  # a wizard survives a restart
+        events_isolation=sessions.isolation,  # one update of a customer at a time
         disable_fsm=True,  # registered below, after `in_flight`
         db=deps.db,
         panels=deps.panels,

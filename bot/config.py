@@ -7,7 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -30,6 +30,7 @@ _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 LOCALES = ("en", "tr", "ru")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _PANEL_NAME = re.compile(r"[a-z0-9-]{1,20}")
+_REDIS_SCHEMES = frozenset({"redis", "rediss"})
 
 
 class PanelEntry(BaseModel):
@@ -70,6 +71,8 @@ class Settings(BaseSettings):
     panels: Annotated[dict[str, PanelEntry], NoDecode] = Field(default_factory=dict)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     database_path: Path = Path("data/shop.sqlite3")
+    # Drafts and per-customer locks in Redis (several processes); None (empty): in this process.
+    redis_url: SecretStr | None = None
     shop_currency: str = Field("USD", min_length=3, max_length=3)
     panel_currency: str = Field("USD", min_length=3, max_length=3)
     fx_rate: Decimal = Field(Decimal(1), gt=0)
@@ -163,6 +166,28 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis_or_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        url = value.get_secret_value().strip()
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:  # not a number, or above 65535
+            port = 0
+        if parts.scheme not in _REDIS_SCHEMES or not parts.hostname or port == 0:
+            raise ValueError("must be redis://host:port/db or rediss://host:port/db")
+        if not (parts.path in ("", "/") or parts.path[1:].isdigit()):
+            raise ValueError("must end with a database number, such as /0")
+        return SecretStr(url)
+
     @field_validator("shop_currency", "panel_currency")
     @classmethod
     def _currency(cls, value: str) -> str:
@@ -236,6 +261,13 @@ class Settings(BaseSettings):
     @property
     def sandbox(self) -> bool:
         return self.panel_url == SANDBOX
+
+    @property
+    def redis_password(self) -> str:
+        """The password inside REDIS_URL, "" without one: the logs must never show it."""
+        if self.redis_url is None:
+            return ""
+        return unquote(urlsplit(self.redis_url.get_secret_value()).password or "")
 
 
 def _panel_url(value: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -16,19 +16,27 @@ from bot.banner import SandboxBanner
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.panel.panels import open_panels
+from bot.sessions import Sessions, on_redis
 from bot.shop.config import ShopConfig
 from storage.db import Database
 
 
 @asynccontextmanager
 async def runtime(settings: Settings) -> AsyncIterator[Deps]:
-    """The database, the panel clients and the shop rules; closed whatever happens."""
+    """The database, the panel clients, Redis (with REDIS_URL) and the shop rules; closed
+    whatever happens."""
     db = await Database.open(settings.database_path)
     try:
-        async with open_panels(settings) as panels:
+        async with AsyncExitStack() as stack:
+            sessions: Sessions | None = None
+            if settings.redis_url is not None:
+                url = settings.redis_url.get_secret_value()
+                timeout = settings.panel_timeout_seconds
+                sessions = await stack.enter_async_context(on_redis(url, panel_timeout=timeout))
+            panels = await stack.enter_async_context(open_panels(settings))
             shop = ShopConfig.from_settings(settings)
             translator = Translator(settings.default_locale)
-            yield Deps(db=db, panels=panels, shop=shop, translator=translator)
+            yield Deps(db, panels, shop, translator, sessions)
     finally:
         await db.close()
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 import httpx
@@ -10,6 +14,7 @@ import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery
 from pydantic import SecretStr
+from redis.asyncio import Redis
 
 from bot.app import Deps, build_dispatcher
 from bot.i18n import Translator
@@ -17,11 +22,17 @@ from bot.jobs.catalog import sync_catalog
 from bot.panel.client import PanelClient
 from bot.panel.panels import Panels
 from bot.panel.sandbox import SandboxPanel
+from bot.sessions import Sessions, on_redis
 from bot.shop.config import ShopConfig
 from storage import ledger, users
 from storage.db import Database
 from tests.conftest import ADMIN_ID, FakeClock
 from tests.fakes.telegram import FakeSession, TelegramUser, make_bot
+
+# Where a customer's draft and lock live: the shop's database always; Redis too when the
+# environment names a Redis database the tests may use (CI does).
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "")
+PER_USER_STATE = ["db", "redis"] if REDIS_TEST_URL else ["db"]
 
 
 @dataclass
@@ -130,3 +141,46 @@ async def owner(shop: Shop) -> TelegramUser:
     )
     await person.send("/start")
     return person
+
+
+class Processes:
+    """Processes of one shop, started one after another (a deploy) or side by side (replicas):
+    one database, and for "redis" one Redis under a key prefix of this test's own, reached by
+    each process over its own connections."""
+
+    def __init__(self, shop: Shop, where: str, stack: AsyncExitStack) -> None:
+        self.shop = shop
+        self.where = where
+        self.prefix = f"test-{uuid.uuid4().hex}"
+        self._stack = stack
+
+    @property
+    def side_by_side(self) -> bool:
+        """Whether processes can share a customer's lock: without Redis a shop runs one."""
+        return self.where == "redis"
+
+    async def start(self, db: Database | None = None) -> Shop:
+        """A new process on `db` (the shop's own by default): nothing in memory is shared."""
+        sessions: Sessions | None = None
+        if self.where == "redis":
+            redis = on_redis(REDIS_TEST_URL, panel_timeout=30, prefix=self.prefix)
+            sessions = await self._stack.enter_async_context(redis)
+        db = db or self.shop.db
+        deps = Deps(
+            db, self.shop.panels, self.shop.dp["shop"], self.shop.dp["translator"], sessions
+        )
+        dp = build_dispatcher(deps, catch_errors=False)
+        return dataclasses.replace(self.shop, dp=dp, db=db)
+
+
+@pytest.fixture(params=PER_USER_STATE)
+async def processes(request: pytest.FixtureRequest, shop: Shop) -> AsyncIterator[Processes]:
+    async with AsyncExitStack() as stack:
+        made = Processes(shop, request.param, stack)
+        yield made
+    if made.where == "redis":  # the test's keys go with it
+        client = Redis.from_url(REDIS_TEST_URL)
+        keys = [key async for key in client.scan_iter(match=f"{made.prefix}:*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()

@@ -1,38 +1,36 @@
-"""A deploy in the middle of a customer's order: the new process continues where they were."""
+"""A deploy in the middle of a customer's order: the new process continues where they were
+(drafts in the shop's database, or in Redis: see `processes`)."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
-from bot.app import Deps, build_dispatcher
 from storage.db import Database
 from tests.fakes.telegram import TelegramUser
 from tests.flow.chat import LINK, open_service, to_summary
-from tests.flow.conftest import Shop
+from tests.flow.conftest import Processes, Shop
 
 
-async def restart(shop: Shop, person: TelegramUser, path: Path) -> Shop:
+async def restart(processes: Processes, shop: Shop, person: TelegramUser, path: Path) -> Shop:
     """Stop the bot (its database closed) and start a new one on the same file, as a deploy
     does; Telegram and the panel are the same, and so is the chat the customer sees."""
-    deps = Deps(**{field.name: shop.dp[field.name] for field in dataclasses.fields(Deps)})
     await shop.db.close()
-    db = await Database.open(path)
-    dp = build_dispatcher(dataclasses.replace(deps, db=db), catch_errors=False)
-    person.dp = dp
-    return dataclasses.replace(shop, dp=dp, db=db)
+    shop = await processes.start(await Database.open(path))
+    person.dp = shop.dp
+    return shop
 
 
 async def test_a_restart_mid_wizard_continues_from_the_same_question(
-    shop: Shop, tmp_path: Path
+    processes: Processes, tmp_path: Path
 ) -> None:
+    shop = await processes.start()
     person = await shop.customer(balance=100_000)
     await open_service(person, 101)
     await person.click("Order this")
     await person.send(LINK)
     assert "How many?" in person.last_text()
 
-    shop = await restart(shop, person, tmp_path / "shop.sqlite3")
+    shop = await restart(processes, shop, person, tmp_path / "shop.sqlite3")
     try:
         await person.send("1000")  # the answer to the question asked before the restart
         summary = person.last_text()
@@ -46,8 +44,9 @@ async def test_a_restart_mid_wizard_continues_from_the_same_question(
 
 
 async def test_the_summary_shown_before_a_restart_can_be_confirmed_after_it(
-    shop: Shop, tmp_path: Path
+    processes: Processes, tmp_path: Path
 ) -> None:
+    shop = await processes.start()
     person = await shop.customer(balance=100_000)
     await to_summary(person)
     markup = person.last_message().reply_markup
@@ -57,7 +56,7 @@ async def test_the_summary_shown_before_a_restart_can_be_confirmed_after_it(
     ]
     assert confirm is not None
 
-    shop = await restart(shop, person, tmp_path / "shop.sqlite3")
+    shop = await restart(processes, shop, person, tmp_path / "shop.sqlite3")
     try:
         await person.click("Confirm")
         assert "Order #1 is placed" in person.last_text()

@@ -323,9 +323,9 @@ async def test_shutdown_credits_a_payment_stuck_behind_a_slow_checkout_and_repla
     # The cancelled checkout is not confirmed; the payment after it is done but comes again too.
     assert telegram.offsets[-1] == confirm
 
-    # The restart: Telegram delivers both again. The drafts survived (as Redis keeps them).
+    # The restart: Telegram delivers both again. The drafts survived, in the database.
     panel.release.set()  # a second add would go through now
-    again = build_dispatcher(deps, storage=dp.storage)
+    again = build_dispatcher(deps)
     answered = len(session.sent(AnswerCallbackQuery))
     async with polling(Poller(again, bot, {}, busy_pause=PAUSE)):
         await eventually(lambda: telegram.offsets[-1] == paid.update_id + 1, "both confirmed")

@@ -1,0 +1,65 @@
+"""Per-customer state: where a wizard's draft lives and what takes a customer's updates in turn."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import cast
+
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisStorage
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.drafts import DraftStorage
+from bot.jobs.scheduler import KEEP_DRAFT_DAYS
+from storage.db import Database
+
+KEY_PREFIX = "smm-shop"
+# A connection that does not answer fails the update (Telegram sends it again), never hangs it.
+CONNECT_SECONDS = 5.0
+COMMAND_SECONDS = 10.0
+# A customer's lock outlives the longest handler (one panel call, then Telegram and the
+# database); a replica killed while holding it blocks that customer only this long.
+LOCK_MARGIN_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sessions:
+    """aiogram's FSM storage (the drafts) and event isolation (the per-customer lock)."""
+
+    storage: BaseStorage
+    isolation: BaseEventIsolation
+
+    @classmethod
+    def in_database(cls, db: Database) -> Sessions:
+        """One process: drafts in the shop's database (they survive a restart), locks in memory."""
+        return cls(DraftStorage(db), SimpleEventIsolation())
+
+
+@asynccontextmanager
+async def on_redis(
+    url: str, *, panel_timeout: float, prefix: str = KEY_PREFIX
+) -> AsyncIterator[Sessions]:
+    """Drafts and locks in Redis, shared by every process of the shop; keys are
+    `prefix:bot:chat:user:destiny:state|data|lock`, so shops and flows never collide."""
+    from bot.serving import StartupError  # serving imports this module through bot.runtime
+
+    client = Redis.from_url(
+        url, socket_connect_timeout=CONNECT_SECONDS, socket_timeout=COMMAND_SECONDS
+    )
+    try:
+        try:
+            await cast("Awaitable[bool]", client.ping())  # typed for the blocking client too
+        except (RedisError, OSError):
+            raise StartupError("cannot reach Redis at REDIS_URL") from None
+        keys = DefaultKeyBuilder(prefix=prefix, with_bot_id=True, with_destiny=True)
+        kept = timedelta(days=KEEP_DRAFT_DAYS)  # as the database forgets an untouched draft
+        storage = RedisStorage(client, keys, state_ttl=kept, data_ttl=kept)
+        lock = {"timeout": panel_timeout + LOCK_MARGIN_SECONDS}
+        yield Sessions(storage, storage.create_isolation(lock_kwargs=lock))
+    finally:
+        await client.aclose()
