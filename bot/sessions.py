@@ -54,8 +54,8 @@ async def on_redis(
     try:
         try:
             await cast("Awaitable[bool]", client.ping())  # typed for the blocking client too
-        except (RedisError, OSError):
-            raise StartupError("cannot reach Redis at REDIS_URL") from None
+        except (RedisError, OSError) as error:  # its text names host and port, never a password
+            raise StartupError(f"cannot reach Redis at REDIS_URL ({error})") from None
         keys = DefaultKeyBuilder(prefix=prefix, with_bot_id=True, with_destiny=True)
         kept = timedelta(days=KEEP_DRAFT_DAYS)  # as the database forgets an untouched draft
         storage = RedisStorage(client, keys, state_ttl=kept, data_ttl=kept)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,10 @@ from storage.db import Database
 from tests.unit.tracking_fixtures import USER, ScriptedPanel, add_user, scripted_client
 
 ADMIN_ID = 900
+# Where a customer's draft and lock live: the shop's database always; Redis too when the
+# environment names a Redis database the tests may use (CI does).
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "")
+PER_USER_STATE = ["db", "redis"] if REDIS_TEST_URL else ["db"]
 
 
 class FakeClock:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -26,13 +25,8 @@ from bot.sessions import Sessions, on_redis
 from bot.shop.config import ShopConfig
 from storage import ledger, users
 from storage.db import Database
-from tests.conftest import ADMIN_ID, FakeClock
+from tests.conftest import ADMIN_ID, PER_USER_STATE, REDIS_TEST_URL, FakeClock
 from tests.fakes.telegram import FakeSession, TelegramUser, make_bot
-
-# Where a customer's draft and lock live: the shop's database always; Redis too when the
-# environment names a Redis database the tests may use (CI does).
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "")
-PER_USER_STATE = ["db", "redis"] if REDIS_TEST_URL else ["db"]
 
 
 @dataclass

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.__main__ import secrets_of
 from bot.config import Settings, settings_problems
 from bot.shop.config import ShopConfig
 
@@ -153,3 +154,38 @@ def test_amounts_configured_in_the_currency_become_minor_units(
     assert shop.topup_presets == (250, 2000)
     assert shop.topup_min == 50
     assert str(shop.zone) == "Europe/Istanbul"
+
+
+def test_redis_is_off_unless_configured_and_its_password_stays_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _problems(monkeypatch, BOT_TOKEN=TOKEN, REDIS_URL=" ") == []
+    assert Settings(_env_file=None).redis_url is None  # type: ignore[call-arg]
+
+    url = "rediss://shop:s3cret%2Fpass@cache.example:6380/2"
+    assert _problems(monkeypatch, BOT_TOKEN=TOKEN, REDIS_URL=url) == []
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.redis_url is not None and settings.redis_url.get_secret_value() == url
+    assert "s3cret" not in repr(settings)
+    assert "s3cret/pass" in secrets_of(settings)  # the logs mask it (and its URL-encoded form)
+
+
+REDIS_SHAPE = "must be redis://host:port/db or rediss://host:port/db"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("http://cache.example:6379/0", REDIS_SHAPE),
+        ("cache.example:6379", REDIS_SHAPE),
+        ("redis://:s3cret@/0", REDIS_SHAPE),
+        ("redis://:s3cret@cache.example:99999/0", REDIS_SHAPE),
+        ("redis://:s3cret@cache.example:port/0", REDIS_SHAPE),
+        ("redis://:s3cret@cache.example:6379/shop", "must end with a database number, such as /0"),
+    ],
+)
+def test_a_bad_redis_url_is_named_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    problems = _problems(monkeypatch, BOT_TOKEN=TOKEN, REDIS_URL=value)
+    assert problems == [f"REDIS_URL: {problem}"]
