@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -25,18 +24,13 @@ from bot.shop.config import ShopConfig
 from bot.webhook import SECRET_HEADER
 from storage import outbox
 from storage.db import Database
+from tests.e2e.conftest import free_port
 from tests.fakes.telegram import FakeSession, make_bot
 
 SECRET = "roles-webhook-secret"
 CHAT = 4242
 # What only a process taking updates calls: a worker leaves the webhook and the menus alone.
 ASKING = (GetUpdates, SetWebhook, DeleteWebhook, SetMyCommands)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def webhook_settings() -> Settings:
