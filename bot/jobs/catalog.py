@@ -31,9 +31,7 @@ async def sync_all(db: Database, panels: Panels) -> dict[str, SyncSummary | Pane
     return done
 
 
-async def sync_catalog(
-    db: Database, panel: PanelClient, name: str = services.MAIN
-) -> SyncSummary:
+async def sync_catalog(db: Database, panel: PanelClient, name: str = services.MAIN) -> SyncSummary:
     """Fetch one panel's `services` and upsert it; an empty list changes nothing (a hiccup,
     not a shop)."""
     listed = await panel.services()
