@@ -13,7 +13,8 @@ from bot.audit_tool import run_audit
 from bot.config import Settings, settings_problems
 from bot.logs import setup_logging
 from bot.panel import serve as sandbox_server
-from bot.serving import Role, StartupError, serve
+from bot.runtime import StartupError
+from bot.serving import Role, serve
 
 log = logging.getLogger("bot")
 USAGE = "python -m bot [--role web|worker|all | audit | sandbox-panel --port N]"

@@ -16,23 +16,31 @@ from bot.banner import SandboxBanner
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.panel.panels import open_panels
-from bot.sessions import Sessions, on_redis
+from bot.sessions import RedisUnreachable, Sessions, on_redis
 from bot.shop.config import ShopConfig
 from storage.db import Database
 
 
+class StartupError(Exception):
+    """The bot cannot start (Telegram refused the token, Redis is not there...): one log line,
+    exit 1."""
+
+
 @asynccontextmanager
-async def runtime(settings: Settings) -> AsyncIterator[Deps]:
-    """The database, the panel clients, Redis (with REDIS_URL) and the shop rules; closed
-    whatever happens."""
+async def runtime(settings: Settings, *, per_user: bool = True) -> AsyncIterator[Deps]:
+    """The database, the panel clients, Redis (with REDIS_URL, for a process that takes
+    updates: `per_user`) and the shop rules; closed whatever happens."""
     db = await Database.open(settings.database_path)
     try:
         async with AsyncExitStack() as stack:
             sessions: Sessions | None = None
-            if settings.redis_url is not None:
+            if settings.redis_url is not None and per_user:
                 url = settings.redis_url.get_secret_value()
                 timeout = settings.panel_timeout_seconds
-                sessions = await stack.enter_async_context(on_redis(url, panel_timeout=timeout))
+                try:
+                    sessions = await stack.enter_async_context(on_redis(url, panel_timeout=timeout))
+                except RedisUnreachable as error:
+                    raise StartupError(str(error)) from None
             panels = await stack.enter_async_context(open_panels(settings))
             shop = ShopConfig.from_settings(settings)
             translator = Translator(settings.default_locale)

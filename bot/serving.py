@@ -27,7 +27,7 @@ from bot.jobs.sender import Sender
 from bot.jobs.stars import reconcile
 from bot.panel.errors import PanelError
 from bot.polling import Poller
-from bot.runtime import make_bot, runtime
+from bot.runtime import StartupError, make_bot, runtime
 from bot.shop.checkout import recover_interrupted
 from bot.shutdown import (
     DRAIN_SECONDS,
@@ -62,10 +62,6 @@ class Role(StrEnum):
         return self is not Role.WEB
 
 
-class StartupError(Exception):
-    """The bot cannot start (Telegram refused the token or the webhook...): one log line, exit 1."""
-
-
 async def identify(bot: Bot) -> str:
     """The bot's @username; the first call to Telegram, so a bad token stops the start."""
     try:
@@ -82,7 +78,8 @@ async def serve(settings: Settings, role: Role = Role.ALL) -> None:
     stop = asyncio.Event()
     remove_handlers = stop_on_signals(stop)
     try:
-        async with runtime(settings) as deps:
+        # a worker takes no updates: it needs no drafts nor per-customer locks (nor Redis)
+        async with runtime(settings, per_user=role.takes_updates) as deps:
             bot = make_bot(settings, deps.db, deps.translator)
             try:
                 await run(settings, deps, bot, stop, role)

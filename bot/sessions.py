@@ -40,14 +40,16 @@ class Sessions:
         return cls(DraftStorage(db), SimpleEventIsolation())
 
 
+class RedisUnreachable(Exception):
+    """Redis did not answer at start (its text names host and port, never a password)."""
+
+
 @asynccontextmanager
 async def on_redis(
     url: str, *, panel_timeout: float, prefix: str = KEY_PREFIX
 ) -> AsyncIterator[Sessions]:
     """Drafts and locks in Redis, shared by every process of the shop; keys are
     `prefix:bot:chat:user:destiny:state|data|lock`, so shops and flows never collide."""
-    from bot.serving import StartupError  # serving imports this module through bot.runtime
-
     client = Redis.from_url(
         url, socket_connect_timeout=CONNECT_SECONDS, socket_timeout=COMMAND_SECONDS
     )
@@ -55,7 +57,7 @@ async def on_redis(
         try:
             await cast("Awaitable[bool]", client.ping())  # typed for the blocking client too
         except (RedisError, OSError) as error:  # its text names host and port, never a password
-            raise StartupError(f"cannot reach Redis at REDIS_URL ({error})") from None
+            raise RedisUnreachable(f"cannot reach Redis at REDIS_URL ({error})") from None
         keys = DefaultKeyBuilder(prefix=prefix, with_bot_id=True, with_destiny=True)
         kept = timedelta(days=KEEP_DRAFT_DAYS)  # as the database forgets an untouched draft
         storage = RedisStorage(client, keys, state_ttl=kept, data_ttl=kept)

@@ -16,7 +16,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from bot.app import build_dispatcher
 from bot.config import Settings
 from bot.drafts import DraftStorage
-from bot.runtime import runtime
+from bot.runtime import StartupError, runtime
 from tests.conftest import PER_USER_STATE, REDIS_TEST_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,3 +60,21 @@ def test_start_with_redis_unreachable_exits_1_in_one_line(tmp_path: Path) -> Non
     assert "cannot start: cannot reach Redis at REDIS_URL" in done.stderr
     assert "Traceback" not in done.stderr
     assert "s3cret" not in done.stderr
+
+
+async def test_a_worker_starts_without_redis_a_web_process_does_not(tmp_path: Path) -> None:
+    """Only a process that takes updates keeps drafts and locks: a worker needs no Redis."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=TOKEN,
+        database_path=tmp_path / "shop.sqlite3",
+        redis_url=f"redis://127.0.0.1:{port}/0",
+    )
+    async with runtime(settings, per_user=False) as deps:
+        assert deps.sessions is None
+    with pytest.raises(StartupError, match="cannot reach Redis at REDIS_URL"):
+        async with runtime(settings):
+            pass
