@@ -722,7 +722,7 @@ order-again-changed = ℹ️ This service has changed since that order, so pleas
 
 ## Several panels
 reason-rate = the supplier's price for this service just changed; try again in a moment.
-admin-order-backup = { " " }(the backup of { $service })
+admin-order-backup = { " " }(the customer chose { $service }; its backup served the order)
 admin-stats-panels = <b>Per panel, 30 days:</b>
 admin-stats-panel = { $panel }: orders: { $orders } (as a backup: { $backups }) · revenue { $revenue } · cost { $cost } · margin { $margin }
 admin-backup-used = ↪ Order #{ $order }: { $service } was refused ({ $reason }), so the order went to its backup { $backup } at the price the customer agreed.

@@ -758,7 +758,7 @@ order-again-changed = ℹ️ С момента того заказа услуг�
 
 ## Несколько панелей
 reason-rate = цена поставщика на эту услугу только что изменилась; попробуйте ещё раз чуть позже.
-admin-order-backup = { " " }(резерв для { $service })
+admin-order-backup = { " " }(покупатель выбрал { $service }; заказ выполнила резервная услуга)
 admin-stats-panels = <b>По панелям, 30 дней:</b>
 admin-stats-panel = { $panel }: заказов: { $orders } (как резерв: { $backups }) · выручка: { $revenue } · себестоимость: { $cost } · маржа: { $margin }
 admin-backup-used = ↪ Заказ #{ $order }: { $service } отклонён ({ $reason }), поэтому заказ ушёл на резервную услугу { $backup } по цене, с которой согласился покупатель.

@@ -713,7 +713,7 @@ order-again-changed = ℹ️ Bu hizmet o siparişten bu yana değişti; lütfen 
 
 ## Birden çok panel
 reason-rate = tedarikçinin bu hizmet için fiyatı az önce değişti; birazdan tekrar deneyin.
-admin-order-backup = { " " }({ $service } hizmetinin yedeği)
+admin-order-backup = { " " }(müşteri { $service } hizmetini seçti; siparişi yedeği karşıladı)
 admin-stats-panels = <b>Panel bazında, 30 gün:</b>
 admin-stats-panel = { $panel }: sipariş: { $orders } (yedek olarak: { $backups }) · ciro: { $revenue } · maliyet: { $cost } · kâr: { $margin }
 admin-backup-used = ↪ Sipariş #{ $order }: { $service } reddedildi ({ $reason }); sipariş, müşterinin kabul ettiği fiyatla yedek hizmet { $backup } üzerinden verildi.

@@ -154,7 +154,7 @@ async def test_a_definite_refusal_places_the_order_once_on_the_backup(
     await boss.send("/order 1")
     card = boss.last_text()
     assert "Service second:2001 " in card
-    assert "(the backup of main:101)" in card
+    assert "(the customer chose main:101; its backup served the order)" in card
     assert (await audit(shop.db)).ok
 
 
