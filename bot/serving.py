@@ -155,6 +155,9 @@ def _announce(settings: Settings, role: Role, username: str) -> None:
     if role is Role.WEB and not settings.webhook_url:
         log.warning("--role web with long polling: Telegram hands the updates to one poller "
                     "only; several web processes need WEBHOOK_URL")  # fmt: skip
+    if role is Role.WEB and settings.redis_url is None:
+        log.warning("--role web without REDIS_URL: each process locks only its own customers; "
+                    "several web processes need REDIS_URL")  # fmt: skip
 
 
 def scheduler_for(role: Role, settings: Settings, deps: Deps, bot: Bot) -> Any:

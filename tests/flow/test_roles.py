@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.i18n import Translator
 from bot.panel.client import PanelClient
 from bot.panel.panels import Panels
-from bot.serving import Role, run, scheduler_for
+from bot.serving import Role, _announce, run, scheduler_for
 from bot.shop.config import ShopConfig
 from bot.webhook import SECRET_HEADER
 from storage import outbox
@@ -159,3 +159,26 @@ async def test_a_web_process_takes_updates_syncs_nothing_and_leaves_the_webhook_
     assert session.sent(DeleteWebhook) == []  # the other web processes keep their updates
     assert session.sent(GetUpdates) == []
     assert session.sent(SetMyCommands)
+
+
+@pytest.mark.parametrize(
+    ("env", "warned"),
+    [
+        ({}, ["WEBHOOK_URL", "REDIS_URL"]),
+        ({"webhook_url": "https://shop.example/hook", "webhook_secret": "s"}, ["REDIS_URL"]),
+        (
+            {"webhook_url": "https://shop.example/hook", "webhook_secret": "s",
+             "redis_url": "redis://127.0.0.1:6379/0"},
+            [],
+        ),
+    ],
+)  # fmt: skip
+def test_a_web_process_says_what_several_replicas_would_need(
+    caplog: pytest.LogCaptureFixture, env: dict[str, str], warned: list[str]
+) -> None:
+    settings = Settings(_env_file=None, bot_token="123:TOKEN", **env)  # type: ignore[call-arg, arg-type]
+    with caplog.at_level("WARNING", logger="bot"):
+        _announce(settings, Role.WEB, "shop")
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert [next(name for name in ("WEBHOOK_URL", "REDIS_URL") if name in line) for line in
+            warnings] == warned  # fmt: skip
