@@ -162,14 +162,14 @@ async def _migrate(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: before BEGIN
     await conn.execute("BEGIN IMMEDIATE")
     try:
-        async with conn.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        current = int(row[0]) if row else 0
+        applied = await _applied(conn)
         for version, script in _migrations():
-            if version > current:
+            if version not in applied:
                 for statement in _statements(script):
                     await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version = {version}")
+                await conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
+                await conn.execute(f"PRAGMA user_version = {max(applied | {version})}")
+                applied.add(version)
         async with conn.execute("PRAGMA foreign_key_check") as cursor:
             broken = list(await cursor.fetchall())
         if broken:
@@ -181,6 +181,41 @@ async def _migrate(conn: aiosqlite.Connection) -> None:
         raise
     finally:
         await conn.execute("PRAGMA foreign_keys = ON")
+
+
+PANELS_MIGRATION = 10
+
+
+async def _applied(conn: aiosqlite.Connection) -> set[int]:
+    """The numbers of the migrations this file has had.
+
+    They are rows of `schema_migrations`, so a migration merged under a lower number than one
+    already applied still runs. A file from before that table counted by `user_version` alone;
+    for it, every number up to that version counts as applied except the panels migration when
+    its table is missing: a few commits numbered the drafts migration 11 before 10 existed.
+    """
+    async with conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ) as cursor:
+        tracked = await cursor.fetchone() is not None
+    if tracked:
+        async with conn.execute("SELECT version FROM schema_migrations") as cursor:
+            return {int(row[0]) for row in await cursor.fetchall()}
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    version = int(row[0]) if row else 0
+    async with conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'panels'"
+    ) as cursor:
+        has_panels = await cursor.fetchone() is not None
+    applied = {
+        number for number in range(1, version + 1) if number != PANELS_MIGRATION or has_panels
+    }
+    await conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)")
+    await conn.executemany(
+        "INSERT INTO schema_migrations (version) VALUES (?)", [(n,) for n in sorted(applied)]
+    )
+    return applied
 
 
 def _statements(script: str) -> list[str]:

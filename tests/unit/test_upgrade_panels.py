@@ -334,3 +334,29 @@ async def _new_order(db: Database) -> int | None:
             fields={"link": "https://instagram.com/p/y", "quantity": "100"}, charge=14,
             cost=9000, token="tok-new", holder="new-process",
         )  # fmt: skip
+
+
+async def test_a_file_at_the_drafts_version_still_gets_the_panels_schema(tmp_path: Path) -> None:
+    """A few commits numbered the drafts migration 11 before the panels one (10) existed: a file
+    they opened says version 11 and has no panels table. It still gets it, and keeps its drafts."""
+    path = tmp_path / "shop.sqlite3"
+    _old_shop(path, int(time.time()))
+    drafts = dict(_migrations())[11]
+    old = sqlite3.connect(path, isolation_level=None)
+    try:
+        old.executescript(drafts + "PRAGMA user_version = 11;")
+        old.execute("INSERT INTO drafts VALUES (1, 1, 1, 0, '', 'default', 'Order:link', '{}', 0)")
+    finally:
+        old.close()
+    for _ in range(2):  # and a second start finds nothing left to do
+        db = await Database.open(path)
+        try:
+            service_columns = {row[1] for row in await db.fetchall("PRAGMA table_info(services)")}
+            order_columns = {row[1] for row in await db.fetchall("PRAGMA table_info(orders)")}
+            assert {"panel", "upstream_id", "backup_id"} <= service_columns
+            assert {"panel", "backup_of"} <= order_columns
+            assert await db.scalar("SELECT state FROM drafts") == "Order:link"
+            assert await db.scalar("SELECT panel FROM orders WHERE id = 2") == "main"
+            assert await db.scalar("PRAGMA user_version") == len(_migrations())
+        finally:
+            await db.close()
