@@ -137,7 +137,7 @@ async def _quote(db: Database, config: ShopConfig, service: Service, units: int)
             config,
             "admin-below-cost",
             f"below-cost:{service.id}:{error.charge}",
-            service=service.id,
+            service=service.ref,
             name=service.name,
             charge=str(from_minor(error.charge)),
             cost=str(from_minor(error.floor)),

@@ -351,7 +351,7 @@ promo-not-new = Promo code <b>{ $code }</b> is for new customers only.
 
 ## Admin alerts
 
-admin-below-cost = ⚠ Service #{ $service } ({ $name }) would sell at { $charge } { $currency }, under its cost of { $cost } { $currency }. Orders for it are refused until the markup is fixed.
+admin-below-cost = ⚠ Service { $service } ({ $name }) would sell at { $charge } { $currency }, under its cost of { $cost } { $currency }. Orders for it are refused until the markup is fixed.
 admin-panel-problem = ⚠ Order #{ $order } was refused by panel { $panel }: { $reason }. Check that panel's key and balance.
 admin-order-unknown = ⚠ Order #{ $order } (user { $user }): the panel's answer to the new order was lost. Check the panel and settle it with /review.
 admin-order-late-answer = ⚠ Order #{ $order }: the panel answered the new order late ({ $answer }), after it had been settled as { $state }. Nothing was changed: check the panel, and attach the order with /review if it runs there.

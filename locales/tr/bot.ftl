@@ -351,7 +351,7 @@ promo-not-new = <b>{ $code }</b> kodu yalnızca yeni müşteriler için geçerli
 
 ## Yönetici uyarıları
 
-admin-below-cost = ⚠ Hizmet #{ $service } ({ $name }) { $charge } { $currency } fiyatla satılacak; bu, { $cost } { $currency } olan maliyetinin altında. Kâr oranı düzeltilene kadar bu hizmetin siparişleri reddedilecek.
+admin-below-cost = ⚠ Hizmet { $service } ({ $name }) { $charge } { $currency } fiyatla satılacak; bu, { $cost } { $currency } olan maliyetinin altında. Kâr oranı düzeltilene kadar bu hizmetin siparişleri reddedilecek.
 admin-panel-problem = ⚠ Sipariş #{ $order }, { $panel } paneli tarafından reddedildi: { $reason }. O panelin API anahtarını ve bakiyesini kontrol edin.
 admin-order-unknown = ⚠ Sipariş #{ $order } (kullanıcı { $user }): panelin yeni siparişe verdiği yanıt kayboldu. Paneli kontrol edin ve siparişi /review ile sonuçlandırın.
 admin-order-late-answer = ⚠ Sipariş #{ $order }: panel yeni siparişe geç yanıt verdi ({ $answer }); sipariş o sırada { $state } olarak sonuçlandırılmıştı. Hiçbir şey değiştirilmedi: paneli kontrol edin, sipariş orada çalışıyorsa /review ile bağlayın.

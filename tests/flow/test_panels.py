@@ -536,3 +536,25 @@ async def test_sync_reports_each_panel_and_goes_on_past_one_that_fails(
     main_line, second_line = boss.last_text().split("\n")
     assert main_line == "Panel main synced: 0 new, 0 changed, 0 gone, 23 in all."
     assert second_line.startswith("Panel second did not answer properly:")
+
+
+async def test_the_below_cost_alert_names_the_service_as_the_admin_commands_take_it(
+    two_panels: Shop, boss: TelegramUser, translator: Translator
+) -> None:
+    """The alert says `second:2001`, the name /markup and /hide take, not the shop's number."""
+    shop = two_panels
+    await boss.send("/markup -50 service second:2001")
+    person = await shop.customer(1)
+    await open_listed(person, "Instagram Followers", await shop_id(shop, "second", 2001))
+    await person.click("Order this")
+    await fill(person, FOLLOWERS)
+    assert person.last_text() == "This service is not available any more. Please pick another one."
+    await deliver(shop, translator)
+    alert = texts(shop, ADMIN_ID)[-1]
+    assert alert.startswith("⚠ Service second:2001 (IG Followers [HQ] [Refill 30D]) would sell")
+    await boss.send("/markup 10 service second:2001")  # the name from the alert, as typed
+    await person.click("Menu")
+    await open_listed(person, "Instagram Followers", await shop_id(shop, "second", 2001))
+    await person.click("Order this")
+    await fill(person, FOLLOWERS)
+    assert "Please check your order" in person.last_text()
