@@ -36,6 +36,7 @@ def secrets_of(settings: Settings) -> list[str]:
     found = [settings.bot_token.get_secret_value(), settings.panel_key.get_secret_value()]
     found += [entry.key.get_secret_value() for entry in settings.panels.values()]
     found.append(settings.redis_password)
+    found.append(settings.database_password)
     if settings.webhook_secret is not None:
         found.append(settings.webhook_secret.get_secret_value())
     return [secret for secret in found if secret]

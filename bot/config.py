@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.shop.config import TOPUP_MAX, TOPUP_MIN, TOPUP_PRESETS
 from bot.shop.money import MINOR, from_minor
+from storage.db import is_postgres, sqlite_path
 from storage.services import MAIN as MAIN_PANEL
 
 SANDBOX = "sandbox"
@@ -31,6 +32,7 @@ LOCALES = ("en", "tr", "ru")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _PANEL_NAME = re.compile(r"[a-z0-9-]{1,20}")
 _REDIS_SCHEMES = frozenset({"redis", "rediss"})
+_POSTGRES_SCHEMES = frozenset({"postgresql", "postgres"})
 
 
 class PanelEntry(BaseModel):
@@ -71,6 +73,8 @@ class Settings(BaseSettings):
     panels: Annotated[dict[str, PanelEntry], NoDecode] = Field(default_factory=dict)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     database_path: Path = Path("data/shop.sqlite3")
+    # sqlite:///path or postgresql://user:password@host:port/db; None (empty): DATABASE_PATH.
+    database_url: SecretStr | None = None
     # Drafts and per-customer locks in Redis (several processes); None (empty): in this process.
     redis_url: SecretStr | None = None
     shop_currency: str = Field("USD", min_length=3, max_length=3)
@@ -165,6 +169,23 @@ class Settings(BaseSettings):
         if value is not None and not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database_or_path(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None else SecretStr(database_url(value.get_secret_value()))
+
+    @model_validator(mode="after")
+    def _database_file(self) -> Settings:
+        """DATABASE_URL wins over DATABASE_PATH: a sqlite:/// URL names the file."""
+        if self.database_url is not None and not self.postgres:
+            self.database_path = Path(sqlite_path(self.database_url.get_secret_value()))
+        return self
 
     @field_validator("redis_url", mode="before")
     @classmethod
@@ -263,11 +284,59 @@ class Settings(BaseSettings):
         return self.panel_url == SANDBOX
 
     @property
+    def postgres(self) -> bool:
+        """The shop's database is PostgreSQL (DATABASE_URL), not a SQLite file."""
+        return self.database_url is not None and is_postgres(self.database_url.get_secret_value())
+
+    @property
+    def database(self) -> str:
+        """What `Database.open` takes: the PostgreSQL URL (secret), or the SQLite file's path."""
+        if self.database_url is not None and self.postgres:
+            return self.database_url.get_secret_value()
+        return str(self.database_path)
+
+    @property
+    def database_password(self) -> str:
+        """The password inside a PostgreSQL DATABASE_URL, "" without one."""
+        if self.database_url is None:
+            return ""
+        return unquote(urlsplit(self.database_url.get_secret_value()).password or "")
+
+    @property
     def redis_password(self) -> str:
         """The password inside REDIS_URL, "" without one: the logs must never show it."""
         if self.redis_url is None:
             return ""
         return unquote(urlsplit(self.redis_url.get_secret_value()).password or "")
+
+
+def database_url(value: str) -> str:
+    """A `sqlite:///path` or `postgresql://user@host:port/db` URL (`postgres://` too), or
+    ValueError saying what is wrong (without the URL: it may carry a password)."""
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        if parts.netloc or len(parts.path) < 2:
+            raise ValueError("must be sqlite:///path/to/file (three slashes, then the path)")
+        return url
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or above 65535
+        port = 0
+    if parts.scheme not in _POSTGRES_SCHEMES or not parts.hostname or port == 0:
+        raise ValueError("must be sqlite:///path or postgresql://user@host:port/db")
+    if not parts.path[1:] or "/" in parts.path[1:]:
+        raise ValueError("must end with the database name, such as /shop")
+    return url
+
+
+def redacted(url: str) -> str:
+    """`url` without the password it may carry (for a log line or a message)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return parts._replace(netloc=user + parts.netloc.rpartition("@")[2]).geturl()
 
 
 def _panel_url(value: str) -> str:

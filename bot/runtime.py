@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from urllib.parse import unquote, urlsplit
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -13,7 +14,7 @@ from aiogram.enums import ParseMode
 
 from bot.app import Deps
 from bot.banner import SandboxBanner
-from bot.config import Settings
+from bot.config import Settings, redacted
 from bot.i18n import Translator
 from bot.panel.panels import open_panels
 from bot.sessions import RedisUnreachable, Sessions, on_redis
@@ -30,7 +31,7 @@ class StartupError(Exception):
 async def runtime(settings: Settings, *, per_user: bool = True) -> AsyncIterator[Deps]:
     """The database, the panel clients, Redis (with REDIS_URL, for a process that takes
     updates: `per_user`) and the shop rules; closed whatever happens."""
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings)
     try:
         async with AsyncExitStack() as stack:
             sessions: Sessions | None = None
@@ -47,6 +48,37 @@ async def runtime(settings: Settings, *, per_user: bool = True) -> AsyncIterator
             yield Deps(db, panels, shop, translator, sessions)
     finally:
         await db.close()
+
+
+async def open_database(settings: Settings) -> Database:
+    """The shop's database (DATABASE_URL, else DATABASE_PATH), migrated."""
+    if not settings.postgres:
+        return await Database.open(settings.database)
+    return await open_postgres(settings.database, "DATABASE_URL")
+
+
+async def open_postgres(url: str, setting: str) -> Database:
+    """PostgreSQL at `url`, migrated. A server that does not let us in (down, unknown host,
+    wrong password or database) is a StartupError: one line, naming `setting`, no password."""
+    import asyncpg  # a SQLite shop never loads it (as storage.db)
+
+    cannot_connect = (  # the server is there but does not let us in (class 08, 28, 3D...)
+        asyncpg.PostgresConnectionError,
+        asyncpg.InvalidAuthorizationSpecificationError,
+        asyncpg.InvalidCatalogNameError,
+        asyncpg.CannotConnectNowError,
+        asyncpg.TooManyConnectionsError,
+    )
+    try:
+        return await Database.open(url)
+    except (OSError, TimeoutError, *cannot_connect) as error:
+        reason = str(error)
+        password = unquote(urlsplit(url).password or "")
+        if password:
+            reason = reason.replace(password, "***")
+        raise StartupError(
+            f"cannot reach PostgreSQL at {setting} {redacted(url)} ({reason})"
+        ) from None
 
 
 def make_bot(settings: Settings, db: Database, translator: Translator) -> Bot:

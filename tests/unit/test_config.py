@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import replace
@@ -189,3 +190,72 @@ def test_a_bad_redis_url_is_named_without_its_password(
 ) -> None:
     problems = _problems(monkeypatch, BOT_TOKEN=TOKEN, REDIS_URL=value)
     assert problems == [f"REDIS_URL: {problem}"]
+
+
+def test_the_database_is_the_sqlite_file_unless_database_url_names_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _problems(monkeypatch, BOT_TOKEN=TOKEN, DATABASE_PATH="shops/a.sqlite3") == []
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.database, settings.postgres) == ("shops/a.sqlite3", False)
+
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///srv/shop/b.sqlite3")  # it wins over the path
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.database, settings.database_path) == (
+        "/srv/shop/b.sqlite3",
+        Path("/srv/shop/b.sqlite3"),
+    )
+
+    url = "postgresql://shop:pg%2Fs3cret@db.example:5432/shop?sslmode=require"
+    for value in (url, url.replace("postgresql:", "postgres:", 1)):
+        monkeypatch.setenv("DATABASE_URL", value)
+        settings = Settings(_env_file=None)  # type: ignore[call-arg]
+        assert (settings.database, settings.postgres) == (value, True)
+        assert "s3cret" not in repr(settings)
+        assert "pg/s3cret" in secrets_of(settings)  # the logs mask it
+
+
+DATABASE_SHAPE = "must be sqlite:///path or postgresql://user@host:port/db"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("mysql://shop:s3cret@db:3306/shop", DATABASE_SHAPE),
+        ("db.example:5432/shop", DATABASE_SHAPE),
+        ("postgresql://shop:s3cret@/shop", DATABASE_SHAPE),
+        ("postgresql://shop:s3cret@db:99999/shop", DATABASE_SHAPE),
+        ("postgresql://shop:s3cret@db:pg/shop", DATABASE_SHAPE),
+        ("postgresql://shop:s3cret@db:5432", "must end with the database name, such as /shop"),
+        ("postgresql://shop:s3cret@db:5432/", "must end with the database name, such as /shop"),
+        ("sqlite://", "must be sqlite:///path/to/file (three slashes, then the path)"),
+        ("sqlite://s3cret/x", "must be sqlite:///path/to/file (three slashes, then the path)"),
+    ],
+)
+def test_a_bad_database_url_is_named_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    assert _problems(monkeypatch, BOT_TOKEN=TOKEN, DATABASE_URL=value) == [
+        f"DATABASE_URL: {problem}"
+    ]
+
+
+def test_an_unreachable_postgresql_stops_the_start_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if key.upper() != "DATABASE_PATH"}
+    env.update(
+        BOT_TOKEN=TOKEN, PYTHONPATH=str(ROOT),
+        DATABASE_URL=f"postgresql://shop:s3cret@127.0.0.1:{port}/shop",
+    )  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "cannot start: cannot reach PostgreSQL at DATABASE_URL" in done.stderr
+    assert f"postgresql://shop:***@127.0.0.1:{port}/shop" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "s3cret" not in done.stderr
+    assert not (tmp_path / "data").exists()  # no SQLite file made instead
