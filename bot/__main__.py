@@ -1,4 +1,5 @@
-"""`python -m bot [--role web|worker|all]` runs the shop; `audit` and `sandbox-panel` are tools."""
+"""`python -m bot [--role web|worker|all]` runs the shop; `audit`, `migrate-to` and
+`sandbox-panel` are tools."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import logging
 import sys
 from typing import NoReturn
+from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 
@@ -17,7 +19,10 @@ from bot.runtime import StartupError
 from bot.serving import Role, serve
 
 log = logging.getLogger("bot")
-USAGE = "python -m bot [--role web|worker|all | audit | sandbox-panel --port N]"
+USAGE = (
+    "python -m bot [--role web|worker|all | audit | migrate-to postgresql://..."
+    " | sandbox-panel --port N]"
+)
 
 
 def load_settings() -> Settings:
@@ -64,6 +69,15 @@ def main(argv: list[str] | None = None) -> None:
     command = args[0] if args else None
     if command == "sandbox-panel":  # a tool for tests and demos: needs no bot token
         raise SystemExit(sandbox_server.main(args[1:]))
+    if command == "migrate-to":
+        if len(args) != 2:
+            refuse("migrate-to takes one argument: the PostgreSQL URL to move the shop to")
+        settings = load_settings()
+        target_password = unquote(urlsplit(args[1]).password or "")
+        setup_logging(settings.log_level, [*secrets_of(settings), target_password])
+        from bot.migrate_tool import migrate_to  # asyncpg: loaded by a PostgreSQL shop only
+
+        raise SystemExit(asyncio.run(migrate_to(settings, args[1])))
     role = None if command == "audit" else role_of(args)  # before the settings: exit 2 fast
     settings = load_settings()
     setup_logging(settings.log_level, secrets_of(settings))
