@@ -4,25 +4,39 @@
 every second while its scheduler runs, so a process that died, hangs or lost its scheduler lets it
 expire within seconds. In webhook mode `/healthz` must answer too (the server is up). Otherwise it
 prints one line saying why and exits 1. It imports nothing of the bot: importing aiogram
-every minute would cost a second of CPU and tens of MB.
+every minute would cost a second of CPU and tens of MB. The lease is read from the SQLite file,
+or from PostgreSQL when DATABASE_URL names it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+import asyncpg
+
+from storage.db import is_postgres, sqlite_path
 from storage.kv import SENDER_LEASE
 
 TIMEOUT = 5  # seconds for the database and for /healthz
 
 
-def problem(database: Path, healthz: str | None) -> str | None:
-    """Why the shop is not served from `database` (None when it is)."""
+def problem(database: Path | str, healthz: str | None) -> str | None:
+    """Why the shop is not served from `database`, a SQLite file or a PostgreSQL URL (None when
+    it is)."""
+    if is_postgres(database):
+        try:
+            expires = asyncio.run(_postgres_lease(str(database)))
+        except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+            return f"the database does not answer ({_without_password(str(error), database)})"
+        return _served(expires, healthz)
+    database = Path(database)
     if not database.is_file():
         return f"no database at {database}"
     uri = database.resolve().as_uri() + "?mode=ro"
@@ -33,7 +47,11 @@ def problem(database: Path, healthz: str | None) -> str | None:
             ).fetchone()
     except sqlite3.Error as error:
         return f"the database does not answer ({error})"
-    if row is None or row[0] < time.time():
+    return _served(None if row is None else row[0], healthz)
+
+
+def _served(expires: int | None, healthz: str | None) -> str | None:
+    if expires is None or expires < time.time():
         return "no bot process has renewed its lease in the last seconds"
     if healthz is not None:
         try:
@@ -46,13 +64,29 @@ def problem(database: Path, healthz: str | None) -> str | None:
     return None
 
 
+async def _postgres_lease(url: str) -> int | None:
+    conn = await asyncpg.connect(url, timeout=TIMEOUT)
+    try:
+        value = await conn.fetchval(
+            "SELECT expires_at FROM leases WHERE name = $1", SENDER_LEASE, timeout=TIMEOUT
+        )
+    finally:
+        await conn.close(timeout=TIMEOUT)
+    return None if value is None else int(value)
+
+
+def _without_password(text: str, url: Path | str) -> str:
+    password = unquote(urlsplit(str(url)).password or "")
+    return text.replace(password, "***") if password else text
+
+
 def main() -> int:
-    """Reads the bot's own settings from the environment: DATABASE_PATH (required here),
-    WEBHOOK_URL and WEBHOOK_PORT."""
-    path = os.environ.get("DATABASE_PATH")
+    """Reads the bot's own settings from the environment: DATABASE_URL, else DATABASE_PATH (one
+    is required here), WEBHOOK_URL and WEBHOOK_PORT."""
+    database = os.environ.get("DATABASE_URL", "").strip() or os.environ.get("DATABASE_PATH")
     port = os.environ.get("WEBHOOK_PORT", "8080")
     healthz = f"http://127.0.0.1:{port}/healthz" if os.environ.get("WEBHOOK_URL") else None
-    found = problem(Path(path), healthz) if path else "DATABASE_PATH is not set"
+    found = problem(sqlite_path(database), healthz) if database else "DATABASE_PATH is not set"
     if found is None:
         return 0
     print(f"unhealthy: {found}", file=sys.stderr)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 
+import tests.conftest
 from storage import kv
 from storage.db import Database
 from storage.liveness import problem
+from tests.conftest import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 DB_FILE = "shop.sqlite3"  # where the `db` fixture opens its database
+TEST_URL = os.environ.get("DATABASE_TEST_URL") or "postgresql://postgres@127.0.0.1:5432/test"
 
 
 class _Health(BaseHTTPRequestHandler):
@@ -86,3 +91,48 @@ async def test_the_command_exits_0_or_1_with_one_line(db: Database, tmp_path: Pa
     assert await kv.take_lease(db, kv.SENDER_LEASE, "bot", 10)
     healthy = run()
     assert (healthy.returncode, healthy.stderr) == (0, "")
+
+
+@pytest.fixture
+async def postgres(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[str, Database]]:
+    """A shop on PostgreSQL (DATABASE_TEST_URL, the CI machine's by default): URL and database."""
+    monkeypatch.setattr(tests.conftest, "DATABASE_TEST_URL", TEST_URL)
+    async with postgres_schema() as url:
+        database = await Database.open(url)
+        yield url, database
+        await database.close()
+
+
+async def test_a_postgresql_shop_is_healthy_while_the_lease_is_renewed(
+    postgres: tuple[str, Database],
+) -> None:
+    url, database = postgres
+    assert await asyncio.to_thread(problem, url, None) == (
+        "no bot process has renewed its lease in the last seconds"
+    )
+    assert await kv.take_lease(database, kv.SENDER_LEASE, "bot", 10)
+    assert await asyncio.to_thread(problem, url, None) is None
+    await kv.release_lease(database, kv.SENDER_LEASE, "bot")
+    assert await kv.take_lease(database, kv.SENDER_LEASE, "bot", -1)  # it stopped renewing
+    assert "lease" in (await asyncio.to_thread(problem, url, None) or "")
+
+
+async def test_the_command_reads_database_url(postgres: tuple[str, Database]) -> None:
+    url, database = postgres
+    env = {**os.environ, "DATABASE_URL": url, "DATABASE_PATH": "/nonexistent/shop.sqlite3"}
+    env.pop("WEBHOOK_URL", None)
+    assert await kv.take_lease(database, kv.SENDER_LEASE, "bot", 30)
+    healthy = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "storage.liveness"], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert (healthy.returncode, healthy.stderr) == (0, "")
+
+
+def test_an_unreachable_postgresql_is_unhealthy_without_its_password() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    found = problem(f"postgresql://shop:s3cret@127.0.0.1:{port}/shop", None) or ""
+    assert found.startswith("the database does not answer")
+    assert "s3cret" not in found
