@@ -21,7 +21,7 @@ from storage.liveness import problem
 from tests.conftest import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[2]
-DB_FILE = "shop.sqlite3"  # where the `db` fixture opens its database
+DB_FILE = "shop.sqlite3"
 TEST_URL = os.environ.get("DATABASE_TEST_URL") or "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -34,6 +34,15 @@ class _Health(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:  # quiet
         pass
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """The shop's SQLite file at tmp_path/DB_FILE: these tests read that file (the PostgreSQL
+    ones below have their own fixture)."""
+    database = await Database.open(tmp_path / DB_FILE)
+    yield database
+    await database.close()
 
 
 @pytest.fixture
