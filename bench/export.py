@@ -34,8 +34,8 @@ async def fill_ledger(db: Database, count: int, *, first: int = 1) -> None:
     table: the export reads rows, it does not care how they got there."""
     async with db.transaction() as conn:
         await conn.executemany(
-            "INSERT OR IGNORE INTO users (id, first_name, created_at, last_seen_at)"
-            " VALUES (?, 'Bench', 0, 0)",
+            "INSERT INTO users (id, first_name, created_at, last_seen_at)"
+            " VALUES (?, 'Bench', 0, 0) ON CONFLICT (id) DO NOTHING",
             [(user,) for user in range(1, USERS + 1)],
         )
         await conn.executemany(

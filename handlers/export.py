@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import sqlite3
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from bot.shop.money import COST_SCALE, MINOR, from_cost, from_minor
 from handlers.filters import IsAdmin
 from storage import export
 from storage.clock import now
-from storage.db import Database
+from storage.db import Database, Row
 
 DAYS = (1, 3650)
 DAY = 86_400
@@ -120,7 +119,7 @@ async def write_export(
 ) -> list[Part]:
     """Write the export as CSV files in `folder`, one page of rows in memory at a time."""
     since = now() - days * DAY if days else 0
-    rows: AsyncIterator[sqlite3.Row]
+    rows: AsyncIterator[Row]
     columns: tuple[str, ...]
     if kind is Kind.ORDERS:
         rows, columns = export.orders(db, since), export.ORDER_COLUMNS

@@ -35,14 +35,15 @@ _COLUMNS = "id, admin_id, from_chat_id, message_id, state, total, progress_messa
 
 
 async def create(db: Database, admin_id: int, from_chat_id: int, message_id: int) -> int:
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with (
+        db.transaction() as conn,
+        conn.execute(
             "INSERT INTO broadcasts (admin_id, from_chat_id, message_id, state, created_at)"
-            " VALUES (?, ?, ?, 'draft', ?)",
+            " VALUES (?, ?, ?, 'draft', ?) RETURNING id",
             (admin_id, from_chat_id, message_id, now()),
-        )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+        ) as cursor,
+    ):
+        return int((await cursor.fetchone())[0])
 
 
 async def get(db: Database, broadcast_id: int) -> Broadcast | None:
@@ -100,9 +101,10 @@ async def cancel(db: Database, broadcast_id: int) -> bool:
 
 async def progress(db: Database, broadcast_id: int) -> Progress:
     row = await db.fetchone(
-        "SELECT COALESCE(SUM(sent_at IS NOT NULL), 0), COALESCE(SUM(failed = 'blocked'), 0),"
-        " COALESCE(SUM(failed IS NOT NULL AND failed <> 'blocked'), 0),"
-        " COALESCE(SUM(sent_at IS NULL AND failed IS NULL), 0)"
+        "SELECT COUNT(*) FILTER (WHERE sent_at IS NOT NULL),"
+        " COUNT(*) FILTER (WHERE failed = 'blocked'),"
+        " COUNT(*) FILTER (WHERE failed IS NOT NULL AND failed <> 'blocked'),"
+        " COUNT(*) FILTER (WHERE sent_at IS NULL AND failed IS NULL)"
         " FROM outbox WHERE broadcast_id = ?",
         (broadcast_id,),
     )

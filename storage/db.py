@@ -1,18 +1,129 @@
-"""SQLite connections: one writer behind a lock, two readers, numbered migrations."""
+"""The shop's database: one interface, two engines.
+
+SQLite (the default) is one file: one writer behind a lock, a reader, numbered migrations.
+PostgreSQL (`storage.postgres`) keeps the same interface for a shop that outgrows one machine.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Generator, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
 Params = Sequence[Any] | dict[str, Any]
+
+IntegrityError = sqlite3.IntegrityError  # a constraint refused a write, on either engine
+
+
+class Row(Protocol):
+    """A result row, read by position or by column name (sqlite3.Row, asyncpg.Record)."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
+
+    def keys(self) -> Any: ...
+
+
+class Cursor(Protocol):
+    """What a statement run in a transaction gives back: its rows and how many it changed."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    async def fetchone(self) -> Any: ...
+
+    async def fetchall(self) -> Any: ...
+
+
+class Running(Protocol):
+    """A statement under way: `await conn.execute(...)` or `async with conn.execute(...)`."""
+
+    def __await__(self) -> Generator[Any, None, Cursor]: ...
+
+    async def __aenter__(self) -> Cursor: ...
+
+    async def __aexit__(self, *exc: Any) -> Any: ...
+
+
+class Connection(Protocol):
+    """The connection a write transaction hands out: aiosqlite's, or storage.postgres's.
+
+    SQL is written once for both engines: `?` or `:name` placeholders, `RETURNING` for a new
+    row's id, `ON CONFLICT` for upserts, sums cast to BIGINT.
+    """
+
+    def execute(self, sql: str, parameters: Any = None, /) -> Running: ...
+
+    async def executemany(self, sql: str, parameters: Any, /) -> Any: ...
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+
+def is_postgres(target: Path | str) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def sqlite_path(target: Path | str) -> str:
+    """A file path, or the path of a `sqlite:///path` URL."""
+    text = str(target)
+    return text.removeprefix("sqlite://") if text.startswith("sqlite:///") else text
+
+
+class Database(ABC):
+    """Writes go through `transaction()`; reads through `fetch*`, or `lookup*` for those an
+    index answers at once."""
+
+    def __init__(self) -> None:
+        # storage.kv's read cache: (read at, value) per key, cleared by this process's writes
+        self.kv_cache: dict[str, tuple[float, str | None]] = {}
+
+    @staticmethod
+    async def open(target: Path | str) -> Database:
+        """A file path or `sqlite:///path` (SQLite), or a `postgresql://` URL."""
+        if is_postgres(target):
+            from storage.postgres import PostgresDatabase  # asyncpg only where it is used
+
+            return await PostgresDatabase.connect(str(target))
+        return await SqliteDatabase.connect(sqlite_path(target))
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+        """One write transaction: commit on success, roll back on any error. Writers take
+        turns, across processes too, so each one sees every commit before it."""
+
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def lookup(self, sql: str, params: Params = ()) -> list[Row]:
+        """Rows an index finds at once; an engine may read them without leaving the loop."""
+        return await self.fetchall(sql, params)
+
+    async def lookup_one(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.lookup(sql, params)
+        return rows[0] if rows else None
 
 
 async def _open(path: str) -> aiosqlite.Connection:
@@ -53,18 +164,17 @@ def _open_lookups(path: str) -> sqlite3.Connection:
     return conn
 
 
-def _migrations() -> list[tuple[int, str]]:
-    folder = resources.files("storage") / "migrations"
+def _migrations(folder: Traversable | None = None) -> list[tuple[int, str]]:
+    """An engine's numbered scripts, by number: SQLite's unless another folder is given."""
     found = []
-    for entry in folder.iterdir():
+    for entry in (folder or resources.files("storage") / "migrations").iterdir():
         if entry.name.endswith(".sql"):
             found.append((int(entry.name.split("_", 1)[0]), entry.read_text("utf-8")))
     return sorted(found)
 
 
-class Database:
-    """The bot's SQLite file. Writes go through `transaction()`; reads through `fetch*`, or
-    `lookup*` for those an index answers at once."""
+class SqliteDatabase(Database):
+    """The bot's SQLite file."""
 
     def __init__(
         self,
@@ -72,26 +182,25 @@ class Database:
         reader: aiosqlite.Connection,
         lookups: sqlite3.Connection,
     ) -> None:
+        super().__init__()
         self._writer = writer
         self._reader = reader
         self._lookups = lookups
         self._lock = asyncio.Lock()
-        # storage.kv's read cache: (read at, value) per key, cleared by this process's writes
-        self.kv_cache: dict[str, tuple[float, str | None]] = {}
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
-        if str(path) != ":memory:":
+    async def connect(cls, path: str) -> SqliteDatabase:
+        if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        writer = await _open(str(path))
+        writer = await _open(path)
         try:
             await _migrate(writer)
-            reader = await _open(str(path))
+            reader = await _open(path)
         except BaseException:
             await writer.close()
             raise
         try:
-            return cls(writer, reader, _open_lookups(str(path)))
+            return cls(writer, reader, _open_lookups(path))
         except BaseException:
             await reader.close()
             await writer.close()
@@ -104,8 +213,8 @@ class Database:
             await self._writer.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """`BEGIN IMMEDIATE` on the writer; commit on success, roll back on any error."""
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """`BEGIN IMMEDIATE` on the writer: SQLite's one writer at a time, in every process."""
         async with self._lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
@@ -116,19 +225,11 @@ class Database:
                     await self._writer.execute("ROLLBACK")
                 raise
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         # One trip to aiosqlite's thread (execute, fetch and close would be three).
         return list(await self._reader.execute_fetchall(sql, params))
 
-    async def scalar(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
-
-    async def lookup(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def lookup(self, sql: str, params: Params = ()) -> list[Row]:
         """Rows an index finds at once, read on the calling (the event loop's) thread.
 
         A trip to aiosqlite's thread costs about 0.1 ms, ten times a read by key; every update
@@ -145,10 +246,6 @@ class Database:
             if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 raise
         return await self.fetchall(sql, params)
-
-    async def lookup_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        rows = await self.lookup(sql, params)
-        return rows[0] if rows else None
 
 
 async def _migrate(conn: aiosqlite.Connection) -> None:

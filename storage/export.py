@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 
-from storage.db import Database
+from storage.db import Database, Row
 
 PAGE = 1000  # rows per query: large enough that the trips cost little, small enough to hold
 
@@ -22,19 +21,19 @@ USER_COLUMNS = (
 )  # fmt: skip
 
 
-async def orders(db: Database, since: int = 0) -> AsyncIterator[sqlite3.Row]:
+async def orders(db: Database, since: int = 0) -> AsyncIterator[Row]:
     """Orders created at or after `since`, by id."""
     async for row in _pages(db, "orders", ORDER_COLUMNS, since):
         yield row
 
 
-async def ledger(db: Database, since: int = 0) -> AsyncIterator[sqlite3.Row]:
+async def ledger(db: Database, since: int = 0) -> AsyncIterator[Row]:
     """Ledger rows written at or after `since`, by id."""
     async for row in _pages(db, "ledger", LEDGER_COLUMNS, since):
         yield row
 
 
-async def users(db: Database) -> AsyncIterator[sqlite3.Row]:
+async def users(db: Database) -> AsyncIterator[Row]:
     """Every user, by id."""
     async for row in _pages(db, "users", USER_COLUMNS, 0):
         yield row
@@ -42,7 +41,7 @@ async def users(db: Database) -> AsyncIterator[sqlite3.Row]:
 
 async def _pages(
     db: Database, table: str, columns: tuple[str, ...], since: int, page: int = PAGE
-) -> AsyncIterator[sqlite3.Row]:
+) -> AsyncIterator[Row]:
     """Keyset pagination on the primary key: each page starts where the last one ended, so
     no page rescans the rows before it (OFFSET would) and no query holds the whole table.
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import time
 
-import aiosqlite
-
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database
 
 POLLER_LEASE = "poller"
 SENDER_LEASE = "sender"  # renewed every second while the bot runs: storage.liveness reads it
@@ -61,7 +59,7 @@ async def delete(db: Database, key: str) -> None:
         await conn.execute("DELETE FROM kv WHERE key = ?", (key,))
 
 
-async def put_new(conn: aiosqlite.Connection, key: str, value: str) -> bool:
+async def put_new(conn: Connection, key: str, value: str) -> bool:
     """Set `key` inside the caller's transaction only if it is absent; True when it was."""
     cursor = await conn.execute(
         "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database
 
 
 class InsufficientFunds(Exception):
@@ -25,7 +23,7 @@ class Entry:
 
 
 async def post(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     user_id: int,
     amount: int,
@@ -55,7 +53,7 @@ async def post(
     return True
 
 
-async def has_key(conn: aiosqlite.Connection, key: str) -> bool:
+async def has_key(conn: Connection, key: str) -> bool:
     async with conn.execute("SELECT 1 FROM ledger WHERE key = ?", (key,)) as cursor:
         return await cursor.fetchone() is not None
 
@@ -72,8 +70,9 @@ async def recent(db: Database, user_id: int, limit: int = 10) -> list[Entry]:
 async def balance_mismatches(db: Database) -> list[tuple[int, int, int]]:
     """(user, cached balance, ledger sum) for every user whose two figures differ."""
     rows = await db.fetchall(
-        "SELECT u.id, u.balance, COALESCE(SUM(l.amount), 0) AS total FROM users u"
-        " LEFT JOIN ledger l ON l.user_id = u.id GROUP BY u.id HAVING u.balance <> total"
+        "SELECT u.id, u.balance, CAST(COALESCE(SUM(l.amount), 0) AS BIGINT) FROM users u"
+        " LEFT JOIN ledger l ON l.user_id = u.id GROUP BY u.id"
+        " HAVING u.balance <> COALESCE(SUM(l.amount), 0)"
     )
     return [(row[0], row[1], row[2]) for row in rows]
 
@@ -88,7 +87,7 @@ async def paid_per_order(db: Database) -> dict[int, int]:
     One grouped pass over the `ledger_order` index, not a query per order.
     """
     rows = await db.fetchall(
-        "SELECT order_id, -SUM(amount) FROM ledger WHERE order_id IS NOT NULL"
+        "SELECT order_id, CAST(-SUM(amount) AS BIGINT) FROM ledger WHERE order_id IS NOT NULL"
         " AND kind IN ('order', 'refund') GROUP BY order_id"
     )
     return {row[0]: row[1] for row in rows}

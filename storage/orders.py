@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database, Row
 
 
 class State(StrEnum):
@@ -120,7 +117,7 @@ _UPDATABLE = frozenset(
 )
 
 
-def _order(row: sqlite3.Row) -> Order:
+def _order(row: Row) -> Order:
     data = dict(row)
     data["fields"] = json.loads(data["fields"])
     data["state"] = State(data["state"])
@@ -129,7 +126,7 @@ def _order(row: sqlite3.Row) -> Order:
 
 
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     user_id: int,
     service_id: int,
@@ -147,10 +144,11 @@ async def create(
     """Insert an order in `submitting` by process `holder`; None when this confirmation token
     was already used."""
     stamp = now()
-    cursor = await conn.execute(
+    async with conn.execute(
         "INSERT INTO orders (user_id, service_id, service_name, service_type, link, quantity,"
         " fields, charge, cost, token, state, created_at, updated_at, holder, panel)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO NOTHING",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO NOTHING"
+        " RETURNING id",
         (
             user_id,
             service_id,
@@ -168,12 +166,13 @@ async def create(
             holder,
             panel,
         ),
-    )
-    return cursor.lastrowid if cursor.rowcount == 1 else None
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 async def transition(
-    conn: aiosqlite.Connection, order_id: int, expected: State | Collection[State], **values: Any
+    conn: Connection, order_id: int, expected: State | Collection[State], **values: Any
 ) -> bool:
     """Write `values` only while the order is still in `expected` (one state or several).
 
@@ -207,7 +206,7 @@ async def get(db: Database, order_id: int) -> Order | None:
     return None if row is None else _order(row)
 
 
-async def get_in(conn: aiosqlite.Connection, order_id: int) -> Order | None:
+async def get_in(conn: Connection, order_id: int) -> Order | None:
     """Read an order inside the caller's transaction (to decide on fresh data)."""
     async with conn.execute(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,)) as cursor:
         row = await cursor.fetchone()
@@ -244,7 +243,7 @@ async def due_for_poll(db: Database, limit: int, panel: str = "main") -> list[Or
 
 
 async def abandon_submitting(
-    conn: aiosqlite.Connection, lease_prefix: str, placed_before: int
+    conn: Connection, lease_prefix: str, placed_before: int
 ) -> list[tuple[int, int]]:
     """(order, user) for every order left in `submitting`, now `unknown` (caller's transaction):
     those whose process holds no live lease `<lease_prefix><holder>` any more, and those of a
@@ -267,13 +266,12 @@ async def abandon_submitting(
         return [(row[0], row[1]) for row in await cursor.fetchall()]
 
 
-async def add_refill(conn: aiosqlite.Connection, order_id: int, upstream_id: str) -> int:
-    cursor = await conn.execute(
-        "INSERT INTO refills (order_id, upstream_id, created_at) VALUES (?, ?, ?)",
+async def add_refill(conn: Connection, order_id: int, upstream_id: str) -> int:
+    async with conn.execute(
+        "INSERT INTO refills (order_id, upstream_id, created_at) VALUES (?, ?, ?) RETURNING id",
         (order_id, upstream_id, now()),
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    ) as cursor:
+        return int((await cursor.fetchone())[0])
 
 
 async def refills_of(db: Database, order_id: int) -> list[Refill]:
@@ -296,9 +294,7 @@ async def open_refills(db: Database, limit: int, panel: str = "main") -> list[Re
     return [Refill(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) for row in rows]
 
 
-async def update_refill(
-    conn: aiosqlite.Connection, refill_id: int, status: str, final: bool
-) -> None:
+async def update_refill(conn: Connection, refill_id: int, status: str, final: bool) -> None:
     await conn.execute(
         "UPDATE refills SET status = ?, final = ?, checked_at = ? WHERE id = ?",
         (status, int(final), now(), refill_id),
@@ -323,13 +319,14 @@ async def in_states(db: Database, states: Sequence[State], limit: int = -1) -> l
     """Orders in any of `states`, oldest first (`limit` -1: all of them)."""
     marks = ",".join("?" * len(states))
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM orders WHERE state IN ({marks}) ORDER BY id LIMIT ?",
-        (*states, limit),
+        f"SELECT {_COLUMNS} FROM orders WHERE state IN ({marks}) ORDER BY id"
+        + (" LIMIT ?" if limit >= 0 else ""),
+        (*states, limit) if limit >= 0 else tuple(states),
     )
     return [_order(row) for row in rows]
 
 
-async def touch_checked(conn: aiosqlite.Connection, order_ids: Sequence[int]) -> None:
+async def touch_checked(conn: Connection, order_ids: Sequence[int]) -> None:
     """Stamp `checked_at` on orders the panel answered nothing usable for (caller's transaction).
 
     They go to the back of the poll queue instead of being asked about again first.
@@ -343,7 +340,7 @@ async def touch_checked(conn: aiosqlite.Connection, order_ids: Sequence[int]) ->
     )
 
 
-async def get_many_in(conn: aiosqlite.Connection, order_ids: Sequence[int]) -> dict[int, Order]:
+async def get_many_in(conn: Connection, order_ids: Sequence[int]) -> dict[int, Order]:
     """Orders by id inside the caller's transaction (a poll batch re-read in one query)."""
     if not order_ids:
         return {}

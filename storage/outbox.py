@@ -6,10 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +22,7 @@ class Message:
 
 
 async def put(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     chat_id: int,
     message: str,
     args: dict[str, Any] | None = None,

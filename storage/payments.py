@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
-
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database, Row
 
 _BATCH = 500  # charge ids per query (SQLite caps the parameters of one statement)
 
@@ -56,32 +53,30 @@ _COLUMNS = (
 )
 
 
-def _payment(row: sqlite3.Row) -> Payment:
+def _payment(row: Row) -> Payment:
     data = dict(row)
     data["method"] = Method(data["method"])
     data["state"] = State(data["state"])
     return Payment(**data)
 
 
-async def _one(
-    conn: aiosqlite.Connection, where: str, params: tuple[object, ...]
-) -> Payment | None:
+async def _one(conn: Connection, where: str, params: tuple[object, ...]) -> Payment | None:
     async with conn.execute(f"SELECT {_COLUMNS} FROM payments WHERE {where}", params) as cursor:
         row = await cursor.fetchone()
     return None if row is None else _payment(row)
 
 
 async def create(
-    conn: aiosqlite.Connection, *, user_id: int, method: Method, amount: int, note: str = "",
+    conn: Connection, *, user_id: int, method: Method, amount: int, note: str = "",
     stars: int | None = None,
 ) -> Payment:  # fmt: skip
     """Insert a `pending` payment inside the caller's transaction."""
-    cursor = await conn.execute(
+    async with conn.execute(
         "INSERT INTO payments (user_id, method, amount, state, note, created_at, stars)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (user_id, method, amount, State.PENDING, note, now(), stars),
-    )
-    payment = await get_in(conn, int(cursor.lastrowid or 0))
+    ) as cursor:
+        payment = await get_in(conn, int((await cursor.fetchone())[0]))
     assert payment is not None
     return payment
 
@@ -91,16 +86,16 @@ async def get(db: Database, payment_id: int) -> Payment | None:
     return None if row is None else _payment(row)
 
 
-async def get_in(conn: aiosqlite.Connection, payment_id: int) -> Payment | None:
+async def get_in(conn: Connection, payment_id: int) -> Payment | None:
     """The row as the caller's transaction sees it."""
     return await _one(conn, "id = ?", (payment_id,))
 
 
-async def by_external_id_in(conn: aiosqlite.Connection, external_id: str) -> Payment | None:
+async def by_external_id_in(conn: Connection, external_id: str) -> Payment | None:
     return await _one(conn, "external_id = ?", (external_id,))
 
 
-async def mark_paid(conn: aiosqlite.Connection, payment_id: int, external_id: str | None) -> bool:
+async def mark_paid(conn: Connection, payment_id: int, external_id: str | None) -> bool:
     """pending -> paid; False when the row was not pending any more."""
     cursor = await conn.execute(
         "UPDATE payments SET state = ?, external_id = COALESCE(?, external_id), decided_at = ?"
@@ -110,9 +105,7 @@ async def mark_paid(conn: aiosqlite.Connection, payment_id: int, external_id: st
     return cursor.rowcount == 1
 
 
-async def decide(
-    conn: aiosqlite.Connection, payment_id: int, state: State, decided_by: int
-) -> bool:
+async def decide(conn: Connection, payment_id: int, state: State, decided_by: int) -> bool:
     """pending -> `state` by this admin; False for everybody but the first to decide."""
     cursor = await conn.execute(
         "UPDATE payments SET state = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = ?",
@@ -121,7 +114,7 @@ async def decide(
     return cursor.rowcount == 1
 
 
-async def ask_refund(conn: aiosqlite.Connection, payment_id: int, asked_by: int) -> int | None:
+async def ask_refund(conn: Connection, payment_id: int, asked_by: int) -> int | None:
     """paid or refunding -> refunding, counting one more ask of Telegram; the ask's number, or
     None when the payment is neither."""
     cursor = await conn.execute(
@@ -133,7 +126,7 @@ async def ask_refund(conn: aiosqlite.Connection, payment_id: int, asked_by: int)
     return None if row is None else int(row[0])
 
 
-async def mark_refunded(conn: aiosqlite.Connection, payment_id: int) -> bool:
+async def mark_refunded(conn: Connection, payment_id: int) -> bool:
     """refunding -> refunded; False when it was settled before."""
     cursor = await conn.execute(
         "UPDATE payments SET state = ?, decided_at = ? WHERE id = ? AND state = ?",
@@ -143,13 +136,13 @@ async def mark_refunded(conn: aiosqlite.Connection, payment_id: int) -> bool:
 
 
 async def refund_refused(
-    conn: aiosqlite.Connection, payment_id: int, ask: int, asked_by: int | None = None
+    conn: Connection, payment_id: int, ask: int, asked_by: int | None = None
 ) -> bool:
     """refunding -> paid, when `ask` is still the last one (and went out at `asked_by` or
     earlier, if given); False when a later ask is out or the payment was settled meanwhile."""
     cursor = await conn.execute(
         "UPDATE payments SET state = ? WHERE id = ? AND state = ? AND refund_asks = ?"
-        " AND (? IS NULL OR refund_asked_at <= ?)",
+        " AND (CAST(? AS BIGINT) IS NULL OR refund_asked_at <= ?)",
         (State.PAID, payment_id, State.REFUNDING, ask, asked_by, asked_by),
     )
     return cursor.rowcount == 1
@@ -184,12 +177,13 @@ async def has_stars(db: Database) -> bool:
 
 async def credited_charges(db: Database) -> set[str]:
     """Every Stars charge id the ledger holds a credit for."""
-    rows = await db.fetchall("SELECT substr(key, 7) FROM ledger WHERE key GLOB 'stars:*'")
+    rows = await db.fetchall("SELECT substr(key, 7) FROM ledger WHERE substr(key, 1, 6) = 'stars:'")
     return {row[0] for row in rows}
 
 
 _MANUAL_COUNTS = (
-    "SELECT COALESCE(SUM(state = ?), 0), COALESCE(SUM(created_at >= ?), 0) FROM payments"
+    "SELECT COUNT(*) FILTER (WHERE state = ?), COUNT(*) FILTER (WHERE created_at >= ?)"
+    " FROM payments"
     " WHERE user_id = ? AND method = ?"
 )
 
@@ -201,7 +195,7 @@ async def manual_counts(db: Database, user_id: int, since: int) -> tuple[int, in
     return int(row[0]), int(row[1])
 
 
-async def manual_counts_in(conn: aiosqlite.Connection, user_id: int, since: int) -> tuple[int, int]:
+async def manual_counts_in(conn: Connection, user_id: int, since: int) -> tuple[int, int]:
     """`manual_counts` as the caller's transaction sees them."""
     async with conn.execute(_MANUAL_COUNTS, (State.PENDING, since, user_id, Method.MANUAL)) as cur:
         row = await cur.fetchone()
@@ -218,7 +212,7 @@ async def pending(db: Database, method: Method, limit: int) -> list[Payment]:
     return [_payment(row) for row in rows]
 
 
-async def balance_in(conn: aiosqlite.Connection, user_id: int) -> int:
+async def balance_in(conn: Connection, user_id: int) -> int:
     """The user's balance as the caller's transaction sees it (for a message queued with it)."""
     async with conn.execute("SELECT balance FROM users WHERE id = ?", (user_id,)) as cursor:
         row = await cursor.fetchone()

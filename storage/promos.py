@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
-
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database, Row
 
 
 class Kind(StrEnum):
@@ -58,7 +55,7 @@ class Used:
 _COLUMNS = "id, code, kind, amount, max_uses, uses, until, new_only, active, created_at"
 
 
-def _promo(row: sqlite3.Row) -> Promo:
+def _promo(row: Row) -> Promo:
     data = dict(row)
     data["kind"] = Kind(data["kind"])
     data["new_only"] = bool(data["new_only"])
@@ -104,13 +101,13 @@ async def get(db: Database, code: str) -> Promo | None:
     return None if row is None else _promo(row)
 
 
-async def get_in(conn: aiosqlite.Connection, code: str) -> Promo | None:
+async def get_in(conn: Connection, code: str) -> Promo | None:
     async with conn.execute(f"SELECT {_COLUMNS} FROM promos WHERE code = ?", (code,)) as cursor:
         row = await cursor.fetchone()
     return None if row is None else _promo(row)
 
 
-async def has_paid_order(conn: aiosqlite.Connection, user_id: int) -> bool:
+async def has_paid_order(conn: Connection, user_id: int) -> bool:
     """Any order that was not refused outright: the customer has paid for something."""
     async with conn.execute(
         "SELECT 1 FROM orders WHERE user_id = ? AND state <> 'failed' LIMIT 1", (user_id,)
@@ -118,7 +115,7 @@ async def has_paid_order(conn: aiosqlite.Connection, user_id: int) -> bool:
         return await cursor.fetchone() is not None
 
 
-async def add_redemption(conn: aiosqlite.Connection, promo_id: int, user_id: int) -> bool:
+async def add_redemption(conn: Connection, promo_id: int, user_id: int) -> bool:
     """False when this customer redeemed this code before."""
     cursor = await conn.execute(
         "INSERT INTO promo_redemptions (promo_id, user_id, created_at) VALUES (?, ?, ?)"
@@ -128,7 +125,7 @@ async def add_redemption(conn: aiosqlite.Connection, promo_id: int, user_id: int
     return cursor.rowcount == 1
 
 
-async def take_use(conn: aiosqlite.Connection, promo_id: int) -> bool:
+async def take_use(conn: Connection, promo_id: int) -> bool:
     """One more use, only while under the limit: False when the last one is gone."""
     cursor = await conn.execute(
         "UPDATE promos SET uses = uses + 1 WHERE id = ? AND (max_uses IS NULL OR uses < max_uses)",
@@ -149,7 +146,7 @@ async def pending(db: Database, user_id: int) -> Pending | None:
 
 
 async def use(
-    conn: aiosqlite.Connection, redemption: int, user_id: int, order_id: int, discount: int
+    conn: Connection, redemption: int, user_id: int, order_id: int, discount: int
 ) -> bool:
     """Give a pending discount to an order; False when it is no longer pending."""
     cursor = await conn.execute(
@@ -160,7 +157,7 @@ async def use(
     return cursor.rowcount == 1
 
 
-async def give_back(conn: aiosqlite.Connection, order_id: int) -> None:
+async def give_back(conn: Connection, order_id: int) -> None:
     """The order never reached the panel: its discount waits for the next order again."""
     await conn.execute(
         "UPDATE promo_redemptions SET returned_from = order_id, returned_discount = discount,"
@@ -169,7 +166,7 @@ async def give_back(conn: aiosqlite.Connection, order_id: int) -> None:
     )
 
 
-async def take_back(conn: aiosqlite.Connection, order_id: int) -> bool:
+async def take_back(conn: Connection, order_id: int) -> bool:
     """A failed order is attached after all: the discount it gave back is its own again.
 
     True when it had none, or took it back; False when another order has used it since
@@ -194,9 +191,9 @@ async def take_back(conn: aiosqlite.Connection, order_id: int) -> bool:
 async def uses_mismatches(db: Database) -> list[tuple[str, int, int | None, int]]:
     """(code, uses, max_uses, redemptions) where the counter disagrees or passed the limit."""
     rows = await db.fetchall(
-        "SELECT p.code, p.uses, p.max_uses, COUNT(r.id) AS n FROM promos p"
+        "SELECT p.code, p.uses, p.max_uses, COUNT(r.id) FROM promos p"
         " LEFT JOIN promo_redemptions r ON r.promo_id = p.id GROUP BY p.id"
-        " HAVING p.uses <> n OR (p.max_uses IS NOT NULL AND p.uses > p.max_uses)"
+        " HAVING p.uses <> COUNT(r.id) OR (p.max_uses IS NOT NULL AND p.uses > p.max_uses)"
     )
     return [(row[0], row[1], row[2], row[3]) for row in rows]
 
@@ -205,11 +202,12 @@ async def gift_mismatches(db: Database) -> list[tuple[str, int, int, int]]:
     """(key, user, amount owed, amount credited) for every gift whose ledger credit differs
     from the gift, and every `promo` credit with no redemption behind it (owed 0)."""
     rows = await db.fetchall(
-        "SELECT 'promo:' || p.code || ':' || r.user_id AS key, r.user_id, p.amount,"
-        " COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.key = 'promo:' || p.code || ':'"
-        " || r.user_id AND l.user_id = r.user_id AND l.kind = 'promo'), 0) AS credited"
-        " FROM promo_redemptions r JOIN promos p ON p.id = r.promo_id WHERE p.kind = 'gift'"
-        " AND credited <> p.amount"
+        "SELECT * FROM (SELECT 'promo:' || p.code || ':' || r.user_id AS key, r.user_id,"
+        " p.amount, CAST(COALESCE((SELECT SUM(l.amount) FROM ledger l"
+        " WHERE l.key = 'promo:' || p.code || ':' || r.user_id AND l.user_id = r.user_id"
+        " AND l.kind = 'promo'), 0) AS BIGINT) AS credited"
+        " FROM promo_redemptions r JOIN promos p ON p.id = r.promo_id WHERE p.kind = 'gift')"
+        " AS gifts WHERE credited <> amount"
         " UNION ALL"
         " SELECT l.key, l.user_id, 0, l.amount FROM ledger l WHERE l.kind = 'promo'"
         " AND NOT EXISTS (SELECT 1 FROM promo_redemptions r JOIN promos p ON p.id = r.promo_id"

@@ -6,10 +6,8 @@ import base64
 import secrets
 from dataclasses import dataclass
 
-import aiosqlite
-
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database
 
 KIND = "referral"  # the ledger kind of a referral credit
 
@@ -106,7 +104,7 @@ async def attribute(db: Database, user_id: int, code: str) -> int | None:
     return int(row[0])
 
 
-async def referrer_in(conn: aiosqlite.Connection, user_id: int) -> int | None:
+async def referrer_in(conn: Connection, user_id: int) -> int | None:
     async with conn.execute(
         "SELECT referrer_id FROM referrals WHERE user_id = ?", (user_id,)
     ) as cursor:
@@ -119,10 +117,10 @@ async def referrer_of(db: Database, user_id: int) -> int | None:
     return None if row is None else int(row[0])
 
 
-async def paid_in(conn: aiosqlite.Connection, order_id: int) -> int:
+async def paid_in(conn: Connection, order_id: int) -> int:
     """What the order's customer paid net, every round's charge less every refund."""
     async with conn.execute(
-        "SELECT COALESCE(-SUM(amount), 0) FROM ledger WHERE order_id = ?"
+        "SELECT CAST(COALESCE(-SUM(amount), 0) AS BIGINT) FROM ledger WHERE order_id = ?"
         " AND kind IN ('order', 'refund')",
         (order_id,),
     ) as cursor:
@@ -131,7 +129,7 @@ async def paid_in(conn: aiosqlite.Connection, order_id: int) -> int:
 
 
 async def record(
-    conn: aiosqlite.Connection, *, order_id: int, referrer_id: int, percent: str, paid: int,
+    conn: Connection, *, order_id: int, referrer_id: int, percent: str, paid: int,
     amount: int,
 ) -> bool:  # fmt: skip
     """The credit's figures, once per order; False when the order paid its referrer before."""
@@ -146,7 +144,9 @@ async def record(
 async def figures(db: Database, user_id: int, last: int = 5) -> Figures:
     invited = await db.scalar("SELECT COUNT(*) FROM referrals WHERE referrer_id = ?", (user_id,))
     earned = await db.scalar(
-        "SELECT COALESCE(SUM(amount), 0) FROM referral_earnings WHERE referrer_id = ?", (user_id,)
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM referral_earnings"
+        " WHERE referrer_id = ?",
+        (user_id,),
     )
     rows = await db.fetchall(
         "SELECT order_id, amount, created_at FROM referral_earnings WHERE referrer_id = ?"
@@ -161,7 +161,7 @@ async def top(db: Database, limit: int = 10) -> list[Referrer]:
     rows = await db.fetchall(
         "SELECT u.id, u.first_name,"
         " (SELECT COUNT(*) FROM referrals r WHERE r.referrer_id = u.id) AS invited,"
-        " (SELECT COALESCE(SUM(amount), 0) FROM referral_earnings e"
+        " (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM referral_earnings e"
         "  WHERE e.referrer_id = u.id) AS earned"
         " FROM users u WHERE u.id IN (SELECT referrer_id FROM referrals)"
         " ORDER BY earned DESC, invited DESC, u.id LIMIT ?",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from storage.clock import now
-from storage.db import Database
+from storage.db import Database, Row
 
 MAIN = "main"  # the panel of PANEL_URL; every row from before several panels belongs to it
 
@@ -109,7 +108,7 @@ def _decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _service(row: sqlite3.Row) -> Service:
+def _service(row: Row) -> Service:
     data = dict(row)
     data.pop("total", None)
     for flag in (
@@ -206,8 +205,9 @@ async def sync(db: Database, catalog: Sequence[Upstream], panel: str = MAIN) -> 
         await conn.executemany(
             "INSERT INTO services (id, panel, upstream_id, name, type, raw_type, category_id,"
             " rate, min, max, refill, cancel, dripfeed, available, position, search, synced_at)"
-            " VALUES ((SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM services WHERE id = ?2)),"
-            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
+            " VALUES ((SELECT CAST(?1 AS BIGINT) WHERE NOT EXISTS"
+            " (SELECT 1 FROM services WHERE id = ?2)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1,"
+            " ?, ?, ?)"
             " ON CONFLICT (panel, upstream_id) DO UPDATE SET"
             " name = excluded.name, type = excluded.type, raw_type = excluded.raw_type,"
             " category_id = excluded.category_id, rate = excluded.rate, min = excluded.min,"
@@ -334,7 +334,7 @@ def _count(where: str, params: tuple[object, ...]) -> Query:
     return sql, params
 
 
-def _counted(rows: list[sqlite3.Row]) -> tuple[list[Service], int]:
+def _counted(rows: list[Row]) -> tuple[list[Service], int]:
     return [_service(row) for row in rows], int(rows[0]["total"])
 
 

@@ -12,11 +12,14 @@ from storage.db import Database
 # one scan over the window feeds every figure.
 _NET = (
     "SELECT o.id, o.service_name, o.created_at, o.cost, o.charge, o.panel, o.backup_of,"
-    " COALESCE((SELECT -SUM(l.amount) FROM ledger l WHERE l.order_id = o.id"
-    " AND l.kind IN ('order', 'refund')), 0) AS paid"
+    " CAST(COALESCE((SELECT -SUM(l.amount) FROM ledger l WHERE l.order_id = o.id"
+    " AND l.kind IN ('order', 'refund')), 0) AS BIGINT) AS paid"
     " FROM orders o WHERE o.created_at >= ? AND o.created_at < ?"
 )
-_FIGURES = "COUNT(*), COALESCE(SUM(paid), 0), COALESCE(SUM(cost * paid / charge), 0)"
+_FIGURES = (
+    "COUNT(*), CAST(COALESCE(SUM(paid), 0) AS BIGINT),"
+    " CAST(COALESCE(SUM(cost * paid / charge), 0) AS BIGINT)"
+)
 # Every time zone's offset from UTC is a whole number of quarter hours, so a quarter hour of UTC
 # never straddles a local midnight: grouping by it sorts orders into local days exactly, DST
 # days included, which grouping by a fixed offset would not.
@@ -55,8 +58,9 @@ class TopService:
 
 async def users(db: Database, active_since: int) -> Users:
     row = await db.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(last_seen_at >= ?), 0), COALESCE(SUM(blocked), 0),"
-        " COALESCE(SUM(banned), 0), COALESCE(SUM(balance), 0) FROM users",
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE last_seen_at >= ?),"
+        " COUNT(*) FILTER (WHERE blocked <> 0), COUNT(*) FILTER (WHERE banned <> 0),"
+        " CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM users",
         (active_since,),
     )
     assert row is not None
@@ -70,7 +74,9 @@ async def referral_payouts(db: Database, since: int) -> int:
     the whole ledger.
     """
     total = await db.scalar(
-        "SELECT COALESCE(SUM(amount), 0) FROM referral_earnings WHERE created_at >= ?", (since,)
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM referral_earnings"
+        " WHERE created_at >= ?",
+        (since,),
     )
     return int(total)
 
@@ -85,7 +91,7 @@ class PanelSales:
 async def by_panel(db: Database, since: int) -> list[PanelSales]:
     """Sales since `since` per panel that served an order, main first."""
     rows = await db.fetchall(
-        f"SELECT panel, {_FIGURES}, COUNT(backup_of) FROM ({_NET})"
+        f"SELECT panel, {_FIGURES}, COUNT(backup_of) FROM ({_NET}) AS net"
         " GROUP BY panel ORDER BY panel != 'main', panel",
         (since, _ALWAYS),
     )
@@ -93,7 +99,7 @@ async def by_panel(db: Database, since: int) -> list[PanelSales]:
 
 
 async def sales(db: Database, since: int) -> Sales:
-    row = await db.fetchone(f"SELECT {_FIGURES} FROM ({_NET})", (since, _ALWAYS))
+    row = await db.fetchone(f"SELECT {_FIGURES} FROM ({_NET}) AS net", (since, _ALWAYS))
     assert row is not None
     return Sales(*row)
 
@@ -108,7 +114,8 @@ async def daily(db: Database, first: date, count: int, zone: tzinfo) -> list[Day
     days = [first + timedelta(days=offset) for offset in range(count)]
     since, until = day_start(days[0], zone), day_start(days[-1] + timedelta(days=1), zone)
     rows = await db.fetchall(
-        f"SELECT created_at / {_QUARTER} AS quarter, {_FIGURES} FROM ({_NET}) GROUP BY quarter",
+        f"SELECT created_at / {_QUARTER} AS quarter, {_FIGURES} FROM ({_NET}) AS net"
+        " GROUP BY quarter",
         (since, until),
     )
     totals = {day: [0, 0, 0] for day in days}
@@ -123,7 +130,8 @@ async def daily(db: Database, first: date, count: int, zone: tzinfo) -> list[Day
 async def top_services(db: Database, since: int, until: int, limit: int) -> list[TopService]:
     """The services that kept the most revenue in [since, until), most first."""
     rows = await db.fetchall(
-        f"SELECT service_name, COUNT(*), COALESCE(SUM(paid), 0) FROM ({_NET})"
+        f"SELECT service_name, COUNT(*), CAST(COALESCE(SUM(paid), 0) AS BIGINT)"
+        f" FROM ({_NET}) AS net"
         " GROUP BY service_name ORDER BY 3 DESC, 2 DESC, service_name LIMIT ?",
         (since, until, limit),
     )

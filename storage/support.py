@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database
 
 OPEN = "open"
 CLOSED = "closed"
@@ -40,13 +38,13 @@ async def get(db: Database, ticket_id: int) -> Ticket | None:
     return None if row is None else Ticket(*row)
 
 
-async def get_in(conn: aiosqlite.Connection, ticket_id: int) -> Ticket | None:
+async def get_in(conn: Connection, ticket_id: int) -> Ticket | None:
     async with conn.execute(f"SELECT {_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)) as cur:
         row = await cur.fetchone()
     return None if row is None else Ticket(*row)
 
 
-async def open_of(conn: aiosqlite.Connection, user_id: int) -> Ticket | None:
+async def open_of(conn: Connection, user_id: int) -> Ticket | None:
     async with conn.execute(
         f"SELECT {_COLUMNS} FROM tickets WHERE user_id = ? AND state = ?", (user_id, OPEN)
     ) as cursor:
@@ -54,21 +52,22 @@ async def open_of(conn: aiosqlite.Connection, user_id: int) -> Ticket | None:
     return None if row is None else Ticket(*row)
 
 
-async def open_ticket(conn: aiosqlite.Connection, user_id: int, order_id: int | None) -> Ticket:
+async def open_ticket(conn: Connection, user_id: int, order_id: int | None) -> Ticket:
     """The customer's open ticket, else a new one (the unique index keeps it to one)."""
     found = await open_of(conn, user_id)
     if found is not None:
         return found
     stamp = now()
-    cursor = await conn.execute(
-        "INSERT INTO tickets (user_id, order_id, state, created_at) VALUES (?, ?, ?, ?)",
+    async with conn.execute(
+        "INSERT INTO tickets (user_id, order_id, state, created_at) VALUES (?, ?, ?, ?)"
+        " RETURNING id",
         (user_id, order_id, OPEN, stamp),
-    )
-    assert cursor.lastrowid is not None
-    return Ticket(cursor.lastrowid, user_id, order_id, OPEN, stamp)
+    ) as cursor:
+        ticket_id = int((await cursor.fetchone())[0])
+    return Ticket(ticket_id, user_id, order_id, OPEN, stamp)
 
 
-async def recent_from(conn: aiosqlite.Connection, user_id: int, since: int) -> int:
+async def recent_from(conn: Connection, user_id: int, since: int) -> int:
     """How many messages the customer wrote to support since `since`."""
     async with conn.execute(
         "SELECT COUNT(*) FROM ticket_messages WHERE author_id = ? AND from_admin = 0"
@@ -80,7 +79,7 @@ async def recent_from(conn: aiosqlite.Connection, user_id: int, since: int) -> i
 
 
 async def add_message(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     ticket_id: int,
     author_id: int,
     *,
@@ -99,7 +98,7 @@ async def add_message(
     return cursor.rowcount == 1
 
 
-async def close(conn: aiosqlite.Connection, ticket_id: int, admin_id: int) -> bool:
+async def close(conn: Connection, ticket_id: int, admin_id: int) -> bool:
     """Close an open ticket; False when it was closed already."""
     cursor = await conn.execute(
         "UPDATE tickets SET state = ?, closed_at = ?, closed_by = ? WHERE id = ? AND state = ?",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from storage.clock import now
-from storage.db import Database
+from storage.db import Database, Row
 
 _COLUMNS = "id, username, first_name, locale, balance, banned, blocked, created_at, last_seen_at"
 
@@ -32,7 +31,7 @@ class AmbiguousUsername(LookupError):
         self.ids = ids
 
 
-def _user(row: sqlite3.Row) -> User:
+def _user(row: Row) -> User:
     data = dict(row)
     data["banned"] = bool(data["banned"])
     data["blocked"] = bool(data["blocked"])

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from pydantic import SecretStr
@@ -24,6 +27,10 @@ ADMIN_ID = 900
 # environment names a Redis database the tests may use (CI does).
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "")
 PER_USER_STATE = ["db", "redis"] if REDIS_TEST_URL else ["db"]
+# The engines every test of the `db` fixture runs on: SQLite always; PostgreSQL too when the
+# environment names a database the tests may use (CI does). Each test gets a schema of its own.
+DATABASE_TEST_URL = os.environ.get("DATABASE_TEST_URL", "")
+ENGINES = ["sqlite", "postgresql"] if DATABASE_TEST_URL else ["sqlite"]
 
 
 class FakeClock:
@@ -39,11 +46,31 @@ class FakeClock:
         self.now += seconds
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "shop.sqlite3")
-    yield database
-    await database.close()
+@asynccontextmanager
+async def postgres_schema() -> AsyncIterator[str]:
+    """The test database's URL with a new, empty schema of its own as the search path."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(DATABASE_TEST_URL)
+    try:
+        await admin.execute(f"CREATE SCHEMA {name}")
+        separator = "&" if "?" in DATABASE_TEST_URL else "?"
+        yield f"{DATABASE_TEST_URL}{separator}search_path={name}"
+    finally:
+        await admin.execute(f"DROP SCHEMA {name} CASCADE")
+        await admin.close()
+
+
+@pytest.fixture(params=ENGINES)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        database = await Database.open(tmp_path / "shop.sqlite3")
+        yield database
+        await database.close()
+        return
+    async with postgres_schema() as url:
+        database = await Database.open(url)
+        yield database
+        await database.close()
 
 
 @pytest.fixture

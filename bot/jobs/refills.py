@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-import aiosqlite
-
 from bot.panel.client import PanelClient, chunked
 from bot.panel.errors import PanelError, PanelRefused
 from bot.panel.panels import Panels
 from storage import orders, outbox
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.orders import Refill
 
 log = logging.getLogger(__name__)
@@ -55,7 +53,7 @@ async def _poll_panel(db: Database, panel: PanelClient, open_: list[Refill]) -> 
     return finished
 
 
-async def _record(conn: aiosqlite.Connection, refill: Refill, status: str) -> bool:
+async def _record(conn: Connection, refill: Refill, status: str) -> bool:
     """Store the status; a final one queues the user's push in the same transaction."""
     final = status in FINAL
     await orders.update_refill(conn, refill.id, status, final)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-
-import aiosqlite
 
 from bot.limits import shorten
 from bot.shop.checkout import fail_and_refund
 from bot.shop.config import ShopConfig
 from bot.shop.referrals import credit_referrer
 from storage import ledger, orders, outbox, promos, users
-from storage.db import Database
+from storage.db import Connection, Database, IntegrityError
 from storage.ledger import InsufficientFunds
 from storage.orders import Order, State
 
@@ -108,7 +105,7 @@ async def attach_upstream(db: Database, order_id: int, upstream_id: int) -> Atta
             )  # fmt: skip
             args = {"order": order_id, "amount": order.charge}
             await _tell(conn, again, "notice-order-recharged", args, "attached")
-    except sqlite3.IntegrityError:
+    except IntegrityError:
         return Attached(Settled.ID_TAKEN)
     except InsufficientFunds:
         assert order is not None
@@ -171,7 +168,7 @@ async def settle(
 
 
 async def _tell(
-    conn: aiosqlite.Connection, order: Order, message: str, args: Mapping[str, object], what: str
+    conn: Connection, order: Order, message: str, args: Mapping[str, object], what: str
 ) -> None:
     """The customer hears how an admin settled their order, once per round and verdict."""
     key = f"settled:{order.id}" if order.round == 1 else f"settled:{order.id}:{order.round}"

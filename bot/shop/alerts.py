@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.shop.config import ShopConfig
 from storage import outbox
-from storage.db import Database
+from storage.db import Connection, Database
 
 
 async def queue_alert(
-    conn: aiosqlite.Connection, config: ShopConfig, message: str, key: str, **args: object
+    conn: Connection, config: ShopConfig, message: str, key: str, **args: object
 ) -> None:
     """Queue one alert per admin inside the caller's transaction; `key` makes a repeat a no-op."""
     for admin in config.admin_ids:

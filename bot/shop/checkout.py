@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-
-import aiosqlite
 
 from bot.panel.errors import UNREACHABLE, PanelErrorKind, PanelRefused, PanelUnreachable
 from bot.panel.panels import Panels
@@ -29,7 +26,7 @@ from bot.shop.pricing import (
 from storage import kv, ledger, orders, outbox, services
 from storage import promos as promo_store
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database, IntegrityError
 from storage.ledger import InsufficientFunds
 from storage.orders import State
 from storage.services import Service
@@ -361,7 +358,7 @@ async def _record_placed(
             if not placed:
                 await _alert_late(conn, config, order_id, f"placed as {upstream_id}")
                 return Result(Outcome.UNKNOWN, order_id)
-    except sqlite3.IntegrityError:  # the panel gave an id another order already has
+    except IntegrityError:  # the panel gave an id another order already has
         log.error("order %s: upstream id %s is taken by another order", order_id, upstream_id)
         taken = f"the panel answered with upstream id {upstream_id}, already used"
         await _give_up(db, config, order_id, user_id, taken)
@@ -390,9 +387,7 @@ async def _give_up(
         log.exception("order %s: left in submitting for the sweep (%s)", order_id, error)
 
 
-async def _alert_late(
-    conn: aiosqlite.Connection, config: ShopConfig, order_id: int, answer: str
-) -> None:
+async def _alert_late(conn: Connection, config: ShopConfig, order_id: int, answer: str) -> None:
     """The panel's answer to `add` came after the order was settled: nothing is overwritten."""
     current = await orders.get_in(conn, order_id)
     state = current.state if current is not None else "missing"
@@ -404,7 +399,7 @@ async def _alert_late(
 
 
 async def fail_and_refund(
-    conn: aiosqlite.Connection, order_id: int, error: str, *, expected: State | Sequence[State]
+    conn: Connection, order_id: int, error: str, *, expected: State | Sequence[State]
 ) -> bool:
     """Mark an order failed and give this round's charge back, exactly once, and its promo
     discount for the next order (caller's transaction); False, and nothing written, when the
@@ -447,9 +442,7 @@ async def recover_interrupted(db: Database, config: ShopConfig) -> list[int]:
     return [order_id for order_id, _ in abandoned]
 
 
-async def _alert_unknown(
-    conn: aiosqlite.Connection, config: ShopConfig, order_id: int, user_id: int
-) -> None:
+async def _alert_unknown(conn: Connection, config: ShopConfig, order_id: int, user_id: int) -> None:
     await queue_alert(
         conn, config, "admin-order-unknown", f"unknown:{order_id}", order=order_id, user=user_id
     )

@@ -9,15 +9,13 @@ from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from bot.shop.access import Barred, barred
 from bot.shop.alerts import alert_admins, queue_alert
 from bot.shop.config import ShopConfig
 from bot.shop.money import MINOR
 from storage import ledger, outbox, payments, users
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.ledger import InsufficientFunds
 from storage.payments import Method, Payment, State
 from storage.users import User
@@ -226,7 +224,7 @@ async def credit_stars(
 
 
 async def _credit_in(
-    conn: aiosqlite.Connection, shop: ShopConfig, *, user_id: int, invoice_payload: str,
+    conn: Connection, shop: ShopConfig, *, user_id: int, invoice_payload: str,
     currency: str, total: int, charge_id: str,
 ) -> StarsCredit:  # fmt: skip
     if await ledger.has_key(conn, _stars_key(charge_id)):
@@ -285,7 +283,7 @@ def _attempt_key(kind: str, charge_id: str, attempt: int) -> str:
     return f"{kind}:{charge_id}" if attempt == 1 else f"{kind}:{charge_id}:{attempt}"
 
 
-async def _attempt(conn: aiosqlite.Connection, charge_id: str) -> int:
+async def _attempt(conn: Connection, charge_id: str) -> int:
     """The debit-and-undo round of a charge's refund now open (or next to open)."""
     attempt = 1
     while await ledger.has_key(conn, _attempt_key("stars-refund-undo", charge_id, attempt)):
@@ -333,7 +331,7 @@ async def finish_stars_refund(db: Database, payment: Payment) -> bool:
         return await _refunded_in(conn, payment)
 
 
-async def _refunded_in(conn: aiosqlite.Connection, payment: Payment) -> bool:
+async def _refunded_in(conn: Connection, payment: Payment) -> bool:
     if not await payments.mark_refunded(conn, payment.id):
         return False
     await outbox.put(
@@ -359,7 +357,7 @@ async def undo_stars_refund(db: Database, start: RefundStart) -> bool:
     return True
 
 
-async def _undo_in(conn: aiosqlite.Connection, payment: Payment) -> None:
+async def _undo_in(conn: Connection, payment: Payment) -> None:
     assert payment.external_id is not None
     attempt = await _attempt(conn, payment.external_id)
     await ledger.post(

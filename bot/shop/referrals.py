@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-import aiosqlite
-
 from bot.shop.config import ShopConfig
 from storage import kv, ledger, outbox, referrals
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.orders import Order, State
 
 PERCENT_KEY = "referral_percent"
@@ -30,7 +28,7 @@ async def percent(db: Database, default: Decimal) -> Decimal:
     return default if stored is None else Decimal(stored)
 
 
-async def _percent_in(conn: aiosqlite.Connection, default: Decimal) -> Decimal:
+async def _percent_in(conn: Connection, default: Decimal) -> Decimal:
     """The percent read in the crediting transaction itself: a change just made counts."""
     async with conn.execute("SELECT value FROM kv WHERE key = ?", (PERCENT_KEY,)) as cursor:
         row = await cursor.fetchone()
@@ -52,7 +50,7 @@ async def attribute(db: Database, user_id: int, code: str, *, newcomer: bool) ->
     return await referrals.attribute(db, user_id, code)
 
 
-async def credit_referrer(conn: aiosqlite.Connection, config: ShopConfig, order: Order) -> int:
+async def credit_referrer(conn: Connection, config: ShopConfig, order: Order) -> int:
     """Credit the referrer of the order's customer once the order is final; the amount, or 0.
 
     Call in the transaction that makes the order final, after its refund is posted: the credit

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-import aiosqlite
-
 from bot.limits import shorten
 from bot.panel.client import PanelClient
 from bot.panel.errors import (
@@ -29,7 +27,7 @@ from bot.shop.referrals import credit_referrer
 from bot.shop.refunds import owed
 from storage import ledger, orders, outbox
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.orders import FINAL_STATES, Order, State
 from storage.services import Service
 
@@ -129,7 +127,7 @@ async def apply_status(
 
 
 async def apply_statuses_in(
-    conn: aiosqlite.Connection, config: ShopConfig, statuses: Mapping[int, OrderStatus]
+    conn: Connection, config: ShopConfig, statuses: Mapping[int, OrderStatus]
 ) -> int:
     """`apply_status` for many orders inside the caller's write transaction; how many changed.
 
@@ -152,7 +150,7 @@ async def apply_statuses_in(
 
 
 async def note_unreported_in(
-    conn: aiosqlite.Connection, config: ShopConfig, unreported: Mapping[int, str | None]
+    conn: Connection, config: ShopConfig, unreported: Mapping[int, str | None]
 ) -> int:
     """Orders the panel refused to report (order -> its refusal text) or left out (-> None).
 
@@ -184,7 +182,7 @@ async def note_unreported_in(
 
 
 async def _apply(
-    conn: aiosqlite.Connection, config: ShopConfig, before: Order, status: OrderStatus
+    conn: Connection, config: ShopConfig, before: Order, status: OrderStatus
 ) -> bool | None:
     """Write what the status changes; None when it changes nothing stored, else "was it news"."""
     order_id, text = before.id, status.status
@@ -280,7 +278,7 @@ def _decide(order: Order) -> Order:
 
 
 async def _ask_review(
-    conn: aiosqlite.Connection, config: ShopConfig, order: Order, message: str, **args: object
+    conn: Connection, config: ShopConfig, order: Order, message: str, **args: object
 ) -> None:
     """Admins hear once that the order waits in /review; a later episode is alerted again."""
     log.warning("order %s: sent to review (%s)", order.id, message)
@@ -292,7 +290,7 @@ async def _ask_review(
 
 
 async def _check_charge(
-    conn: aiosqlite.Connection, config: ShopConfig, order: Order, charged: Decimal
+    conn: Connection, config: ShopConfig, order: Order, charged: Decimal
 ) -> None:
     expected = from_cost(order.cost)
     if not charge_differs(expected, charged):

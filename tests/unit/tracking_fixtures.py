@@ -10,14 +10,13 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 from urllib.parse import parse_qsl
 
-import aiosqlite
 import httpx
 from pydantic import SecretStr
 
 from bot.panel.client import PanelClient
 from bot.panel.models import OrderStatus, normalize_status
 from storage import ledger, orders, outbox, users
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.orders import Order, State
 from storage.services import Service
 
@@ -84,7 +83,7 @@ async def add_orders(
 
 
 async def _insert_order(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     upstream_id: int | None,
     user_id: int,

@@ -1,0 +1,201 @@
+"""PostgreSQL behind the same `Database` interface, for a shop that outgrows one machine.
+
+The repositories' SQL is written once for both engines; this module translates its `?` and
+`:name` placeholders to PostgreSQL's `$n`, hands out a connection that answers like aiosqlite's
+(`await conn.execute(...)`, `async with conn.execute(...) as cursor`, `cursor.rowcount`), and
+keeps SQLite's one rule that the money code relies on: write transactions take turns. Every
+one takes the same transaction-level advisory lock first, so across any number of processes a
+transaction sees every commit before it, as with SQLite's single writer; reads never wait.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Generator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from storage.db import Connection, Database, IntegrityError, Params, Row, _migrations
+
+WRITE_LOCK = 0x5348_4F50  # "SHOP": the advisory lock every write transaction takes
+MIGRATE_LOCK = WRITE_LOCK + 1  # held by the process migrating; the others wait, then skip
+POOL_SIZE = 10
+Raw = asyncpg.Connection | PoolConnectionProxy  # a connection of its own or the pool's
+SCRIPTS = resources.files("storage") / "migrations" / "postgresql"
+
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|::|\?\d*|:[A-Za-z_]\w*")
+
+
+@lru_cache(maxsize=1024)
+def translate(sql: str) -> tuple[str, tuple[str, ...] | None]:
+    """`?` placeholders become `$1, $2...` (`?N` is `$N`, and a `?` after it is the next
+    number, as in SQLite); `:name` ones too, with the names in their order (None when the
+    statement is positional). Quoted text, comments and `::` casts are kept."""
+    names: list[str] = []
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        token = match.group()
+        if token.startswith("?"):
+            at = int(token[1:]) if len(token) > 1 else count + 1
+            count = max(count, at)
+            return f"${at}"
+        if token.startswith(":") and token != "::":
+            name = token[1:]
+            if name not in names:
+                names.append(name)
+            return f"${names.index(name) + 1}"
+        return token
+
+    translated = _TOKEN.sub(number, sql)
+    if names and count:
+        raise ValueError(f"a statement mixes ? and :name placeholders: {sql[:80]}")
+    return translated, tuple(names) if names else None
+
+
+def _arguments(names: tuple[str, ...] | None, params: Params | None) -> Sequence[Any]:
+    if params is None:
+        return ()
+    if names is None:
+        return tuple(params)
+    assert isinstance(params, dict), "a statement with :name placeholders takes a dict"
+    return tuple(params[name] for name in names)
+
+
+@lru_cache(maxsize=1024)
+def _returns_rows(sql: str) -> bool:
+    head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+    return head in ("SELECT", "WITH", "VALUES") or " RETURNING " in f" {sql.upper()} "
+
+
+@dataclass(slots=True)
+class PgCursor:
+    """A finished statement: its rows and how many rows it changed."""
+
+    rows: list[asyncpg.Record]
+    rowcount: int
+
+    async def fetchone(self) -> asyncpg.Record | None:
+        return self.rows[0] if self.rows else None
+
+    async def fetchall(self) -> list[asyncpg.Record]:
+        return self.rows
+
+
+class PgRunning:
+    """`await conn.execute(...)` or `async with conn.execute(...) as cursor`, like aiosqlite."""
+
+    __slots__ = ("_run",)
+
+    def __init__(self, run: Awaitable[PgCursor]) -> None:
+        self._run = run
+
+    def __await__(self) -> Generator[Any, None, PgCursor]:
+        return self._run.__await__()
+
+    async def __aenter__(self) -> PgCursor:
+        return await self._run
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class PgConnection:
+    """One write transaction's connection, answering like aiosqlite's."""
+
+    def __init__(self, raw: Raw) -> None:
+        self._raw = raw
+
+    def execute(self, sql: str, parameters: Params | None = None, /) -> PgRunning:
+        return PgRunning(run(self._raw, sql, parameters))
+
+    async def executemany(self, sql: str, parameters: Sequence[Params], /) -> None:
+        query, names = translate(sql)
+        with _integrity():
+            await self._raw.executemany(query, [_arguments(names, each) for each in parameters])
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self._raw.is_in_transaction())
+
+
+async def run(raw: Raw, sql: str, params: Params | None) -> PgCursor:
+    query, names = translate(sql)
+    arguments = _arguments(names, params)
+    with _integrity():
+        if _returns_rows(sql):
+            rows = await raw.fetch(query, *arguments)
+            return PgCursor(rows, len(rows))
+        status = await raw.execute(query, *arguments)
+    count = status.rsplit(" ", 1)[-1]  # "UPDATE 3", "INSERT 0 1", "DELETE 0"
+    return PgCursor([], int(count) if count.isdigit() else -1)
+
+
+@contextmanager
+def _integrity() -> Iterator[None]:
+    """A constraint's refusal raises `storage.db.IntegrityError`, as SQLite's does."""
+    try:
+        yield
+    except asyncpg.IntegrityConstraintViolationError as error:
+        raise IntegrityError(str(error)) from error
+
+
+class PostgresDatabase(Database):
+    """A pool of connections to one PostgreSQL database (or the schema its URL's options
+    select)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        super().__init__()
+        self._pool = pool
+
+    @classmethod
+    async def connect(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+        try:
+            async with pool.acquire() as raw:
+                await _migrate(raw)
+        except BaseException:
+            await pool.close()
+            raise
+        return cls(pool)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        async with self._pool.acquire() as raw, raw.transaction():
+            await raw.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+            yield PgConnection(raw)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._pool.acquire() as raw:
+            return list((await run(raw, sql, params)).rows)
+
+
+async def _migrate(raw: Raw) -> None:
+    """Apply PostgreSQL's numbered scripts not applied yet. A session lock is held meanwhile, so
+    replicas starting at once migrate once: the others wait for it, then find nothing to do."""
+    await raw.execute("SELECT pg_advisory_lock($1)", MIGRATE_LOCK)
+    try:
+        await raw.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)"
+        )
+        applied = {row[0] for row in await raw.fetch("SELECT version FROM schema_migrations")}
+        for version, script in _migrations(
+            resources.files("storage") / "migrations" / "postgresql"
+        ):
+            if version in applied:
+                continue
+            async with raw.transaction():
+                await raw.execute(script)
+                await raw.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+    finally:
+        await raw.execute("SELECT pg_advisory_unlock($1)", MIGRATE_LOCK)
