@@ -17,7 +17,7 @@ from storage.services import MAIN as MAIN_PANEL
 
 async def run_audit(settings: Settings) -> int:
     """The books; with Telegram's record of the bot's Stars once the shop ever sold for Stars."""
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         stars: list[StarTransaction] | None = []
         if await has_stars(db):

@@ -76,9 +76,9 @@ def is_postgres(target: Path | str) -> bool:
 
 
 def sqlite_path(target: Path | str) -> str:
-    """A file path, or the path of a `sqlite:///path` URL."""
-    text = str(target)
-    return text.removeprefix("sqlite://") if text.startswith("sqlite:///") else text
+    """A file path, or the path of a `sqlite:///path` URL read as SQLAlchemy reads it:
+    `sqlite:///data/shop.sqlite3` is relative, `sqlite:////srv/shop.sqlite3` absolute."""
+    return str(target).removeprefix("sqlite:///")
 
 
 class Database(ABC):

@@ -202,9 +202,12 @@ def test_the_database_is_the_sqlite_file_unless_database_url_names_another(
     monkeypatch.setenv("DATABASE_URL", "sqlite:///srv/shop/b.sqlite3")  # it wins over the path
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert (settings.database, settings.database_path) == (
-        "/srv/shop/b.sqlite3",
-        Path("/srv/shop/b.sqlite3"),
+        "srv/shop/b.sqlite3",  # relative, as SQLAlchemy reads three slashes
+        Path("srv/shop/b.sqlite3"),
     )
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////srv/shop/b.sqlite3")  # four: absolute
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.database_path == Path("/srv/shop/b.sqlite3")
 
     url = "postgresql://shop:pg%2Fs3cret@db.example:5432/shop?sslmode=require"
     for value in (url, url.replace("postgresql:", "postgres:", 1)):
