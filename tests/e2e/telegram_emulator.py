@@ -4,7 +4,9 @@ It serves `/bot<token>/<method>` the way api.telegram.org does for the methods t
 accepts form (multipart or urlencoded, nested fields JSON-encoded as aiogram posts them) and
 JSON bodies, keeps every private chat's messages so edits work, answers getUpdates by long
 polling (offset confirms, timeout waits, an injected update wakes it at once) and, once a
-webhook is set, POSTs updates to it with the secret token instead, as Telegram does.
+webhook is set, POSTs updates to it with the secret token instead, as Telegram does: a POST that
+gets no 200 (refused, cut off, an error status) is made again until one does. With `replicas`
+set it plays a reverse proxy too, spreading the POSTs over those addresses in turn.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from aiohttp import web
 BOT_ID = 123
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Shop", "username": "shop_test_bot"}
 DEADLINE = 20.0  # seconds any wait may take before the test fails
+REDELIVER_SECONDS = 0.2  # before a webhook POST that got no 200 is made again
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -138,7 +141,9 @@ class TelegramEmulator:
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] | None = None
-        self.webhook_deliveries: list[int] = []  # the HTTP status of each webhook POST
+        self.webhook_deliveries: list[int] = []  # the HTTP status of each webhook POST (0: none)
+        self.replicas: list[str] = []  # a reverse proxy's upstreams, each POST to the next one
+        self._next_replica = itertools.count()
         self.confirmed_offset = 0  # getUpdates confirmed every update below this id
         self.guards: list[Callable[[], None]] = []  # run while waiting (e.g. "bot still alive")
         self.delays: dict[str, float] = {}  # method -> seconds before answering (a slow Telegram)
@@ -591,17 +596,30 @@ class TelegramEmulator:
             self._updates.append(update)
             self._bump()
             return update
+        deadline = time.monotonic() + DEADLINE
+        while await self._post(self.webhook, update) != 200:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"update {update['update_id']}: no 200 in {DEADLINE:.0f}s")
+            await asyncio.sleep(REDELIVER_SECONDS)
+        return update
+
+    async def _post(self, hook: dict[str, Any], update: dict[str, Any]) -> int:
+        """One webhook POST: its HTTP status, 0 when no answer came (recorded either way)."""
         headers = {}
-        if self.webhook.get("secret_token"):
-            headers["X-Telegram-Bot-Api-Secret-Token"] = str(self.webhook["secret_token"])
+        if hook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = str(hook["secret_token"])
         if self._client is None:
             self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=DEADLINE))
-        async with self._client.post(
-            str(self.webhook["url"]), json=update, headers=headers
-        ) as response:
-            self.webhook_deliveries.append(response.status)
-            await response.read()
-        return update
+        url = str(hook["url"])
+        if self.replicas:
+            url = self.replicas[next(self._next_replica) % len(self.replicas)]
+        status = 0
+        with suppress(aiohttp.ClientError, TimeoutError):
+            async with self._client.post(url, json=update, headers=headers) as response:
+                await response.read()
+                status = response.status
+        self.webhook_deliveries.append(status)
+        return status
 
     # -- reading what the bot did ------------------------------------------------------------
 
