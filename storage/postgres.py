@@ -25,7 +25,10 @@ from storage.db import Connection, Database, IntegrityError, Params, Row, _migra
 
 WRITE_LOCK = 0x5348_4F50  # "SHOP": the advisory lock every write transaction takes
 MIGRATE_LOCK = WRITE_LOCK + 1  # held by the process migrating; the others wait, then skip
-POOL_SIZE = 10
+# Writers take turns (the advisory lock), so a few connections keep the next one ready; reads
+# run side by side.
+WRITERS = 4
+READERS = 8
 Raw = asyncpg.Connection | PoolConnectionProxy  # a connection of its own or the pool's
 SCRIPTS = resources.files("storage") / "migrations" / "postgresql"
 
@@ -148,35 +151,41 @@ def _integrity() -> Iterator[None]:
 
 
 class PostgresDatabase(Database):
-    """A pool of connections to one PostgreSQL database (or the schema its URL's options
-    select)."""
+    """Two pools on one PostgreSQL database (or the schema its URL's search_path names): the
+    writers', and the readers', whose sessions are read-only, as SQLite's reader is."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, writers: asyncpg.Pool, readers: asyncpg.Pool) -> None:
         super().__init__()
-        self._pool = pool
+        self._writers = writers
+        self._readers = readers
 
     @classmethod
-    async def connect(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+    async def connect(cls, url: str) -> PostgresDatabase:
+        writers = await asyncpg.create_pool(url, min_size=1, max_size=WRITERS)
         try:
-            async with pool.acquire() as raw:
+            async with writers.acquire() as raw:
                 await _migrate(raw)
+            readers = await asyncpg.create_pool(
+                url, min_size=1, max_size=READERS,
+                server_settings={"default_transaction_read_only": "on"},
+            )  # fmt: skip
         except BaseException:
-            await pool.close()
+            await writers.close()
             raise
-        return cls(pool)
+        return cls(writers, readers)
 
     async def close(self) -> None:
-        await self._pool.close()
+        await self._readers.close()
+        await self._writers.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        async with self._pool.acquire() as raw, raw.transaction():
+        async with self._writers.acquire() as raw, raw.transaction():
             await raw.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             yield PgConnection(raw)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._pool.acquire() as raw:
+        async with self._readers.acquire() as raw:
             return list((await run(raw, sql, params)).rows)
 
 

@@ -266,10 +266,10 @@ async def categories(db: Database, offset: int, limit: int) -> tuple[list[Catego
     # whole catalog on every catalog screen; the total asks each category only whether it has
     # one service on sale, once per query (the subquery does not depend on the row).
     rows = await db.lookup(
-        f"SELECT c.id, c.name, ({_ON_SALE} AND s.category_id = c.id) AS services,"
-        f" ({_SHOWN_CATEGORIES}) AS total"
-        " FROM categories c WHERE c.hidden = 0 AND services > 0"
-        " ORDER BY c.position, c.id LIMIT ? OFFSET ?",
+        f"SELECT id, name, services, total FROM (SELECT c.id, c.name, c.position,"
+        f" ({_ON_SALE} AND s.category_id = c.id) AS services, ({_SHOWN_CATEGORIES}) AS total"
+        " FROM categories c WHERE c.hidden = 0) AS listed WHERE services > 0"
+        " ORDER BY position, id LIMIT ? OFFSET ?",
         (limit, offset),
     )
     total = rows[0]["total"] if rows else (await db.lookup(_SHOWN_CATEGORIES))[0][0]
@@ -365,8 +365,8 @@ async def _override(
 ) -> bool:
     if not values or set(values) - {"hidden", "markup"}:
         raise ValueError(f"not an override: {sorted(values)}")
-    stored = {
-        key: int(value) if isinstance(value, bool) else None if value is None else str(value)
+    stored = {  # hidden: 0 or 1; markup: its text (a Decimal's), or None for no override
+        key: (1 if value else 0) if key == "hidden" else None if value is None else str(value)
         for key, value in values.items()
     }
     assignments = ", ".join(f"{column} = :{column}" for column in stored)

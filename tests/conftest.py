@@ -46,6 +46,22 @@ class FakeClock:
         self.now += seconds
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test of SQLite's own behaviour (its file, its locks, its thread) says why with
+    `@pytest.mark.sqlite_only("...")`; its PostgreSQL variant is left out, not skipped."""
+    kept, left_out = [], []
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None and not marker.args:
+            raise pytest.UsageError(f"{item.nodeid}: sqlite_only needs the reason")
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("db") == "postgresql"
+        (left_out if marker is not None and on_postgres else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 @asynccontextmanager
 async def postgres_schema() -> AsyncIterator[str]:
     """The test database's URL with a new, empty schema of its own as the search path."""

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.shop.audit import audit
 from storage import ledger, users
-from storage.db import Database
+from storage.db import Database, IntegrityError
 from storage.ledger import InsufficientFunds
 
 
@@ -79,7 +79,7 @@ async def test_debit_over_balance_leaves_nothing_behind(db: Database) -> None:
 
 async def test_balance_cannot_go_negative_even_by_hand(db: Database) -> None:
     await _user(db)
-    with pytest.raises(Exception, match="CHECK constraint failed"):
+    with pytest.raises(IntegrityError, match=r"(?i)check constraint"):
         async with db.transaction() as conn:
             await conn.execute("UPDATE users SET balance = -1 WHERE id = 1")
 
