@@ -198,21 +198,32 @@ def shop_config() -> ShopConfig:
 async def open_shop(folder: Path, extra: list[dict[str, Any]]) -> AsyncIterator[Shop]:
     """The real Dispatcher on a fresh SQLite file, the sandbox panel, the catalog synced."""
     db = await Database.open(folder / "shop.sqlite3")
-    panel = ShopPanel(extra)
     try:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(panel.handle)) as http:
-            client = PanelClient(http, PANEL_URL, SecretStr(PANEL_KEY))
-            await sync_catalog(db, client)
-            deps = Deps(
-                db=db, panels=Panels.single(client), shop=shop_config(), translator=Translator("en")
-            )
-            dp = build_dispatcher(deps, catch_errors=True)
-            session = BenchSession()
-            bot = make_bot(session)
-            yield Shop(db, dp, bot, session, panel, client)
-            await bot.session.close()
+        async with shop_on(db, extra) as shop:
+            yield shop
     finally:
         await db.close()
+
+
+@asynccontextmanager
+async def shop_on(
+    db: Database, extra: list[dict[str, Any]], sync: bool = True
+) -> AsyncIterator[Shop]:
+    """The real Dispatcher on `db` and the sandbox panel; the catalog synced first unless
+    `sync` is False (another process of the same shop synced it)."""
+    panel = ShopPanel(extra)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(panel.handle)) as http:
+        client = PanelClient(http, PANEL_URL, SecretStr(PANEL_KEY))
+        if sync:
+            await sync_catalog(db, client)
+        deps = Deps(
+            db=db, panels=Panels.single(client), shop=shop_config(), translator=Translator("en")
+        )
+        dp = build_dispatcher(deps, catch_errors=True)
+        session = BenchSession()
+        bot = make_bot(session)
+        yield Shop(db, dp, bot, session, panel, client)
+        await bot.session.close()
 
 
 def echo_dispatcher() -> Dispatcher:

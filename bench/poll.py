@@ -77,8 +77,11 @@ async def seed(db: Database, count: int) -> None:
             )
 
 
-async def batched(folder: Path, count: int = ORDERS) -> dict[str, float | int]:
-    db = await Database.open(folder / "batched.sqlite3")
+async def batched(
+    folder: Path, count: int = ORDERS, database: str | None = None
+) -> dict[str, float | int]:
+    """The cycle as the poller runs it, on a SQLite file in `folder` or on `database` (a URL)."""
+    db = await Database.open(database or folder / "batched.sqlite3")
     panel = SlowPanel()
     try:
         await seed(db, count)

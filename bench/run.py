@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import catalog, export, memory, poll, sender, updates
+from bench import catalog, engines, export, memory, poll, sender, updates
 from bench.report import Row, table
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -56,6 +56,7 @@ BENCHMARKS: dict[str, Measure] = {
     "sender": sender.measure,
     "memory": memory.measure,
     "export": export.measure,
+    "engines": engines.measure,
 }
 
 
