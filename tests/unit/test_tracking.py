@@ -182,7 +182,9 @@ async def test_unknown_status_stays_active_without_push_and_is_logged_once(
     shop_config: ShopConfig,
     user: int,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(tracking, "_unknown_seen", set())  # as in a new process: no order seen
     order = await add_order(db, upstream_id=42)
     scripted.statuses = {42: {"status": "Stuck in limbo", "remains": "5"}}
     with caplog.at_level(logging.WARNING, logger="bot.shop.tracking"):
