@@ -282,9 +282,7 @@ async def _serve_async(
             dispatchers = {"": shop.dp}
             if redis is not None:
                 url, prefix = redis
-                sessions = await stack.enter_async_context(
-                    on_redis(url, panel_timeout=10.0, prefix=prefix)
-                )
+                sessions = await stack.enter_async_context(on_redis(url, prefix=prefix))
                 deps = Deps(
                     db=db,
                     panels=Panels.single(shop.client),

@@ -37,9 +37,8 @@ async def runtime(settings: Settings, *, per_user: bool = True) -> AsyncIterator
             sessions: Sessions | None = None
             if settings.redis_url is not None and per_user:
                 url = settings.redis_url.get_secret_value()
-                timeout = settings.panel_timeout_seconds
                 try:
-                    sessions = await stack.enter_async_context(on_redis(url, panel_timeout=timeout))
+                    sessions = await stack.enter_async_context(on_redis(url))
                 except RedisUnreachable as error:
                     raise StartupError(str(error)) from None
             panels = await stack.enter_async_context(open_panels(settings))

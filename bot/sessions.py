@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.base import (
+    BaseEventIsolation,
+    BaseStorage,
+    DefaultKeyBuilder,
+    StorageKey,
+)
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from redis.asyncio import Redis
+from redis.asyncio.lock import Lock
 from redis.exceptions import RedisError
 
 from bot.drafts import DraftStorage
@@ -22,9 +30,11 @@ KEY_PREFIX = "smm-shop"
 # A connection that does not answer fails the update (Telegram sends it again), never hangs it.
 CONNECT_SECONDS = 5.0
 COMMAND_SECONDS = 10.0
-# A customer's lock outlives the longest handler (one panel call, then Telegram and the
-# database); a replica killed while holding it blocks that customer only this long.
-LOCK_MARGIN_SECONDS = 60.0
+# A customer's lock lasts this long and is renewed every third of it while its update runs (a
+# panel call may take 30 s): a replica killed while holding it blocks that customer this long.
+LOCK_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +50,40 @@ class Sessions:
         return cls(DraftStorage(db), SimpleEventIsolation())
 
 
+class RenewedIsolation(RedisEventIsolation):
+    """aiogram's Redis lock per customer, kept short and renewed while the update runs: a
+    replica that dies holding it (SIGKILL) frees that customer within `LOCK_SECONDS`, however
+    long the update it was handling would have taken."""
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        name = self.key_builder.build(key, "lock")
+        async with self.redis.lock(name, timeout=LOCK_SECONDS, blocking_timeout=None) as held:
+            renewing = asyncio.create_task(_renew(held))
+            try:
+                yield None
+            finally:
+                renewing.cancel()
+                with suppress(asyncio.CancelledError):
+                    await renewing
+
+
+async def _renew(held: Lock) -> None:
+    while True:
+        await asyncio.sleep(LOCK_SECONDS / 3)
+        try:
+            await held.reacquire()
+        except (RedisError, OSError) as error:  # the release then fails too, and says so
+            log.warning("per-customer lock %s not renewed: %s", held.name, error)
+            return
+
+
 class RedisUnreachable(Exception):
     """Redis did not answer at start (its text names host and port, never a password)."""
 
 
 @asynccontextmanager
-async def on_redis(
-    url: str, *, panel_timeout: float, prefix: str = KEY_PREFIX
-) -> AsyncIterator[Sessions]:
+async def on_redis(url: str, *, prefix: str = KEY_PREFIX) -> AsyncIterator[Sessions]:
     """Drafts and locks in Redis, shared by every process of the shop; keys are
     `prefix:bot:chat:user:destiny:state|data|lock`, so shops and flows never collide."""
     client = Redis.from_url(
@@ -61,7 +97,6 @@ async def on_redis(
         keys = DefaultKeyBuilder(prefix=prefix, with_bot_id=True, with_destiny=True)
         kept = timedelta(days=KEEP_DRAFT_DAYS)  # as the database forgets an untouched draft
         storage = RedisStorage(client, keys, state_ttl=kept, data_ttl=kept)
-        lock = {"timeout": panel_timeout + LOCK_MARGIN_SECONDS}
-        yield Sessions(storage, storage.create_isolation(lock_kwargs=lock))
+        yield Sessions(storage, RenewedIsolation(client, keys))
     finally:
         await client.aclose()

@@ -21,22 +21,23 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
 HEALTH_TIMEOUT = 5.0  # seconds for the database to answer `SELECT 1`
 # At shutdown aiohttp waits this long for the requests still being answered, then cancels them.
-# A payment still being credited goes on (the drain in __main__ waits for it) but unanswered:
-# Telegram delivers it again, and the ledger key makes that replay credit nothing.
+# An update still running goes on (the drain waits for it) but unanswered: Telegram delivers it
+# again, and what it did is not done twice (ledger keys, an offer's one use, compare-and-set
+# order changes).
 ANSWER_GRACE_SECONDS = 1.0
 
 HealthCheck = Callable[[], Awaitable[bool]]
 
 
 class ShopRequestHandler(SimpleRequestHandler):
-    """aiogram's handler (updates handled in the background, answered at once), except that a
-    Stars payment is answered only once it is credited: Telegram's 200 confirms the update, so a
-    payment lost in a crash before that is delivered again. Every refused request is logged
-    (never the token sent)."""
+    """aiogram's handler, except that an update is answered only once it has been handled:
+    Telegram's 200 confirms the update, so one lost with its process (a deploy, a SIGKILL, a
+    replica gone) before that is delivered again, to this replica or another. Every refused
+    request is logged (never the token sent)."""
 
     def __init__(self, dp: Dispatcher, bot: Bot, *, secret_token: str) -> None:
-        super().__init__(dp, bot, handle_in_background=True, secret_token=secret_token)
-        self._crediting: set[asyncio.Future[Any]] = set()
+        super().__init__(dp, bot, handle_in_background=False, secret_token=secret_token)
+        self._running: set[asyncio.Future[Any]] = set()
 
     async def handle(self, request: web.Request) -> web.Response:
         sent = request.headers.get(SECRET_HEADER)
@@ -47,30 +48,19 @@ class ShopRequestHandler(SimpleRequestHandler):
             )  # fmt: skip
             return web.Response(text="Unauthorized", status=401)
         update = await request.json(loads=self.bot.session.json_loads)
-        if not _is_payment(update):
-            return await super().handle(request)
-        await self._credit(update)
-        return web.json_response({}, dumps=self.bot.session.json_dumps)
-
-    async def _credit(self, update: dict[str, Any]) -> None:
-        crediting = asyncio.ensure_future(
+        running = asyncio.ensure_future(
             self.dispatcher.feed_raw_update(self.bot, update, **self.data)
         )
-        self._crediting.add(crediting)
-        crediting.add_done_callback(self._settled)
-        # Shielded: a shutdown that cancels this request must not cancel the credit.
-        await asyncio.shield(crediting)
+        self._running.add(running)
+        running.add_done_callback(self._settled)
+        # Shielded: a shutdown that cancels this request must not cancel the update's work.
+        await asyncio.shield(running)
+        return web.json_response({}, dumps=self.bot.session.json_dumps)
 
-    def _settled(self, crediting: asyncio.Future[Any]) -> None:
-        self._crediting.discard(crediting)
-        if not crediting.cancelled():
-            crediting.exception()  # aiogram logged it; a cancelled request never read it
-
-
-def _is_payment(update: Any) -> bool:
-    """The raw form of `bot.polling.carries_payment` (read before aiogram parses the update)."""
-    message = update.get("message") if isinstance(update, dict) else None
-    return isinstance(message, dict) and "successful_payment" in message
+    def _settled(self, running: asyncio.Future[Any]) -> None:
+        self._running.discard(running)
+        if not running.cancelled():
+            running.exception()  # aiogram logged it; a cancelled request never read it
 
 
 def webhook_path(url: str) -> str:
@@ -96,7 +86,7 @@ def health_check(db: Database, scheduler: Any) -> HealthCheck:
 def build_app(
     dp: Dispatcher, bot: Bot, *, secret: str, path: str, health: HealthCheck
 ) -> web.Application:
-    """Routes: POST `path` (updates, in background tasks but for payments) and GET `/healthz`.
+    """Routes: POST `path` (updates, each answered once handled) and GET `/healthz`.
 
     The app registers no startup/shutdown hooks: the caller decides when the bot session
     closes (after in-flight updates are drained), not aiohttp.

@@ -49,7 +49,9 @@ async def test_webhook_mode_secret_health_and_sigterm(
     stderr = bot.stderr()
     assert status == 0, stderr[-3000:]
     assert reply.answered and reply.ok  # the reply being sent at SIGTERM was not cut off
-    assert "waiting for 1 update(s) in flight" in stderr
+    # Answered within aiohttp's grace, or drained after it (then Telegram delivers it again).
+    answered = emulator.webhook_deliveries[-1] == 200
+    assert answered or "waiting for 1 update(s) in flight" in stderr
     assert "Traceback" not in stderr and " ERROR " not in stderr, stderr[-3000:]
     assert stderr.count("webhook: refused a request") == 2
     assert SECRET not in stderr and TOKEN not in stderr

@@ -157,7 +157,7 @@ class Processes:
         """A new process on `db` (the shop's own by default): nothing in memory is shared."""
         sessions: Sessions | None = None
         if self.where == "redis":
-            redis = on_redis(REDIS_TEST_URL, panel_timeout=30, prefix=self.prefix)
+            redis = on_redis(REDIS_TEST_URL, prefix=self.prefix)
             sessions = await self._stack.enter_async_context(redis)
         db = db or self.shop.db
         deps = Deps(
