@@ -23,7 +23,7 @@ from bot.jobs.catalog import sync_catalog
 from bot.panel.client import PanelClient
 from bot.panel.sandbox import SandboxPanel
 from bot.shop.config import ShopConfig
-from storage.db import Database
+from storage.db import Database, is_postgres
 from tests.unit.tracking_fixtures import USER, ScriptedPanel, add_user, scripted_client
 
 ADMIN_ID = 900
@@ -63,7 +63,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if marker is not None and not marker.args:
             raise pytest.UsageError(f"{item.nodeid}: sqlite_only needs the reason")
         callspec = getattr(item, "callspec", None)
-        on_postgres = callspec is not None and callspec.params.get("db") == "postgresql"
+        on_postgres = callspec is not None and callspec.params.get("db_target") == "postgresql"
         (left_out if marker is not None and on_postgres else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
@@ -176,19 +176,25 @@ def shared_schema() -> Iterator[SharedSchema]:
 
 
 @pytest.fixture(params=ENGINES)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the test's database lives (what a second process or a restart opens again): a
+    SQLite file of its own, or the shared PostgreSQL schema."""
     if request.param == "sqlite":
-        database = await Database.open(tmp_path / "shop.sqlite3")
-        yield database
-        await database.close()
-        return
+        return str(tmp_path / "shop.sqlite3")
     schema: SharedSchema = request.getfixturevalue("shared_schema")
-    database = await Database.open(schema.url)
+    return schema.url
+
+
+@pytest.fixture
+async def db(request: pytest.FixtureRequest, db_target: str) -> AsyncIterator[Database]:
+    database = await Database.open(db_target)
     try:
         yield database
     finally:
         await database.close()
-        await schema.empty()
+        if is_postgres(db_target):
+            schema: SharedSchema = request.getfixturevalue("shared_schema")
+            await schema.empty()
 
 
 @pytest.fixture

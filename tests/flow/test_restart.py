@@ -3,25 +3,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from storage.db import Database
 from tests.fakes.telegram import TelegramUser
 from tests.flow.chat import LINK, open_service, to_summary
 from tests.flow.conftest import Processes, Shop
 
 
-async def restart(processes: Processes, shop: Shop, person: TelegramUser, path: Path) -> Shop:
-    """Stop the bot (its database closed) and start a new one on the same file, as a deploy
-    does; Telegram and the panel are the same, and so is the chat the customer sees."""
+async def restart(processes: Processes, shop: Shop, person: TelegramUser, target: str) -> Shop:
+    """Stop the bot (its database closed) and start a new one on the same database, as a
+    deploy does; Telegram and the panel are the same, and so is the chat the customer sees."""
     await shop.db.close()
-    shop = await processes.start(await Database.open(path))
+    shop = await processes.start(await Database.open(target))
     person.dp = shop.dp
     return shop
 
 
 async def test_a_restart_mid_wizard_continues_from_the_same_question(
-    processes: Processes, tmp_path: Path
+    processes: Processes, db_target: str
 ) -> None:
     shop = await processes.start()
     person = await shop.customer(balance=100_000)
@@ -30,7 +28,7 @@ async def test_a_restart_mid_wizard_continues_from_the_same_question(
     await person.send(LINK)
     assert "How many?" in person.last_text()
 
-    shop = await restart(processes, shop, person, tmp_path / "shop.sqlite3")
+    shop = await restart(processes, shop, person, db_target)
     try:
         await person.send("1000")  # the answer to the question asked before the restart
         summary = person.last_text()
@@ -44,7 +42,7 @@ async def test_a_restart_mid_wizard_continues_from_the_same_question(
 
 
 async def test_the_summary_shown_before_a_restart_can_be_confirmed_after_it(
-    processes: Processes, tmp_path: Path
+    processes: Processes, db_target: str
 ) -> None:
     shop = await processes.start()
     person = await shop.customer(balance=100_000)
@@ -56,7 +54,7 @@ async def test_the_summary_shown_before_a_restart_can_be_confirmed_after_it(
     ]
     assert confirm is not None
 
-    shop = await restart(processes, shop, person, tmp_path / "shop.sqlite3")
+    shop = await restart(processes, shop, person, db_target)
     try:
         await person.click("Confirm")
         assert "Order #1 is placed" in person.last_text()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -46,19 +45,20 @@ async def test_hundred_concurrent_debits_against_ten_succeed_ten_times(db: Datab
     assert (await audit(db)).ok
 
 
-async def test_concurrent_debits_from_two_connections_never_overdraw(tmp_path: Path) -> None:
-    """Two processes on one file: SQLite's write lock and the conditional UPDATE hold."""
-    first = await Database.open(tmp_path / "two.sqlite3")
-    second = await Database.open(tmp_path / "two.sqlite3")
+async def test_concurrent_debits_from_two_processes_never_overdraw(
+    db: Database, db_target: str
+) -> None:
+    """Two processes on one database, each with its own connections: the engine's write lock
+    (SQLite's, PostgreSQL's advisory lock) and the conditional UPDATE hold, no in-process lock."""
+    second = await Database.open(db_target)
     try:
-        await _user(first, balance=500)
+        await _user(db, balance=500)
         results = await asyncio.gather(
-            *(_debit(first if n % 2 else second, f"order:{n}", 100) for n in range(20))
+            *(_debit(db if n % 2 else second, f"order:{n}", 100) for n in range(20))
         )
         assert results.count(True) == 5
-        assert await _balance(first) == 0
+        assert await _balance(db) == 0
     finally:
-        await first.close()
         await second.close()
 
 
