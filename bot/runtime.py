@@ -16,6 +16,7 @@ from bot.app import Deps
 from bot.banner import SandboxBanner
 from bot.config import Settings, redacted
 from bot.i18n import Translator
+from bot.late_answers import LateAnswers
 from bot.panel.panels import open_panels
 from bot.sessions import RedisUnreachable, Sessions, on_redis
 from bot.shop.config import ShopConfig
@@ -84,6 +85,7 @@ def make_bot(settings: Settings, db: Database, translator: Translator) -> Bot:
     session = AiohttpSession()
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(LateAnswers())
     if settings.sandbox:
         session.middleware(SandboxBanner(db, translator))
     return Bot(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -45,6 +46,8 @@ CHOICES_PER_ROW = 6
 
 # What the customer reads after Confirm. CHANGED has no text of its own: the new summary is
 # shown with the notice of what changed.
+log = logging.getLogger(__name__)
+
 OUTCOME_TEXT = {
     Outcome.PLACED: "order-placed",
     Outcome.FAILED: "order-failed",
@@ -92,18 +95,22 @@ class Draft:
     """The order being filled in: its service, the answers so far, and the summary shown last.
 
     Kept in the FSM data as plain JSON (`to_data`). Every edit makes a new draft without an
-    offer, so the Confirm of an older summary stops working.
+    offer, so the Confirm of an older summary stops working. `by` names the update that made
+    it: the same update delivered again (its answer was lost with a process) shows the step
+    it led to instead of being taken a second time.
     """
 
     service: int
     answers: Mapping[str, str] = field(default_factory=dict)
     offer: checkout.Offer | None = None
+    by: str = ""
 
     def to_data(self) -> dict[str, Any]:
         return {
             "service": self.service,
             "answers": dict(self.answers),
             "offer": None if self.offer is None else asdict(self.offer),
+            "by": self.by,
         }
 
     @classmethod
@@ -111,7 +118,10 @@ class Draft:
         if "service" not in data:
             return None
         offer = data.get("offer")
-        return cls(data["service"], dict(data["answers"]), offer and checkout.Offer(**offer))
+        return cls(
+            data["service"], dict(data["answers"]), offer and checkout.Offer(**offer),
+            str(data.get("by", "")),
+        )  # fmt: skip
 
     def answering(self, answers: Mapping[str, str]) -> Draft:
         return Draft(self.service, dict(answers))
@@ -199,8 +209,8 @@ async def not_text(message: Message, flow: OrderFlow) -> None:
     await flow.ask_again(flow.t("error-not-text"))
 
 
-async def use_buttons(message: Message, t: Texts) -> None:
-    await message.answer(t("use-buttons"))
+async def use_buttons(message: Message, flow: OrderFlow) -> None:
+    await flow.typed_at_summary()
 
 
 async def confirm(query: CallbackQuery, callback_data: Wizard, flow: OrderFlow) -> None:
@@ -228,6 +238,9 @@ class OrderFlow:
         self.t = t
         self.user = user
         self.answered = False  # Confirm answers its button ("Placing...") before the outcome
+        # Which update this is: Telegram delivers the same message or button press again with
+        # the same id when its answer was lost (a replica killed before answering).
+        self.origin = f"m{event.message_id}" if isinstance(event, Message) else f"q{event.id}"
 
     async def start(self, service_id: int) -> None:
         service = await services.get(self.db, service_id)
@@ -264,6 +277,8 @@ class OrderFlow:
         if asked is None:
             return
         service, draft, field_ = asked
+        if await self._replayed(service, draft):
+            return
         today = datetime.now(UTC).date()
         try:
             value = order_types.check(service, field_, text, draft.answers, today)
@@ -278,6 +293,8 @@ class OrderFlow:
         if loaded is None:
             return
         service, draft = loaded
+        if await self._replayed(service, draft):
+            return
         field_ = order_types.next_field(service, draft.answers)
         if field_ is None or not FIELDS[field_].optional:
             await self._alert("not-available")
@@ -291,6 +308,8 @@ class OrderFlow:
         if loaded is None:
             return
         service, draft = loaded
+        if await self._replayed(service, draft):
+            return
         if not draft.answers:
             await self.state.clear()
             await show(self.event, self.t("cancelled"), main_menu(self.t))
@@ -300,6 +319,24 @@ class OrderFlow:
         if "interval" in answers and not answers.get("runs"):
             answers.pop("interval")
         await self._next(service, draft.answering(answers))
+
+    async def typed_at_summary(self) -> None:
+        """Text while the summary waits for its buttons: the summary again when the text is the
+        answer that led to it, delivered again; else a pointer to the buttons."""
+        loaded = await self._load()
+        if loaded is None:
+            return
+        if not await self._replayed(*loaded):
+            await show(self.event, self.t("use-buttons"))
+
+    async def _replayed(self, service: Service, draft: Draft) -> bool:
+        """This update made the draft already (Telegram delivered it again): show the step it
+        led to, once more, and take nothing."""
+        if draft.by != self.origin:
+            return False
+        log.info("user %s: %s delivered again; showing its step", self.user.id, self.origin)
+        await self._next(service, draft.answering(draft.answers))
+        return True
 
     async def ask_again(self, notice: Markup) -> None:
         """The current question again, after `notice` (the answer could not be taken)."""
@@ -318,7 +355,10 @@ class OrderFlow:
         if not token or draft is None or offer is None or offer.token != token:
             await self._alert("confirm-stale")
             return
-        await self._save(draft.answering(draft.answers))  # one-shot: a second tap finds no offer
+        # The offer stays in the draft until the outcome is shown: a Confirm delivered again
+        # after its process died places nothing twice (the token is the order's) and shows the
+        # order it placed; a second tap waits for the first (the customer's lock), then finds
+        # the draft cleared.
         await self.event.answer(self.t.plain("placing"))
         self.answered = True
         result = await checkout.place_order(
@@ -359,7 +399,7 @@ class OrderFlow:
         return service, draft
 
     async def _save(self, draft: Draft) -> None:
-        await self.state.set_data(draft.to_data())
+        await self.state.set_data(replace(draft, by=self.origin).to_data())
 
     async def _gone(self) -> None:
         await self.state.clear()

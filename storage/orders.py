@@ -171,6 +171,13 @@ async def create(
     return None if row is None else int(row[0])
 
 
+async def id_of_token(conn: Connection, token: str) -> int | None:
+    """The order a confirmation token placed, if any."""
+    async with conn.execute("SELECT id FROM orders WHERE token = ?", (token,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 async def transition(
     conn: Connection, order_id: int, expected: State | Collection[State], **values: Any
 ) -> bool:

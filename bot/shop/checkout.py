@@ -151,7 +151,7 @@ async def place_order(
     The offer is checked against today's service and price first: anything the charge depends
     on that moved (markup, rate, type, currency) places nothing and says what changed, so the
     customer can see the new summary. So does a promo discount that is no longer the one
-    shown. A used `offer.token` places nothing.
+    shown. A used `offer.token` places nothing and names the order it placed.
     """
     service = await services.get(db, offer.service_id)
     if service is None or not order_types.sellable(service) or service.panel not in panels:
@@ -191,8 +191,8 @@ async def place_order(
                 holder=config.instance,
                 panel=service.panel,
             )
-            if order_id is None:
-                return Result(Outcome.DUPLICATE)
+            if order_id is None:  # this Confirm placed its order before (a replayed update)
+                return Result(Outcome.DUPLICATE, await orders.id_of_token(conn, offer.token))
             await ledger.post(
                 conn,
                 user_id=user_id,

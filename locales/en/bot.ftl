@@ -189,7 +189,7 @@ placing = Placing your order…
 order-placed = ✅ Order <b>#{ $order }</b> is placed. We'll message you when it starts and when it's done.
 order-unknown = ⏳ Order <b>#{ $order }</b> is being checked with our supplier. Your money is safe: we'll confirm it or refund it shortly.
 order-no-funds = Your balance is not enough for this order. Nothing was charged. Top up and try again.
-order-duplicate = This order was already placed.
+order-duplicate = ✅ Order <b>#{ $order }</b> was already placed with this summary.
 order-unavailable = This service can't be ordered right now. Nothing was charged.
 order-failed = ❌ Order <b>#{ $order }</b> could not be placed: { $reason } Your money is back on your balance.
 

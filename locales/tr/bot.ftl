@@ -189,7 +189,7 @@ placing = Siparişiniz veriliyor…
 order-placed = ✅ Siparişiniz alındı: <b>#{ $order }</b>. Başladığında ve tamamlandığında size haber vereceğiz.
 order-unknown = ⏳ Sipariş <b>#{ $order }</b> tedarikçimizle kontrol ediliyor. Paranız güvende: kısa süre içinde siparişi onaylayacak ya da ücreti iade edeceğiz.
 order-no-funds = Bakiyeniz bu sipariş için yeterli değil. Hiçbir ücret alınmadı. Bakiye yükleyip tekrar deneyin.
-order-duplicate = Bu sipariş zaten verilmiş.
+order-duplicate = ✅ Sipariş <b>#{ $order }</b> bu özetle zaten verildi.
 order-unavailable = Bu hizmet şu anda sipariş edilemiyor. Hiçbir ücret alınmadı.
 order-failed = ❌ Sipariş <b>#{ $order }</b> verilemedi: { $reason } Ücret bakiyenize iade edildi.
 

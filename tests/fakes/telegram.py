@@ -41,6 +41,8 @@ from aiogram.methods import (
 from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardButton, InputFile, Message, TelegramObject, Update
 
+from bot.late_answers import LateAnswers
+
 __all__ = ["BOT_TOKEN", "Exchange", "FakeSession", "TelegramUser", "make_bot"]
 
 BOT_TOKEN = "42:TEST"
@@ -592,7 +594,9 @@ class FakeSession(BaseSession):
 
 
 def make_bot(session: FakeSession) -> Bot:
-    """A real Bot whose only fake part is the session; HTML parse mode as in production."""
+    """A real Bot whose only fake part is the session; HTML parse mode and the session's
+    middlewares as in production."""
+    session.middleware(LateAnswers())
     return Bot(
         token=BOT_TOKEN,
         session=session,

@@ -3,6 +3,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+
 from storage.db import Database
 from tests.fakes.telegram import TelegramUser
 from tests.flow.chat import LINK, open_service, to_summary
@@ -64,3 +70,77 @@ async def test_the_summary_shown_before_a_restart_can_be_confirmed_after_it(
         assert await shop.db.scalar("SELECT COUNT(*) FROM orders") == 1
     finally:
         await shop.db.close()
+
+
+# --- an update delivered again: its process died before Telegram had the answer -------------
+
+
+class Killed(BaseException):
+    """The process dies here (SIGKILL): nothing after this line runs, nothing is cleaned up."""
+
+
+def recording(person: TelegramUser) -> list[Update]:
+    """Every update the person's client sends from now on, to deliver one again later."""
+    fed: list[Update] = []
+    send = person.send_update
+
+    async def record(update: Update) -> list[TelegramMethod[Any]]:
+        fed.append(update)
+        return await send(update)
+
+    person.send_update = record  # type: ignore[method-assign]
+    return fed
+
+
+async def test_a_confirm_delivered_again_after_a_kill_places_once_and_names_the_order(
+    processes: Processes, db_target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop = await processes.start()
+    person = await shop.customer(balance=100_000)
+    await to_summary(person)
+    fed = recording(person)
+
+    def die(form: dict[str, str]) -> dict[str, Any]:
+        raise Killed
+
+    monkeypatch.setitem(shop.sandbox._actions, "add", die)  # dies as its `add` goes out
+    with pytest.raises(Killed):
+        await person.click("Confirm")
+    monkeypatch.undo()
+
+    shop = await restart(processes, shop, person, db_target)
+    try:
+        await person.send_update(fed[-1])  # Telegram had no answer: the same Confirm again
+        assert person.last_text() == "✅ Order #1 was already placed with this summary."
+        assert any("View order" in label for row in person.buttons() for label in row)
+        debits = await shop.db.fetchall("SELECT amount FROM ledger WHERE kind = 'order'")
+        assert [row[0] for row in debits] == [-135]
+        assert await shop.db.scalar("SELECT COUNT(*) FROM orders") == 1
+        assert len(shop.adds()) == 1  # the one that went out as the process died
+    finally:
+        await shop.db.close()
+
+
+async def test_an_answer_delivered_again_shows_its_step_instead_of_being_taken_twice(
+    processes: Processes,
+) -> None:
+    shop = await processes.start()
+    person = await shop.customer(balance=100_000)
+    await open_service(person, 101)
+    await person.click("Order this")
+    fed = recording(person)
+    await person.send(LINK)
+    await person.send("1000")
+    assert "Please check your order" in person.last_text()
+
+    await person.send_update(fed[-1])  # "1000" again: its answer was lost with a process
+    summary = person.last_message()
+    assert (
+        "Please check your order" in (summary.text or "")
+        and "Quantity: 1,000" in person.last_text()
+    )
+    await person.send_update(fed[0])  # the link, delivered again much later, is not an answer
+    assert person.last_text().startswith("Please use the buttons under the summary")
+    await person.click("Confirm", message=summary)
+    assert "Order #1 is placed" in person.last_text()
+    assert len(shop.adds()) == 1

@@ -330,7 +330,8 @@ async def test_shutdown_credits_a_payment_stuck_behind_a_slow_checkout_and_repla
     async with polling(Poller(again, bot, {}, busy_pause=PAUSE)):
         await eventually(lambda: telegram.offsets[-1] == paid.update_id + 1, "both confirmed")
     replies = session.sent(AnswerCallbackQuery)[answered:]
-    assert [reply.text for reply in replies][:1] == [translator.plain("en", "confirm-stale")]
+    assert [reply.text for reply in replies][:1] == [translator.plain("en", "placing")]
+    assert ann.last_text() == "✅ Order #1 was already placed with this summary."
     assert panel.adds == 1  # the replayed Confirm placed nothing
     keys = await ledger_of(db, 1)
     assert keys["stars:stx-shutdown"] == 1000 and len(keys) == 3  # top-up, order, one credit
