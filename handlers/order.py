@@ -379,14 +379,18 @@ class OrderFlow:
         await show(self.event, _outcome_text(self.t, result), builder.as_markup(), answered=True)
 
     async def _asked(self) -> tuple[Service, Draft, str] | None:
-        """The draft, its service and the question it is at (in the answer state there is
-        one); None when it cannot go on."""
+        """The draft, its service and the question it is at; None when there is none to take
+        an answer for (the customer was told what now)."""
         loaded = await self._load()
         if loaded is None:
             return None
         service, draft = loaded
         field_ = order_types.next_field(service, draft.answers)
-        assert field_ is not None
+        if field_ is None:
+            # Every answer is in but not the step (a process died between the two writes):
+            # the summary they lead to.
+            await self._next(service, draft.answering(draft.answers))
+            return None
         return service, draft, field_
 
     async def _load(self) -> tuple[Service, Draft] | None:

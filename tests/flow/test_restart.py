@@ -9,6 +9,7 @@ import pytest
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 
+from handlers.order import OrderForm
 from storage.db import Database
 from tests.fakes.telegram import TelegramUser
 from tests.flow.chat import LINK, open_service, to_summary
@@ -144,3 +145,20 @@ async def test_an_answer_delivered_again_shows_its_step_instead_of_being_taken_t
     await person.click("Confirm", message=summary)
     assert "Order #1 is placed" in person.last_text()
     assert len(shop.adds()) == 1
+
+
+async def test_a_draft_whose_step_was_not_written_goes_on_to_its_summary(
+    processes: Processes,
+) -> None:
+    """The answers and the step are two writes: a process killed between them leaves every
+    answer in and the step still at the question. The next message shows the summary."""
+    shop = await processes.start()
+    person = await shop.customer(balance=100_000)
+    await to_summary(person)
+    state = shop.dp.fsm.get_context(shop.bot, chat_id=person.chat_id, user_id=person.user_id)
+    await state.set_state(OrderForm.answer)  # the step of before the last answer
+
+    await person.send("1000")
+    assert "Please check your order" in person.last_text()
+    await person.click("Confirm")
+    assert "Order #1 is placed" in person.last_text()
