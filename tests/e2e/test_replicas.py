@@ -6,8 +6,9 @@ draft in Redis must carry over) and makes again every POST that got no 200. Many
 once through the sandbox panel over HTTP; some drop their wizard at the summary, some cancel the
 order they placed. Mid-load one replica is killed with SIGKILL and started again; later the
 worker is. At the end: the audit passes, no `add` reached the panel twice for one order, every
-push about an order went out once, every Confirm made one order and every wizard reached the
-summary its customer was driving to.
+push about an order went out once (but for the one the worker had in flight at its SIGKILL,
+which the at-least-once outbox sends again), every Confirm made one order and every wizard
+reached the summary its customer was driving to.
 
 Collected only with DATABASE_TEST_URL and REDIS_TEST_URL set (see conftest.py).
 """
@@ -15,6 +16,7 @@ Collected only with DATABASE_TEST_URL and REDIS_TEST_URL set (see conftest.py).
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import secrets
 import subprocess
@@ -64,6 +66,7 @@ class Customer:
     summary: bool = False  # reached "Please check your order"
     confirmed: bool = False
     cancel_asked: bool = False
+    cancel_skipped: bool = False  # the order was being checked: no Cancel to press
 
     @property
     def link(self) -> str:
@@ -173,22 +176,29 @@ async def journey(customer: Customer) -> None:
     # again after the replica that placed it died
     await person.press("Confirm", expect="placed")
     if customer.cancels:
-        await person.press("View order", expect="Cancel order")
+        await person.press("View order", expect="Order #")
+        shown = person.emulator.keyboard_message(person.id)
+        if shown is None or "Cancel order" not in json.dumps(shown.message.get("reply_markup")):
+            customer.cancel_skipped = True  # its add was cut short by a kill: being checked
+            return
         customer.cancel_asked = True
         await person.press("Cancel order", expect="Cancellation requested")
 
 
-def pushes(emulator: TelegramEmulator) -> Counter[tuple[int, int, str]]:
-    """(chat, order, kind) of every push the bot got through to Telegram."""
-    found: Counter[tuple[int, int, str]] = Counter()
-    for call in emulator.calls:
+def pushes(emulator: TelegramEmulator) -> dict[tuple[int, int, str], list[int]]:
+    """(chat, order, kind) of every push the bot got through to Telegram: the indices of its
+    copies among the emulator's calls."""
+    found: dict[tuple[int, int, str], list[int]] = {}
+    for index, call in enumerate(emulator.calls):
         if call.method != "sendMessage" or not call.ok:
             continue
         text = plain(str(call.params.get("text", "")), call.params.get("parse_mode"))
         match = PUSH.search(text)
         kinds = [kind for words, kind in PUSH_KINDS.items() if words in text]
         if match and kinds:
-            found[(int(call.params["chat_id"]), int(match[1]), kinds[0])] += 1
+            found.setdefault((int(call.params["chat_id"]), int(match[1]), kinds[0]), []).append(
+                index
+            )
     return found
 
 
@@ -258,6 +268,7 @@ async def test_two_replicas_and_a_worker_survive_sigkill_under_load(
 
     await until(pushed, "the first push", deadline=30)
     kill9(emulator, jobs)
+    killed_at = len(emulator.calls)  # what the worker had sent when it died
     jobs = worker()
 
     outcomes = await asyncio.gather(*shoppers, return_exceptions=True)
@@ -272,7 +283,8 @@ async def test_two_replicas_and_a_worker_survive_sigkill_under_load(
 
     async def settled() -> bool:
         found, unsent, _ = await shop(database_url)
-        return unsent == 0 and all(state in FINAL_PUSH for _, _, state in found.values())
+        ends = {*FINAL_PUSH, State.UNKNOWN}  # unknown: an add a kill cut short, for a human
+        return unsent == 0 and all(state in ends for _, _, state in found.values())
 
     # The restarted worker waits out the dead one's lease (10 s), then polls and sends.
     await until(settled, "every order to end and every push to go out", deadline=40)
@@ -283,18 +295,35 @@ async def test_two_replicas_and_a_worker_survive_sigkill_under_load(
     adds = Counter(
         request.get("link") for request in sandbox.requests if request["action"] == "add"
     )
-    assert adds == Counter(link for _, link, _ in orders.values())  # each order's add, once
+    for _, link, state in orders.values():  # each order's add once; one a kill cut short: once
+        assert adds[link] == 1 or (state is State.UNKNOWN and adds[link] == 0), (link, state)
+    assert set(adds) <= {link for _, link, _ in orders.values()}
+    # An order its replica died placing is `unknown` (the panel may have it: never a second
+    # add) and its customer was told so, or that the Confirm had placed it already.
+    interrupted = {user for user, _, state in orders.values() if state is State.UNKNOWN}
+    for user in interrupted:
+        said = " ".join(said.text for said in emulator.said_to(user))
+        assert "is being checked" in said or "was already placed" in said, said
 
+    # Every push once. The outbox is at-least-once by design (a row is marked sent when
+    # Telegram has taken it; Telegram has no key to refuse a copy): the one push the worker
+    # had in flight at its SIGKILL, taken by Telegram but not yet marked, goes again after
+    # the restart. Nothing else may come twice, and nothing is lost.
     sent = pushes(emulator)
-    assert all(count == 1 for count in sent.values()), {k: n for k, n in sent.items() if n > 1}
+    twice = {key: copies for key, copies in sent.items() if len(copies) > 1}
+    assert len(twice) <= 1 and all(len(copies) == 2 for copies in twice.values()), twice
+    for first, second in twice.values():
+        assert first < killed_at <= second, twice
     for order_id, (user, _, state) in orders.items():
-        assert sent[(user, order_id, FINAL_PUSH[state])] == 1, (order_id, state)
+        if state is not State.UNKNOWN:
+            assert (user, order_id, FINAL_PUSH[state]) in sent, (order_id, state)
     for customer in people:
         placed = [order for order, (user, _, _) in orders.items() if user == customer.person.id]
         for order_id in placed:
             state = orders[order_id][2]
-            expected = {State.CANCELED, State.PARTIAL} if customer.cancels else {State.COMPLETED}
-            assert state in expected, (customer.number, order_id, state)
+            cancelled = customer.cancels and not customer.cancel_skipped
+            expected = {State.CANCELED, State.PARTIAL} if cancelled else {State.COMPLETED}
+            assert state in expected | {State.UNKNOWN}, (customer.number, order_id, state)
 
     done = audit(database_url, emulator.token)
     assert done.returncode == 0 and "audit: OK" in done.stdout, done.stdout + done.stderr
