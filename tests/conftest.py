@@ -36,8 +36,11 @@ PER_USER_STATE = ["db", "redis"] if REDIS_TEST_URL else ["db"]
 # environment names a database the tests may use (CI does). Each test gets a schema of its own.
 DATABASE_TEST_URL = os.environ.get("DATABASE_TEST_URL", "")
 ENGINES = ["sqlite", "postgresql"] if DATABASE_TEST_URL else ["sqlite"]
-# Tests of Redis alone (no in-process counterpart) are collected only where Redis is named.
+# Tests of Redis or PostgreSQL alone (nothing to compare on SQLite or in one process) are
+# collected only where the environment names them.
 collect_ignore = [] if REDIS_TEST_URL else ["unit/test_customer_lock.py"]
+if not DATABASE_TEST_URL:
+    collect_ignore += ["unit/test_pg_schema.py", "unit/test_migrate_to.py"]
 
 
 class FakeClock:

@@ -3,6 +3,7 @@ columns, keys, indexes and references, and the same catalog_version bumps."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import sqlite3
@@ -14,6 +15,7 @@ import asyncpg
 import pytest
 
 from storage.db import Database
+from tests.conftest import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "storage" / "migrations" / "postgresql" / "011_schema.sql"
@@ -229,3 +231,14 @@ async def test_the_script_runs_again_in_another_fresh_schema_as_the_runner_runs_
         assert await pg.fetchval("SELECT value FROM catalog_version") == 0
     finally:
         await pg.execute(f"DROP SCHEMA IF EXISTS {other} CASCADE")
+
+
+async def test_three_replicas_starting_at_once_migrate_a_fresh_database_once() -> None:
+    async with postgres_schema() as url:
+        opened = await asyncio.gather(*(Database.open(url) for _ in range(3)))
+        try:
+            versions = await opened[0].fetchall("SELECT version FROM schema_migrations")
+            assert [row[0] for row in versions] == [11]  # each script applied once
+            assert await opened[2].scalar("SELECT value FROM catalog_version") == 0
+        finally:
+            await asyncio.gather(*(database.close() for database in opened))
