@@ -102,9 +102,15 @@ class Database(ABC):
     async def close(self) -> None: ...
 
     @abstractmethod
-    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+    def transaction(self, *, conversation: bool = False) -> AbstractAsyncContextManager[Connection]:
         """One write transaction: commit on success, roll back on any error. Writers take
-        turns, across processes too, so each one sees every commit before it."""
+        turns, across processes too, so each one sees every commit before it.
+
+        `conversation=True` marks a write of one customer's conversation (a draft), which no
+        other writer reads to decide anything: where the engine allows (PostgreSQL), it does not
+        wait for the shop-wide turn nor for the disk. The customer's own lock already orders
+        their updates, and a draft lost to a crash costs a step, never money.
+        """
 
     @abstractmethod
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
@@ -213,8 +219,9 @@ class SqliteDatabase(Database):
             await self._writer.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
-        """`BEGIN IMMEDIATE` on the writer: SQLite's one writer at a time, in every process."""
+    async def transaction(self, *, conversation: bool = False) -> AsyncIterator[Connection]:
+        """`BEGIN IMMEDIATE` on the writer: SQLite's one writer at a time, in every process
+        (a conversation's write too: the file has one writer)."""
         async with self._lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:

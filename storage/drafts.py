@@ -68,7 +68,7 @@ async def _put(db: Database, key: Key, column: str, value: str | None) -> None:
         return  # clearing a conversation without a draft (every /start) writes nothing
     state = value if column == "state" else None
     data = value if column == "data" else _EMPTY
-    async with db.transaction() as conn:
+    async with db.transaction(conversation=True) as conn:
         await conn.execute(
             "INSERT INTO drafts (bot_id, chat_id, user_id, thread_id, business, destiny, state,"
             " data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -23,8 +23,12 @@ from asyncpg.pool import PoolConnectionProxy
 
 from storage.db import Connection, Database, IntegrityError, Params, Row, _migrations
 
-WRITE_LOCK = 0x5348_4F50  # "SHOP": the advisory lock every write transaction takes
+WRITE_LOCK = 0x5348_4F50  # "SHOP": the turn every write takes but a conversation's
 MIGRATE_LOCK = WRITE_LOCK + 1  # held by the process migrating; the others wait, then skip
+_TURN = f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+# A conversation's write commits without waiting for the WAL to reach the disk: a crash may
+# lose its last fraction of a second, never anyone else's write (PostgreSQL keeps the order).
+_CONVERSATION = "SET LOCAL synchronous_commit = off"
 # Writers take turns (the advisory lock), so a few connections keep the next one ready; reads
 # run side by side.
 WRITERS = 4
@@ -179,9 +183,9 @@ class PostgresDatabase(Database):
         await self._writers.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
+    async def transaction(self, *, conversation: bool = False) -> AsyncIterator[Connection]:
         async with self._writers.acquire() as raw, raw.transaction():
-            await raw.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+            await raw.execute(_CONVERSATION if conversation else _TURN)
             yield PgConnection(raw)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ from bot.drafts import DraftStorage
 from bot.shop.checkout import Offer
 from storage import drafts
 from storage.clock import now
-from storage.db import Database
+from storage.db import Database, is_postgres
 
 KEY = StorageKey(bot_id=7, chat_id=1, user_id=1)
 OFFER = Offer(
@@ -147,3 +148,17 @@ async def test_old_drafts_are_purged(db: Database) -> None:
     assert await drafts.purge(db, now() - 7 * 86_400) == 1
     assert await storage.get_state(KEY) is None
     assert await storage.get_state(StorageKey(bot_id=7, chat_id=2, user_id=2)) is not None
+
+
+async def test_a_step_of_the_wizard_never_queues_behind_a_checkout_where_the_engine_allows(
+    db: Database, db_target: str
+) -> None:
+    """On PostgreSQL a draft's write skips the shop-wide turn the money writes take (no other
+    writer reads a draft); a SQLite file has one writer, so there the step waits its turn."""
+    context = FSMContext(DraftStorage(db), KEY)
+    async with db.transaction():  # another customer's checkout holds the turn
+        step = asyncio.create_task(context.set_state("OrderForm:answer"))
+        done, _ = await asyncio.wait({step}, timeout=0.5)
+        assert bool(done) is is_postgres(db_target)
+    await step
+    assert await context.get_state() == "OrderForm:answer"
