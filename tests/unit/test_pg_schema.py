@@ -1,4 +1,4 @@
-"""The PostgreSQL schema script builds what SQLite's migrations 001..011 leave: same tables,
+"""The PostgreSQL schema scripts build what SQLite's migrations leave: same tables,
 columns, keys, indexes and references, and the same catalog_version bumps."""
 
 from __future__ import annotations
@@ -18,19 +18,26 @@ from storage.db import Database
 from tests.conftest import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "storage" / "migrations" / "postgresql" / "011_schema.sql"
+SCRIPTS = ROOT / "storage" / "migrations" / "postgresql"
+SCRIPT = SCRIPTS / "011_schema.sql"
 DATABASE_TEST_URL = os.environ.get("DATABASE_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture
 async def pg() -> AsyncIterator[asyncpg.Connection]:
-    """A connection whose search_path is a fresh schema holding the script's tables."""
+    """A connection whose search_path is a fresh schema holding the scripts' tables, each
+    script's number recorded after it as the runner records it."""
     conn = await asyncpg.connect(DATABASE_TEST_URL)
     schema = f"schema_test_{secrets.token_hex(6)}"
     try:
         await conn.execute(f"CREATE SCHEMA {schema}")
         await conn.execute(f"SET search_path TO {schema}")
-        await conn.execute(SCRIPT.read_text("utf-8"))
+        for script in sorted(SCRIPTS.glob("*.sql")):
+            await conn.execute(script.read_text("utf-8"))
+            await conn.execute(
+                "INSERT INTO schema_migrations (version) VALUES ($1)",
+                int(script.name.split("_", 1)[0]),
+            )
         yield conn
     finally:
         await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -238,7 +245,7 @@ async def test_three_replicas_starting_at_once_migrate_a_fresh_database_once() -
         opened = await asyncio.gather(*(Database.open(url) for _ in range(3)))
         try:
             versions = await opened[0].fetchall("SELECT version FROM schema_migrations")
-            assert [row[0] for row in versions] == [11]  # each script applied once
+            assert [row[0] for row in versions] == [11, 12]  # each script applied once
             assert await opened[2].scalar("SELECT value FROM catalog_version") == 0
         finally:
             await asyncio.gather(*(database.close() for database in opened))
