@@ -56,13 +56,14 @@ async def _figures(db: Database, shop: ShopConfig, t: Texts, midnight: int) -> s
     now = int(time.time())
     people = await stats.users(db, now - 7 * DAY)
     by_state = await orders.counts_by_state(db)
-    periods = []
-    for period, since in (
+    windows = (
         ("period-today", midnight),
         ("period-7d", now - 7 * DAY),
         ("period-30d", now - 30 * DAY),
-    ):
-        sales = await stats.sales(db, since)
+    )
+    found = await stats.periods(db, [since for _, since in windows])
+    periods = []
+    for (period, since), sales in zip(windows, found, strict=True):
         cost = charts.shop_cost(sales.cost, shop)
         periods.append(
             t(

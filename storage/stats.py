@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from storage.db import Database
 
 # What each order's customer paid net: every round's charge less every refund (ledger rows
-# carry the sign), and its cost scaled by the share kept. Orders are not indexed by time, so
-# one scan over the window feeds every figure.
+# carry the sign), and its cost scaled by the share kept. The window is read through
+# orders_created and each `paid` from ledger_paid alone; MATERIALIZED computes `paid` once per
+# order (inlined, SQLite would run its subquery again for every figure that names it).
 _NET = (
+    "WITH net AS MATERIALIZED ("
     "SELECT o.id, o.service_name, o.created_at, o.cost, o.charge, o.panel, o.backup_of,"
     " CAST(COALESCE((SELECT -SUM(l.amount) FROM ledger l WHERE l.order_id = o.id"
     " AND l.kind IN ('order', 'refund')), 0) AS BIGINT) AS paid"
-    " FROM orders o WHERE o.created_at >= ? AND o.created_at < ?"
+    " FROM orders o WHERE o.created_at >= ? AND o.created_at < ?)"
 )
 _FIGURES = (
     "COUNT(*), CAST(COALESCE(SUM(paid), 0) AS BIGINT),"
     " CAST(COALESCE(SUM(cost * paid / charge), 0) AS BIGINT)"
+)
+# The same figures for the orders from one `since` on (its three parameters are that since).
+_SINCE = (
+    "COUNT(*) FILTER (WHERE created_at >= ?),"
+    " CAST(COALESCE(SUM(paid) FILTER (WHERE created_at >= ?), 0) AS BIGINT),"
+    " CAST(COALESCE(SUM(cost * paid / charge) FILTER (WHERE created_at >= ?), 0) AS BIGINT)"
 )
 # Every time zone's offset from UTC is a whole number of quarter hours, so a quarter hour of UTC
 # never straddles a local midnight: grouping by it sorts orders into local days exactly, DST
@@ -91,7 +100,7 @@ class PanelSales:
 async def by_panel(db: Database, since: int) -> list[PanelSales]:
     """Sales since `since` per panel that served an order, main first."""
     rows = await db.fetchall(
-        f"SELECT panel, {_FIGURES}, COUNT(backup_of) FROM ({_NET}) AS net"
+        f"{_NET} SELECT panel, {_FIGURES}, COUNT(backup_of) FROM net"
         " GROUP BY panel ORDER BY panel != 'main', panel",
         (since, _ALWAYS),
     )
@@ -99,9 +108,17 @@ async def by_panel(db: Database, since: int) -> list[PanelSales]:
 
 
 async def sales(db: Database, since: int) -> Sales:
-    row = await db.fetchone(f"SELECT {_FIGURES} FROM ({_NET}) AS net", (since, _ALWAYS))
+    return (await periods(db, [since]))[0]
+
+
+async def periods(db: Database, sinces: Sequence[int]) -> list[Sales]:
+    """Sales from each `since` up to now, in the order given: one read of the widest window."""
+    row = await db.fetchone(
+        f"{_NET} SELECT {', '.join(_SINCE for _ in sinces)} FROM net",
+        (min(sinces), _ALWAYS, *(since for since in sinces for _ in range(3))),
+    )
     assert row is not None
-    return Sales(*row)
+    return [Sales(*row[at : at + 3]) for at in range(0, len(row), 3)]
 
 
 def day_start(day: date, zone: tzinfo) -> int:
@@ -114,8 +131,7 @@ async def daily(db: Database, first: date, count: int, zone: tzinfo) -> list[Day
     days = [first + timedelta(days=offset) for offset in range(count)]
     since, until = day_start(days[0], zone), day_start(days[-1] + timedelta(days=1), zone)
     rows = await db.fetchall(
-        f"SELECT created_at / {_QUARTER} AS quarter, {_FIGURES} FROM ({_NET}) AS net"
-        " GROUP BY quarter",
+        f"{_NET} SELECT created_at / {_QUARTER} AS quarter, {_FIGURES} FROM net GROUP BY quarter",
         (since, until),
     )
     totals = {day: [0, 0, 0] for day in days}
@@ -130,8 +146,8 @@ async def daily(db: Database, first: date, count: int, zone: tzinfo) -> list[Day
 async def top_services(db: Database, since: int, until: int, limit: int) -> list[TopService]:
     """The services that kept the most revenue in [since, until), most first."""
     rows = await db.fetchall(
-        f"SELECT service_name, COUNT(*), CAST(COALESCE(SUM(paid), 0) AS BIGINT)"
-        f" FROM ({_NET}) AS net"
+        f"{_NET} SELECT service_name, COUNT(*), CAST(COALESCE(SUM(paid), 0) AS BIGINT)"
+        " FROM net"
         " GROUP BY service_name ORDER BY 3 DESC, 2 DESC, service_name LIMIT ?",
         (since, until, limit),
     )

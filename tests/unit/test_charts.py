@@ -56,6 +56,25 @@ async def test_revenue_is_what_customers_kept_paying_across_rounds(db: Database)
     ]
 
 
+async def test_stats_periods_from_one_read_split_orders_at_each_boundary(db: Database) -> None:
+    # /stats reads today, 7 days and 30 days at once: an order at midnight is today's, one a
+    # second earlier only the week's, each period netting its own refunds.
+    await add_user(db)
+    midnight = datetime(2026, 12, 1, tzinfo=UTC)
+    today = await order_at(db, midnight)
+    await _move(db, today, 250, f"refund:{today}", "refund")
+    await order_at(db, datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC))
+    await order_at(db, datetime(2026, 11, 20, tzinfo=UTC))
+    sinces = [int(midnight.timestamp()), int(midnight.timestamp()) - 7 * 86_400]
+    sinces.append(sinces[1] - 23 * 86_400)
+    assert await stats.periods(db, sinces) == [
+        stats.Sales(orders=1, revenue=750, cost=67_500),
+        stats.Sales(orders=2, revenue=1750, cost=157_500),
+        stats.Sales(orders=3, revenue=2750, cost=247_500),
+    ]
+    assert [await stats.sales(db, since) for since in sinces] == await stats.periods(db, sinces)
+
+
 async def test_days_begin_at_the_shops_midnight_even_on_a_dst_change(db: Database) -> None:
     await add_user(db)
     berlin = ZoneInfo("Europe/Berlin")
