@@ -21,6 +21,7 @@ import asyncpg
 from bot.config import Settings, database_url, redacted
 from bot.runtime import StartupError, open_postgres
 from bot.shop.audit import Report, audit
+from storage.clock import now
 from storage.db import Database, is_postgres
 from storage.postgres import WRITE_LOCK
 from storage.services import MAIN as MAIN_PANEL
@@ -62,6 +63,13 @@ async def migrate_to(settings: Settings, target: str) -> int:
     print(f"from SQLite {path} to PostgreSQL {redacted(url)}")
     source = await Database.open(path)  # an older file is brought to the current schema first
     try:
+        running = await _live_process(source)
+        if running is not None:
+            print(
+                f"migrate-to: a bot process still runs on this shop (its lease {running!r} is"
+                " live): stop every process first; nothing was written"
+            )
+            return REFUSED
         try:
             target_db = await open_postgres(url, "the target")
         except StartupError as error:
@@ -95,6 +103,15 @@ async def migrate_to(settings: Settings, target: str) -> int:
         "migrate-to: done, the audits agree; now set DATABASE_URL to the target and start the bot"
     )
     return 0
+
+
+async def _live_process(source: Database) -> str | None:
+    """A lease some process still renews (every bot process renews its own every few seconds):
+    its writes after the copy would be lost with the move."""
+    name = await source.scalar(
+        "SELECT name FROM leases WHERE expires_at >= ? ORDER BY name LIMIT 1", (now(),)
+    )
+    return None if name is None else str(name)
 
 
 def _target(settings: Settings, target: str) -> str:

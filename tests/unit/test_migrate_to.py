@@ -254,3 +254,23 @@ async def test_a_shop_already_on_postgresql_or_without_a_file_is_refused(
     on_postgres = settings.model_copy(update={"database_url": SecretStr(target)})
     assert await migrate_to(on_postgres, target) == 2
     assert "the shop is on PostgreSQL already" in capsys.readouterr().out
+
+
+async def test_a_shop_a_bot_process_still_runs_on_is_refused(
+    settings: Settings, target: str, panel: PanelClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Writes the process made after the copy would stay behind in the SQLite file."""
+    source = await Database.open(settings.database_path)
+    await build_shop(source, panel)
+    assert await kv.take_lease(source, kv.PROCESS_LEASE + "web-1", "web-1", 30)
+    await source.close()
+
+    assert await migrate_to(settings, target) == 2
+
+    out = capsys.readouterr().out
+    assert "a bot process still runs on this shop (its lease 'process:web-1' is live)" in out
+    conn = await asyncpg.connect(target)
+    try:  # not even its schema was made
+        assert await conn.fetchval("SELECT to_regclass('users')") is None
+    finally:
+        await conn.close()
