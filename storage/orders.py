@@ -322,6 +322,40 @@ async def counts_by_state(db: Database) -> dict[str, int]:
     return {row[0]: row[1] for row in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class Audited:
+    """What the audit reads of an order: the figures of its refund rule and of its expected end
+    (the rest of `Order` would cost the audit most of its time at 100k orders)."""
+
+    id: int
+    state: State
+    charge: int
+    cost: int
+    quantity: int
+    remains: int | None
+    service_type: str
+    settled_refund: int | None
+    upstream_charge: str | None
+    placed_charge: str | None
+    created_at: int
+    fields_json: str
+
+    @property
+    def fields(self) -> dict[str, str]:
+        loaded: dict[str, str] = json.loads(self.fields_json)
+        return loaded
+
+
+async def for_audit(db: Database) -> list[Audited]:
+    """Every order, oldest first, as the audit reads it: one pass over the table."""
+    rows = await db.fetchall(
+        "SELECT id, state, charge, cost, quantity, remains, service_type, settled_refund,"
+        " upstream_charge, placed_charge, created_at, fields FROM orders ORDER BY id"
+    )
+    states = {state.value: state for state in State}
+    return [Audited(row[0], states[row[1]], *row[2:]) for row in rows]
+
+
 async def in_states(db: Database, states: Sequence[State], limit: int = -1) -> list[Order]:
     """Orders in any of `states`, oldest first (`limit` -1: all of them)."""
     marks = ",".join("?" * len(states))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -48,9 +48,10 @@ async def audit(
     for payment_id, state in await payments.credit_mismatches(db):
         report.problems.append(f"top-up {payment_id} ({state}): its ledger credit disagrees")
     report.problems.extend(await stars_problems(db, stars))
-    report.problems.extend(await referral_problems(db))
+    paid = await ledger.paid_per_order(db)  # one pass over the ledger for both checks
+    report.problems.extend(await referral_problems(db, paid))
     report.problems.extend(await promo_problems(db))
-    await check_orders(db, report, max_open_days)
+    await check_orders(db, report, max_open_days, paid)
     if panels is not None:
         for panel, count in sorted((await orders.open_on_panels(db)).items()):
             if panel not in panels:
@@ -105,10 +106,10 @@ async def promo_problems(db: Database) -> list[str]:
     return problems
 
 
-async def referral_problems(db: Database) -> list[str]:
+async def referral_problems(db: Database, paid: Mapping[int, int]) -> list[str]:
     """Each referral credit: one ledger row of its amount to the referrer of the order's
-    customer, for a delivered order, equal to floor(percent x what the customer paid net)."""
-    paid = await ledger.paid_per_order(db)
+    customer, for a delivered order, equal to floor(percent x what the customer paid net
+    (`paid`, per order))."""
     problems = []
     for credit in await referrals.credits(db):
         where = f"referral credit for order {credit.order_id}"
@@ -135,13 +136,15 @@ def _when(timestamp: int | None) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-async def check_orders(db: Database, report: Report, max_open_days: float) -> None:
-    """Per order: what the customer paid net against its charge less what the refund rule owes
-    (the whole charge while it is open), and orders open too long past their expected end."""
-    paid = await ledger.paid_per_order(db)
+async def check_orders(
+    db: Database, report: Report, max_open_days: float, paid: Mapping[int, int]
+) -> None:
+    """Per order: what the customer paid net (`paid`) against its charge less what the refund
+    rule owes (the whole charge while it is open), and orders open too long past their
+    expected end."""
     stamp = now()
     oldest = stamp - int(max_open_days * DAY)
-    for order in await orders.in_states(db, list(orders.State)):
+    for order in await orders.for_audit(db):
         report.orders_checked += 1
         net = paid.get(order.id, 0)
         where = f"order {order.id} ({order.state})"
@@ -154,24 +157,27 @@ async def check_orders(db: Database, report: Report, max_open_days: float) -> No
             continue
         if net != order.charge:
             report.problems.append(f"{where}: paid {net} net while open, charge {order.charge}")
+        if order.created_at >= oldest:
+            continue  # its expected end is no earlier than its placing (an expiry is after it)
         end = _expected_end(order)
         if end is not None and end < oldest:
             days = f"{(stamp - order.created_at) / DAY:.1f}"
             report.problems.append(f"{where}: still open, placed {days} days ago")
 
 
-def _expected_end(order: orders.Order) -> int | None:
+def _expected_end(order: orders.Audited) -> int | None:
     """When an open order should be final: when placed, plus its drip-feed runs while it runs;
     a running subscription at its expiry (None without one: it runs until its posts are made)."""
     if order.state is not orders.State.ACTIVE:
         return order.created_at  # waiting for a person or a process, not for the panel
+    fields = order.fields
     if order.service_type == ServiceType.SUBSCRIPTIONS:
         try:
-            expiry = datetime.strptime(order.fields.get("expiry", ""), "%d/%m/%Y")
+            expiry = datetime.strptime(fields.get("expiry", ""), "%d/%m/%Y")
         except ValueError:
             return None
         return int(expiry.replace(tzinfo=UTC).timestamp()) + DAY
-    runs, interval = order.fields.get("runs", ""), order.fields.get("interval", "")
+    runs, interval = fields.get("runs", ""), fields.get("interval", "")
     if runs.isascii() and runs.isdigit() and interval.isascii() and interval.isdigit():
         return order.created_at + int(runs) * int(interval) * 60
     return order.created_at

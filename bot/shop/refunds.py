@@ -5,17 +5,41 @@ from __future__ import annotations
 import math
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Protocol
 
 from bot.shop.money import from_cost
 from bot.shop.pricing import PER_PACKAGE
-from storage.orders import FINAL_STATES, Order, State
+from storage.orders import FINAL_STATES, State
 
 FULL_REFUND = frozenset({State.FAILED, State.CANCELED, State.REFUNDED})
 _STEP = Decimal("1e-12")  # finer than any panel quotes
 _MAX_EXPONENT = 15  # what the panel client accepts: larger charges never reach an order
 
 
-def owed(order: Order) -> int | None:
+class Settled(Protocol):
+    """What the refund rule reads of an order (`storage.orders.Order`, or the audit's read)."""
+
+    @property
+    def state(self) -> State: ...
+    @property
+    def charge(self) -> int: ...
+    @property
+    def cost(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def remains(self) -> int | None: ...
+    @property
+    def service_type(self) -> str: ...
+    @property
+    def settled_refund(self) -> int | None: ...
+    @property
+    def upstream_charge(self) -> str | None: ...
+    @property
+    def placed_charge(self) -> str | None: ...
+
+
+def owed(order: Settled) -> int | None:
     """Minor units owed back for the order's current state, rounded down, never above our charge.
 
     An admin's decision (`settled_refund`) is what is owed. A Partial refunds the share the panel
@@ -39,7 +63,7 @@ def owed(order: Order) -> int | None:
     return math.floor(order.charge * share)
 
 
-def refunded_share(order: Order) -> Fraction | None:
+def refunded_share(order: Settled) -> Fraction | None:
     """1 - charge now / charge at placement, clamped to [0, 1]; None without usable figures.
 
     The charge at placement is the first one the panel reported while the order ran, else the
