@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import catalog, engines, export, memory, poll, sender, updates
+from bench import catalog, engines, export, memory, poll, queries, sender, updates
 from bench.report import Row, table
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -57,6 +57,7 @@ BENCHMARKS: dict[str, Measure] = {
     "memory": memory.measure,
     "export": export.measure,
     "engines": engines.measure,
+    "queries": queries.measure,
 }
 
 

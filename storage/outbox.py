@@ -39,14 +39,17 @@ async def put(
     return cursor.rowcount == 1
 
 
+# Read through outbox_due, whose partial rows are in this order: no sort of a broadcast's copies.
+DUE = (
+    "SELECT id, chat_id, message, args, attempts, broadcast_id, ticket_id FROM outbox"
+    " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?"
+    " ORDER BY broadcast_id IS NOT NULL, id LIMIT ?"
+)
+
+
 async def due(db: Database, limit: int) -> list[Message]:
     """Due rows, oldest first; a broadcast's copies wait behind every order push and alert."""
-    rows = await db.fetchall(
-        "SELECT id, chat_id, message, args, attempts, broadcast_id, ticket_id FROM outbox"
-        " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?"
-        " ORDER BY broadcast_id IS NOT NULL, id LIMIT ?",
-        (now(), limit),
-    )
+    rows = await db.fetchall(DUE, (now(), limit))
     return [
         Message(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6]) for row in rows
     ]
