@@ -75,6 +75,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 async def _create_schema(name: str) -> str:
     """A new, empty schema; the test database's URL with it as the search path."""
+    if not DATABASE_TEST_URL:  # a test of PostgreSQL alone, run by its path without one
+        raise pytest.UsageError("set DATABASE_TEST_URL to a PostgreSQL database the tests may use")
     admin = await asyncpg.connect(DATABASE_TEST_URL)
     try:
         await admin.execute(f"CREATE SCHEMA {name}")
