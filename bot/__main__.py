@@ -7,7 +7,6 @@ import asyncio
 import logging
 import sys
 from typing import NoReturn
-from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 
@@ -17,6 +16,7 @@ from bot.logs import setup_logging
 from bot.panel import serve as sandbox_server
 from bot.runtime import StartupError
 from bot.serving import Role, serve
+from storage.db import url_password
 
 log = logging.getLogger("bot")
 USAGE = (
@@ -73,8 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         if len(args) != 2:
             refuse("migrate-to takes one argument: the PostgreSQL URL to move the shop to")
         settings = load_settings()
-        target_password = unquote(urlsplit(args[1]).password or "")
-        setup_logging(settings.log_level, [*secrets_of(settings), target_password])
+        setup_logging(settings.log_level, [*secrets_of(settings), url_password(args[1])])
         from bot.migrate_tool import migrate_to  # asyncpg: loaded by a PostgreSQL shop only
 
         raise SystemExit(asyncio.run(migrate_to(settings, args[1])))

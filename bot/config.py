@@ -7,7 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -23,7 +23,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.shop.config import TOPUP_MAX, TOPUP_MIN, TOPUP_PRESETS
 from bot.shop.money import MINOR, from_minor
-from storage.db import is_postgres, sqlite_path
+from storage.db import is_postgres, sqlite_path, url_password
 from storage.services import MAIN as MAIN_PANEL
 
 SANDBOX = "sandbox"
@@ -291,23 +291,23 @@ class Settings(BaseSettings):
     @property
     def database(self) -> str:
         """What `Database.open` takes: the PostgreSQL URL (secret), or the SQLite file's path."""
-        if self.database_url is not None and self.postgres:
+        if self.postgres:
+            assert self.database_url is not None
             return self.database_url.get_secret_value()
         return str(self.database_path)
 
     @property
     def database_password(self) -> str:
         """The password inside a PostgreSQL DATABASE_URL, "" without one."""
-        if self.database_url is None:
-            return ""
-        return unquote(urlsplit(self.database_url.get_secret_value()).password or "")
+        return (
+            "" if self.database_url is None else url_password(self.database_url.get_secret_value())
+        )
 
     @property
     def redis_password(self) -> str:
         """The password inside REDIS_URL, "" without one: the logs must never show it."""
-        if self.redis_url is None:
-            return ""
-        return unquote(urlsplit(self.redis_url.get_secret_value()).password or "")
+        url = self.redis_url
+        return "" if url is None else url_password(url.get_secret_value())
 
 
 def database_url(value: str) -> str:

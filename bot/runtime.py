@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from urllib.parse import unquote, urlsplit
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -20,7 +19,7 @@ from bot.late_answers import LateAnswers
 from bot.panel.panels import open_panels
 from bot.sessions import RedisUnreachable, Sessions, on_redis
 from bot.shop.config import ShopConfig
-from storage.db import Database
+from storage.db import Database, without_password
 
 
 class StartupError(Exception):
@@ -72,10 +71,7 @@ async def open_postgres(url: str, setting: str) -> Database:
     try:
         return await Database.open(url)
     except (OSError, TimeoutError, *cannot_connect) as error:
-        reason = str(error)
-        password = unquote(urlsplit(url).password or "")
-        if password:
-            reason = reason.replace(password, "***")
+        reason = without_password(str(error), url)
         raise StartupError(
             f"cannot reach PostgreSQL at {setting} {redacted(url)} ({reason})"
         ) from None

@@ -44,10 +44,10 @@ from storage.users import User
 SHOWN_UNITS = 300  # UTF-16 units of one answer in the summary; a long list is cut for display
 CHOICES_PER_ROW = 6
 
-# What the customer reads after Confirm. CHANGED has no text of its own: the new summary is
-# shown with the notice of what changed.
 log = logging.getLogger(__name__)
 
+# What the customer reads after Confirm. CHANGED has no text of its own: the new summary is
+# shown with the notice of what changed.
 OUTCOME_TEXT = {
     Outcome.PLACED: "order-placed",
     Outcome.FAILED: "order-failed",
@@ -277,8 +277,6 @@ class OrderFlow:
         if asked is None:
             return
         service, draft, field_ = asked
-        if await self._replayed(service, draft):
-            return
         today = datetime.now(UTC).date()
         try:
             value = order_types.check(service, field_, text, draft.answers, today)
@@ -293,8 +291,6 @@ class OrderFlow:
         if loaded is None:
             return
         service, draft = loaded
-        if await self._replayed(service, draft):
-            return
         field_ = order_types.next_field(service, draft.answers)
         if field_ is None or not FIELDS[field_].optional:
             await self._alert("not-available")
@@ -308,8 +304,6 @@ class OrderFlow:
         if loaded is None:
             return
         service, draft = loaded
-        if await self._replayed(service, draft):
-            return
         if not draft.answers:
             await self.state.clear()
             await show(self.event, self.t("cancelled"), main_menu(self.t))
@@ -321,22 +315,10 @@ class OrderFlow:
         await self._next(service, draft.answering(answers))
 
     async def typed_at_summary(self) -> None:
-        """Text while the summary waits for its buttons: the summary again when the text is the
-        answer that led to it, delivered again; else a pointer to the buttons."""
-        loaded = await self._load()
-        if loaded is None:
-            return
-        if not await self._replayed(*loaded):
+        """Text while the summary waits for its buttons: a pointer to them (the summary again
+        when the text is the answer that led to it, delivered again: see `_load`)."""
+        if await self._load() is not None:
             await show(self.event, self.t("use-buttons"))
-
-    async def _replayed(self, service: Service, draft: Draft) -> bool:
-        """This update made the draft already (Telegram delivered it again): show the step it
-        led to, once more, and take nothing."""
-        if draft.by != self.origin:
-            return False
-        log.info("user %s: %s delivered again; showing its step", self.user.id, self.origin)
-        await self._next(service, draft.answering(draft.answers))
-        return True
 
     async def ask_again(self, notice: Markup) -> None:
         """The current question again, after `notice` (the answer could not be taken)."""
@@ -394,11 +376,17 @@ class OrderFlow:
         return service, draft, field_
 
     async def _load(self) -> tuple[Service, Draft] | None:
-        """The draft and its service; None (and the user told) when it cannot go on."""
+        """The draft and its service; None when there is nothing to take from this update: the
+        draft cannot go on (the user is told), or this update made it already (Telegram
+        delivered it again: the step it led to is shown once more)."""
         draft = Draft.from_data(await self.state.get_data())
         service = None if draft is None else await services.get(self.db, draft.service)
         if draft is None or service is None or not order_types.sellable(service):
             await self._gone()
+            return None
+        if draft.by == self.origin:
+            log.info("user %s: %s delivered again; showing its step", self.user.id, self.origin)
+            await self._next(service, draft.answering(draft.answers))
             return None
         return service, draft
 

@@ -15,6 +15,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 
@@ -73,6 +74,17 @@ class Connection(Protocol):
 
 def is_postgres(target: Path | str) -> bool:
     return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def url_password(url: str) -> str:
+    """The password a URL carries, "" without one: what no log line or message may show."""
+    return unquote(urlsplit(url).password or "")
+
+
+def without_password(text: str, url: str) -> str:
+    """`text` (an error's, say) with the password of `url` masked."""
+    password = url_password(url)
+    return text.replace(password, "***") if password else text
 
 
 def sqlite_path(target: Path | str) -> str:

@@ -17,11 +17,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-import asyncpg
-
-from storage.db import is_postgres, sqlite_path
+from storage.db import is_postgres, sqlite_path, without_password
 from storage.kv import SENDER_LEASE
 
 TIMEOUT = 5  # seconds for the database and for /healthz
@@ -31,11 +28,7 @@ def problem(database: Path | str, healthz: str | None) -> str | None:
     """Why the shop is not served from `database`, a SQLite file or a PostgreSQL URL (None when
     it is)."""
     if is_postgres(database):
-        try:
-            expires = asyncio.run(_postgres_lease(str(database)))
-        except (OSError, TimeoutError, asyncpg.PostgresError) as error:
-            return f"the database does not answer ({_without_password(str(error), database)})"
-        return _served(expires, healthz)
+        return _postgres_problem(str(database), healthz)
     database = Path(database)
     if not database.is_file():
         return f"no database at {database}"
@@ -64,7 +57,19 @@ def _served(expires: int | None, healthz: str | None) -> str | None:
     return None
 
 
+def _postgres_problem(url: str, healthz: str | None) -> str | None:
+    import asyncpg  # a SQLite shop's health check, every minute, never loads it
+
+    try:
+        expires = asyncio.run(_postgres_lease(url))
+    except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+        return f"the database does not answer ({without_password(str(error), url)})"
+    return _served(expires, healthz)
+
+
 async def _postgres_lease(url: str) -> int | None:
+    import asyncpg
+
     conn = await asyncpg.connect(url, timeout=TIMEOUT)
     try:
         value = await conn.fetchval(
@@ -73,11 +78,6 @@ async def _postgres_lease(url: str) -> int | None:
     finally:
         await conn.close(timeout=TIMEOUT)
     return None if value is None else int(value)
-
-
-def _without_password(text: str, url: Path | str) -> str:
-    password = unquote(urlsplit(str(url)).password or "")
-    return text.replace(password, "***") if password else text
 
 
 def main() -> int:
