@@ -20,16 +20,17 @@ from handlers import (
     support,
     topup,
 )
+from handlers.buttons import ButtonSwitch
 from handlers.filters import When
 
 
 def create_router(*, catch_errors: bool = True) -> Router:
     root = Router(name="root")
     root.message.filter(When(F.chat.type == "private"))
-    # Buttons carry distinct prefixes and browsing only takes text outside any form, so the order
-    # below matters for what else a message could match; the busiest routers come first, since
-    # aiogram tries each router in turn.
-    root.include_routers(
+    # Browsing only takes text outside any form, so the order below matters for what else a
+    # message could match; the busiest routers come first, since aiogram tries each in turn.
+    fallback = start.create_fallback_router()
+    routers = [
         topup.create_payment_router(),  # payments first: no form may swallow a paid message
         start.create_router(),  # /start, /help, /language: in any state
         support.create_admin_router(),  # ADMIN_IDS: a reply to a ticket is an answer, not a search
@@ -48,8 +49,10 @@ def create_router(*, catch_errors: bool = True) -> Router:
         referral.create_admin_router(),  # ADMIN_IDS: /referral
         topup.create_router(),
         topup.create_admin_router(),
-        start.create_fallback_router(),
-    )
+    ]
+    # A button press skips the routers that have no handler for its kind (see handlers/buttons).
+    root.callback_query.register(ButtonSwitch(routers, fallback).press)
+    root.include_routers(*routers, fallback)
     if catch_errors:
         root.include_router(errors.create_router())
     return root
