@@ -2,8 +2,10 @@
 
 Each size is filled twice with the same rows: once as the shop migrates it now, once as it was
 before migration 12 (its indexes dropped, outbox_pending back) and read with /stats's SQL of
-then (the per-order ledger lookup inlined into every figure, one query per period). The two
-must give the same figures; the time of each is the median of a few runs after a warm one.
+then (the per-order ledger lookup inlined into every figure, one query per period, per panel and
+for the chart). The two must give the same figures; the time of each is the median of a few runs
+after a warm one. /stats is timed as its handler reads it (`handlers.stats.read`: users, orders
+per state, the chart's 30 days, the three periods, referral payouts and the panels).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bench.report import Row
+from handlers.stats import read as stats_read
 from storage import broadcasts, orders, outbox, payments, stats
 from storage.db import Database
 from storage.payments import Method
@@ -27,7 +30,8 @@ RUNS = 15
 DAY = 86_400
 YEAR = 365 * DAY
 DUE_LIMIT = 200  # what the sender asks for per round (due_messages: those rows decoded too)
-STATS_TARGET_MS = 50.0
+STATS_TARGET_MS = 50.0  # at STATS_AT users and orders
+STATS_AT = 100_000
 DUE_TARGET_MS = 1.0
 _ALWAYS = 2**62
 
@@ -49,6 +53,9 @@ _OLD_NET = (
     " AND l.kind IN ('order', 'refund')), 0) AS BIGINT) AS paid"
     " FROM orders o WHERE o.created_at >= ? AND o.created_at < ?"
 )
+_OLD_REFERRALS = (
+    "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM referral_earnings WHERE created_at >= ?"
+)
 _OLD_FIGURES = (
     "COUNT(*), CAST(COALESCE(SUM(paid), 0) AS BIGINT),"
     " CAST(COALESCE(SUM(cost * paid / charge), 0) AS BIGINT)"
@@ -57,8 +64,9 @@ _OLD_FIGURES = (
 
 async def fill(db: Database, count: int, now: int) -> None:
     """`count` users and orders (a year of them, ids in time order, as the shop numbers them),
-    their ledger (a charge each, a refund every tenth, a top-up each), `count` payments (one in
-    500 pending) and a broadcast's `count` copies queued behind a few pushes."""
+    their ledger (a charge each, a refund every tenth, a top-up each), a referrer's credit for
+    every fourth order, `count` payments (one in 500 pending) and a broadcast's `count` copies
+    queued behind a few pushes."""
     async with db.transaction() as conn:
         await conn.executemany(
             "INSERT INTO users (id, first_name, balance, blocked, banned, created_at,"
@@ -111,6 +119,15 @@ async def fill(db: Database, count: int, now: int) -> None:
             ],
         )
         await conn.executemany(
+            "INSERT INTO referral_earnings (order_id, referrer_id, percent, paid, amount,"
+            " created_at) VALUES (?, ?, '10', ?, ?, ?)",
+            [
+                (order, 1 + (order + 1) % count, 100 + order % 9_900, 10 + order % 990, at)
+                for order, at in placed
+                if order % 4 == 0
+            ],
+        )
+        await conn.executemany(
             "INSERT INTO payments (user_id, method, amount, state, created_at)"
             " VALUES (?, ?, 100, ?, ?)",
             [
@@ -137,27 +154,15 @@ async def fill(db: Database, count: int, now: int) -> None:
         )
 
 
-def _sinces(now: int, today: date) -> list[int]:
-    """/stats's periods: today (UTC here), 7 and 30 days."""
-    return [stats.day_start(today, UTC), now - 7 * DAY, now - 30 * DAY]
+async def stats_now(db: Database, now: int) -> stats.Overview:
+    """What /stats reads: its handler's own read, the chart's 30 days and the figures beneath."""
+    return await stats_read(db, UTC, 30, now)
 
 
-async def stats_now(db: Database, now: int, today: date) -> list[Any]:
-    """What /stats reads now: the chart's 30 days, then the figures beneath it."""
-    sinces = _sinces(now, today)
-    return [
-        await stats.daily(db, today - timedelta(days=29), 30, UTC),
-        await stats.users(db, now - 7 * DAY),
-        await orders.counts_by_state(db),
-        await stats.periods(db, sinces),
-        [await stats.referral_payouts(db, since) for since in sinces],
-        await stats.by_panel(db, now - 30 * DAY),
-    ]
-
-
-async def stats_before(db: Database, now: int, today: date) -> list[Any]:
-    """The same reads with /stats's SQL of before, as the same Python values."""
-    sinces = _sinces(now, today)
+async def stats_before(db: Database, now: int) -> stats.Overview:
+    """The same reads with /stats's SQL of before migration 12, as the same Python values."""
+    today = datetime.fromtimestamp(now, UTC).date()
+    sinces = [stats.day_start(today, UTC), now - 7 * DAY, now - 30 * DAY]
     first = today - timedelta(days=29)
     quarters = await db.fetchall(
         f"SELECT created_at / 900 AS quarter, {_OLD_FIGURES} FROM ({_OLD_NET}) AS net"
@@ -168,24 +173,48 @@ async def stats_before(db: Database, now: int, today: date) -> list[Any]:
     for quarter, *figures in quarters:
         day = datetime.fromtimestamp(quarter * 900, UTC).date()
         totals[day] = [total + figure for total, figure in zip(totals[day], figures, strict=True)]
+    people = await db.fetchone(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE last_seen_at >= ?),"
+        " COUNT(*) FILTER (WHERE blocked <> 0), COUNT(*) FILTER (WHERE banned <> 0),"
+        " CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM users",
+        (now - 7 * DAY,),
+    )
+    states = await db.fetchall("SELECT state, COUNT(*) FROM orders GROUP BY state")
     sales = []
     for since in sinces:
         row = await db.fetchone(f"SELECT {_OLD_FIGURES} FROM ({_OLD_NET}) AS net", (since, _ALWAYS))
         assert row is not None
         sales.append(stats.Sales(*row))
+    referrals = [await db.scalar(_OLD_REFERRALS, (since,)) for since in sinces]
     panels = await db.fetchall(
         f"SELECT panel, {_OLD_FIGURES}, COUNT(backup_of) FROM ({_OLD_NET}) AS net"
         " GROUP BY panel ORDER BY panel != 'main', panel",
         (now - 30 * DAY, _ALWAYS),
     )
-    return [
-        [stats.Day(day, stats.Sales(*figures)) for day, figures in totals.items()],
-        await stats.users(db, now - 7 * DAY),
-        await orders.counts_by_state(db),
-        sales,
-        [await stats.referral_payouts(db, since) for since in sinces],
-        [stats.PanelSales(row[0], stats.Sales(*row[1:4]), row[4]) for row in panels],
-    ]
+    assert people is not None
+    return stats.Overview(
+        users=stats.Users(*people),
+        states={row[0]: row[1] for row in states},
+        days=[stats.Day(day, stats.Sales(*figures)) for day, figures in totals.items()],
+        periods=sales,
+        referrals=referrals,
+        panels=[stats.PanelSales(row[0], stats.Sales(*row[1:4]), row[4]) for row in panels],
+    )
+
+
+async def stats_parts(db: Database, now: int) -> dict[str, float]:
+    """Milliseconds of each of /stats's reads now (medians, as `timed`)."""
+    today = datetime.fromtimestamp(now, UTC).date()
+    sinces = [stats.day_start(today, UTC), now - 7 * DAY, now - 30 * DAY]
+    parts: dict[str, Callable[[], Awaitable[Any]]] = {
+        "users": lambda: stats.users(db, now - 7 * DAY),
+        "states": lambda: orders.counts_by_state(db),
+        "orders_pass": lambda: stats.sales(
+            db, today - timedelta(days=29), 30, UTC, sinces, now - 30 * DAY
+        ),
+        "referrals": lambda: stats.referral_payouts(db, sinces),
+    }
+    return {name: round((await timed(read))[1], 3) for name, read in parts.items()}
 
 
 async def timed(action: Callable[[], Awaitable[Any]]) -> tuple[Any, float]:
@@ -205,7 +234,6 @@ async def _plan(db: Database, sql: str, params: tuple[Any, ...]) -> list[str]:
 
 async def _one_file(path: Path, count: int, now: int, before: bool) -> dict[str, Any]:
     """Fill one file, put it back to the schema of before if asked, and time the reads."""
-    today = datetime.fromtimestamp(now, UTC).date()
     db = await Database.open(path)
     try:
         await fill(db, count, now)
@@ -214,12 +242,13 @@ async def _one_file(path: Path, count: int, now: int, before: bool) -> dict[str,
                 for statement in _BEFORE:
                     await conn.execute(statement)
         read = stats_before if before else stats_now
-        figures, stats_ms = await timed(lambda: read(db, now, today))
+        figures, stats_ms = await timed(lambda: read(db, now))
         due, due_ms = await timed(lambda: db.fetchall(outbox.DUE, (now, DUE_LIMIT)))
         found = {
             "figures": figures,
             "due": [row[0] for row in due],
             "stats_ms": stats_ms,
+            **({} if before else {"stats_parts_ms": await stats_parts(db, now)}),
             "due_ms": due_ms,
             "due_messages_ms": (await timed(lambda: outbox.due(db, DUE_LIMIT)))[1],
             "pending_ms": (await timed(lambda: payments.pending(db, Method.MANUAL, 20)))[1],
@@ -259,8 +288,9 @@ async def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
                 Row(
                     f"queries: /stats reads, {count:,} users and orders",
                     now_found["stats_ms"], "ms", before["stats_ms"], "ms (before)",
-                    target=f"<= {STATS_TARGET_MS:g} ms",
-                    met=now_found["stats_ms"] <= STATS_TARGET_MS,
+                    # The issue's target is at 100k; the smaller sizes show how it scales.
+                    target=f"<= {STATS_TARGET_MS:g} ms" if count == STATS_AT else "",
+                    met=now_found["stats_ms"] <= STATS_TARGET_MS if count == STATS_AT else None,
                 )
             )  # fmt: skip
             rows.append(

@@ -60,7 +60,11 @@ def shop_cost(cost: int, shop: ShopConfig) -> int:
 
 async def series(db: Database, shop: ShopConfig, last: date, count: int) -> Series:
     """The `count` days ending with `last` (in the shop's time zone)."""
-    days = await stats.daily(db, last - timedelta(days=count - 1), count, shop.zone)
+    return of_days(await stats.daily(db, last - timedelta(days=count - 1), count, shop.zone), shop)
+
+
+def of_days(days: list[stats.Day], shop: ShopConfig) -> Series:
+    """The chart of days already read (/stats reads them with its other figures)."""
     return Series(
         tuple(day.day for day in days),
         tuple(day.sales.orders for day in days),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
@@ -14,7 +14,7 @@ from bot.i18n import Texts, lines
 from bot.numbers import parse_id
 from bot.shop.config import ShopConfig
 from handlers.filters import IsAdmin
-from storage import orders, stats
+from storage import stats
 from storage.db import Database
 
 DAY = 86_400
@@ -44,26 +44,35 @@ async def show_stats(
     if days is None:
         await message.answer(t("admin-usage-stats", most=MAX_DAYS))
         return
-    today = datetime.now(shop.zone).date()
-    chart = await charts.render(t, await charts.series(db, shop, today, days))
+    found = await read(db, shop.zone, days, int(time.time()))
+    chart = await charts.render(t, charts.of_days(found.days, shop))
     await message.answer_photo(
         BufferedInputFile(chart, "stats.png"), caption=t("admin-stats-chart", days=days)
     )
-    await message.answer(await _figures(db, shop, t, stats.day_start(today, shop.zone)))
+    await message.answer(_figures(found, shop, t))
 
 
-async def _figures(db: Database, shop: ShopConfig, t: Texts, midnight: int) -> str:
-    now = int(time.time())
-    people = await stats.users(db, now - 7 * DAY)
-    by_state = await orders.counts_by_state(db)
-    windows = (
-        ("period-today", midnight),
-        ("period-7d", now - 7 * DAY),
-        ("period-30d", now - 30 * DAY),
+# The periods beneath the chart: today (from the shop's midnight), the last 7 and 30 days.
+PERIODS = ("period-today", "period-7d", "period-30d")
+
+
+async def read(db: Database, zone: tzinfo, days: int, now: int) -> stats.Overview:
+    """Everything /stats shows at `now`: a chart of `days` days ending today, then PERIODS."""
+    today = datetime.fromtimestamp(now, zone).date()
+    return await stats.overview(
+        db,
+        first=today - timedelta(days=days - 1),
+        count=days,
+        zone=zone,
+        sinces=[stats.day_start(today, zone), now - 7 * DAY, now - 30 * DAY],
+        active_since=now - 7 * DAY,
+        panels_since=now - 30 * DAY,
     )
-    found = await stats.periods(db, [since for _, since in windows])
+
+
+def _figures(found: stats.Overview, shop: ShopConfig, t: Texts) -> str:
     periods = []
-    for (period, since), sales in zip(windows, found, strict=True):
+    for period, sales, referrals in zip(PERIODS, found.periods, found.referrals, strict=True):
         cost = charts.shop_cost(sales.cost, shop)
         periods.append(
             t(
@@ -73,22 +82,23 @@ async def _figures(db: Database, shop: ShopConfig, t: Texts, midnight: int) -> s
                 revenue=t.money(sales.revenue),
                 cost=t.money(cost),
                 margin=t.money(sales.revenue - cost),
-                referrals=t.money(await stats.referral_payouts(db, since)),
+                referrals=t.money(referrals),
             )
         )
-    states = ", ".join(f"{state}: {count}" for state, count in sorted(by_state.items())) or "-"
+    states = ", ".join(f"{state}: {count}" for state, count in sorted(found.states.items())) or "-"
     per_panel = [
         t(
             "admin-stats-panel",
-            panel=found.panel,
-            orders=found.sales.orders,
-            backups=found.backups,
-            revenue=t.money(found.sales.revenue),
-            cost=t.money(charts.shop_cost(found.sales.cost, shop)),
-            margin=t.money(found.sales.revenue - charts.shop_cost(found.sales.cost, shop)),
+            panel=panel.panel,
+            orders=panel.sales.orders,
+            backups=panel.backups,
+            revenue=t.money(panel.sales.revenue),
+            cost=t.money(charts.shop_cost(panel.sales.cost, shop)),
+            margin=t.money(panel.sales.revenue - charts.shop_cost(panel.sales.cost, shop)),
         )
-        for found in await stats.by_panel(db, now - 30 * DAY)
+        for panel in found.panels
     ]
+    people = found.users
     return t(
         "admin-stats",
         users=people.total,

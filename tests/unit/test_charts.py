@@ -31,6 +31,13 @@ async def order_at(db: Database, moment: datetime, **fields: Any) -> int:
     return order.id
 
 
+async def overview(
+    db: Database, first: date, count: int, sinces: list[int], panels_since: int
+) -> stats.Overview:
+    """/stats's figures with a chart of `count` UTC days from `first`."""
+    return await stats.overview(db, first, count, UTC, sinces, sinces[0], panels_since)
+
+
 async def _move(db: Database, order_id: int, amount: int, key: str, kind: str) -> None:
     async with db.transaction() as conn:
         await ledger.post(conn, user_id=USER, amount=amount, key=key, kind=kind, order_id=order_id)
@@ -47,13 +54,16 @@ async def test_revenue_is_what_customers_kept_paying_across_rounds(db: Database)
     partial = await order_at(db, noon)
     await _move(db, partial, 400, f"refund:{partial}", "refund")
     expected = stats.Sales(orders=2, revenue=1000 + 600, cost=90_000 + 54_000)
-    assert await stats.sales(db, int(noon.timestamp()) - 1) == expected
-    days = await stats.daily(db, date(2026, 11, 30), 3, UTC)
-    assert [(day.day, day.sales) for day in days] == [
+    since = int(noon.timestamp()) - 1
+    found = await overview(db, date(2026, 11, 30), 3, [since], panels_since=since)
+    assert found.periods == [expected]
+    assert found.panels == [stats.PanelSales("main", expected, backups=0)]
+    assert [(day.day, day.sales) for day in found.days] == [
         (date(2026, 11, 30), stats.Sales(0, 0, 0)),
         (date(2026, 12, 1), expected),
         (date(2026, 12, 2), stats.Sales(0, 0, 0)),
     ]
+    assert await stats.daily(db, date(2026, 11, 30), 3, UTC) == found.days
 
 
 async def test_stats_periods_from_one_read_split_orders_at_each_boundary(db: Database) -> None:
@@ -67,12 +77,18 @@ async def test_stats_periods_from_one_read_split_orders_at_each_boundary(db: Dat
     await order_at(db, datetime(2026, 11, 20, tzinfo=UTC))
     sinces = [int(midnight.timestamp()), int(midnight.timestamp()) - 7 * 86_400]
     sinces.append(sinces[1] - 23 * 86_400)
-    assert await stats.periods(db, sinces) == [
+    periods = [
         stats.Sales(orders=1, revenue=750, cost=67_500),
         stats.Sales(orders=2, revenue=1750, cost=157_500),
         stats.Sales(orders=3, revenue=2750, cost=247_500),
     ]
-    assert [await stats.sales(db, since) for since in sinces] == await stats.periods(db, sinces)
+    # Whatever the chart's days and the panels' window, and in any order asked.
+    for count, panels_since in ((1, sinces[0]), (30, sinces[1]), (2, sinces[0] - 1)):
+        found = await overview(db, date(2026, 12, 1), count, sinces, panels_since)
+        assert found.periods == periods
+        assert (
+            await overview(db, date(2026, 12, 1), count, sinces[::-1], panels_since)
+        ).periods == (periods[::-1])
 
 
 async def test_days_begin_at_the_shops_midnight_even_on_a_dst_change(db: Database) -> None:
@@ -84,6 +100,17 @@ async def test_days_begin_at_the_shops_midnight_even_on_a_dst_change(db: Databas
     await order_at(db, datetime(2026, 10, 26, 0, 10, tzinfo=berlin))
     days = await stats.daily(db, date(2026, 10, 24), 3, berlin)
     assert [day.sales.orders for day in days] == [0, 1, 1]
+    # 29 March 2026 has 23 hours: 23:30 is still the 29th, ten past midnight the 30th; a chart
+    # across both changes puts every order on its own day.
+    await order_at(db, datetime(2026, 3, 29, 23, 30, tzinfo=berlin))
+    await order_at(db, datetime(2026, 3, 30, 0, 10, tzinfo=berlin))
+    days = await stats.daily(db, date(2026, 3, 1), 300, berlin)
+    assert {day.day: day.sales.orders for day in days if day.sales.orders} == {
+        date(2026, 3, 29): 1,
+        date(2026, 3, 30): 1,
+        date(2026, 10, 25): 1,
+        date(2026, 10, 26): 1,
+    }
     # Half-hour zones too: 18:45 UTC is a quarter past midnight in Kolkata.
     await order_at(db, datetime(2026, 12, 1, 18, 45, tzinfo=UTC))
     days = await stats.daily(db, date(2026, 12, 1), 2, ZoneInfo("Asia/Kolkata"))
