@@ -1,25 +1,37 @@
 """The shop's database: one interface, two engines.
 
 SQLite (the default) is one file: one writer behind a lock, a reader, numbered migrations.
+Each of the two connections lives on a thread of its own (sqlite3 objects stay in the thread that
+made them); every call on one is a trip there from the event loop.
 PostgreSQL (`storage.postgres`) keeps the same interface for a shop that outgrows one machine.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sqlite3
+import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Generator, Iterator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Generator,
+    Iterator,
+    Sequence,
+)
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
-import aiosqlite
-
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 
 IntegrityError = sqlite3.IntegrityError  # a constraint refused a write, on either engine
 
@@ -58,7 +70,7 @@ class Running(Protocol):
 
 
 class Connection(Protocol):
-    """The connection a write transaction hands out: aiosqlite's, or storage.postgres's.
+    """The connection a write transaction hands out (SQLite's writer, or storage.postgres's).
 
     SQL is written once for both engines: `?` or `:name` placeholders, `RETURNING` for a new
     row's id, `ON CONFLICT` for upserts, sums cast to BIGINT.
@@ -70,6 +82,54 @@ class Connection(Protocol):
 
     @property
     def in_transaction(self) -> bool: ...
+
+
+class Done:
+    """A statement run to its end: its rows and how many rows it changed.
+
+    Awaiting it or entering it gives it back at once, so it is also what `execute` returns
+    where the statement has already run (in a `Database.run` body on SQLite's thread).
+    """
+
+    __slots__ = ("rowcount", "rows")
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self.rows = rows
+        self.rowcount = rowcount
+
+    def __await__(self) -> Generator[Any, None, Done]:
+        yield from ()  # never suspends
+        return self
+
+    async def __aenter__(self) -> Done:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def fetchone(self) -> Any:
+        return self.rows[0] if self.rows else None
+
+    async def fetchall(self) -> list[Any]:
+        return self.rows
+
+
+class Pending(Generic[T]):
+    """A statement on its way: `await conn.execute(...)` or `async with conn.execute(...)`."""
+
+    __slots__ = ("_run",)
+
+    def __init__(self, run: Awaitable[T]) -> None:
+        self._run = run
+
+    def __await__(self) -> Generator[Any, None, T]:
+        return self._run.__await__()
+
+    async def __aenter__(self) -> T:
+        return await self._run
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
 
 
 def is_postgres(target: Path | str) -> bool:
@@ -124,6 +184,23 @@ class Database(ABC):
         their updates, and a draft lost to a crash costs a step, never money.
         """
 
+    async def run(
+        self,
+        body: Callable[[Connection], Coroutine[Any, Any, T]],
+        *,
+        conversation: bool = False,
+    ) -> T:
+        """One write transaction made of `body(conn)`: what it returns, once committed; any
+        error it raises rolls everything back (as `transaction()`, whose turn it takes).
+
+        The body awaits nothing but its own statements on `conn`: no network, no read through
+        the `Database`, no sleep. On SQLite it then runs whole, `BEGIN` to `COMMIT`, on the
+        writer's thread: one trip from the event loop, where `transaction()` makes one per
+        statement. A body that awaits anything else fails there and writes nothing.
+        """
+        async with self.transaction(conversation=conversation) as conn:
+            return await body(conn)
+
     @abstractmethod
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
@@ -144,16 +221,16 @@ class Database(ABC):
         return rows[0] if rows else None
 
 
-async def _open(path: str) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(path, isolation_level=None)
+def _open(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA busy_timeout = 10000")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await _use_wal(conn)
-        await conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        _use_wal(conn)
+        conn.execute("PRAGMA synchronous = FULL")
     except BaseException:
-        await conn.close()  # its thread would keep the process from ever exiting
+        conn.close()
         raise
     return conn
 
@@ -161,17 +238,17 @@ async def _open(path: str) -> aiosqlite.Connection:
 WAL_ATTEMPTS = 100  # 10 s, as long as the busy timeout
 
 
-async def _use_wal(conn: aiosqlite.Connection) -> None:
+def _use_wal(conn: sqlite3.Connection) -> None:
     """Switching a new file to WAL needs a lock the busy timeout does not wait for: a second
     process opening the file while the first one migrates it gets "locked" at once."""
     for attempt in range(WAL_ATTEMPTS):
         try:
-            await conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or attempt == WAL_ATTEMPTS - 1:
                 raise
-        await asyncio.sleep(0.1)
+        time.sleep(0.1)  # on the connection's own thread: the event loop goes on
 
 
 def _open_lookups(path: str) -> sqlite3.Connection:
@@ -180,6 +257,138 @@ def _open_lookups(path: str) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout = 0")  # the event loop's thread never waits for a lock
     conn.execute("PRAGMA query_only = ON")
     return conn
+
+
+class _Thread:
+    """One sqlite3 connection and the one thread it is used on. `call` is a trip there from
+    the event loop (about 0.1 ms with the wake-ups); calls run in the order they were made."""
+
+    def __init__(self, executor: ThreadPoolExecutor, conn: sqlite3.Connection) -> None:
+        self._executor = executor
+        self.conn = conn  # used on the thread only, but for `in_transaction`
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: str, name: str) -> _Thread:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sqlite-{name}")
+        try:
+            conn = await asyncio.get_running_loop().run_in_executor(executor, _open, path)
+        except BaseException:
+            executor.shutdown(wait=False)  # a thread left behind would keep the process alive
+            raise
+        return cls(executor, conn)
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(connection, *args)` on the connection's thread, in the caller's context
+        (its context variables: a log line written there names the same update)."""
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, context.run, function, self.conn, *args)
+
+    async def close(self) -> None:
+        """Close the connection and end its thread; once closed, a no-op."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self.call(sqlite3.Connection.close)
+        finally:
+            self._executor.shutdown(wait=True)  # idle by now: the thread ends at once
+
+
+def _statement(conn: sqlite3.Connection, sql: str, parameters: Params | None) -> Done:
+    """Run one statement and read its rows (rowcount is final once they are read)."""
+    cursor = conn.execute(sql, () if parameters is None else parameters)
+    try:
+        rows = cursor.fetchall()
+        return Done(rows, cursor.rowcount)
+    finally:
+        cursor.close()
+
+
+def _statements_of(conn: sqlite3.Connection, sql: str, parameters: Any) -> Done:
+    cursor = conn.executemany(sql, parameters)
+    try:
+        return Done([], cursor.rowcount)
+    finally:
+        cursor.close()
+
+
+def _rows(conn: sqlite3.Connection, sql: str, parameters: Params) -> list[Row]:
+    return _statement(conn, sql, parameters).rows
+
+
+def _begin(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+
+
+def _commit(conn: sqlite3.Connection) -> None:
+    conn.execute("COMMIT")
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:  # a failed COMMIT leaves it open too; a failed BEGIN did not open it
+        conn.execute("ROLLBACK")
+
+
+class _Writer:
+    """The writer as `transaction()` hands it out: a statement is one trip to its thread, the
+    rows it returns read in that same trip."""
+
+    def __init__(self, thread: _Thread) -> None:
+        self._thread = thread
+
+    def execute(self, sql: str, parameters: Params | None = None, /) -> Pending[Done]:
+        return Pending(self._thread.call(_statement, sql, parameters))
+
+    async def executemany(self, sql: str, parameters: Any, /) -> Done:
+        return await self._thread.call(_statements_of, sql, parameters)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._thread.conn.in_transaction
+
+
+class _OnThread:
+    """The writer as a `Database.run` body sees it, on the writer's thread: each statement
+    runs when it is called, and awaiting it then never suspends."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, parameters: Params | None = None, /) -> Done:
+        return _statement(self._conn, sql, parameters)
+
+    async def executemany(self, sql: str, parameters: Any, /) -> Done:
+        return _statements_of(self._conn, sql, parameters)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+
+def _transact(conn: sqlite3.Connection, body: Callable[[Connection], Coroutine[Any, Any, T]]) -> T:
+    """A whole `Database.run` transaction, on the writer's thread."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = _to_the_end(body(_OnThread(conn)))
+        conn.execute("COMMIT")
+    except BaseException:
+        _roll_back(conn)
+        raise
+    return result
+
+
+def _to_the_end(steps: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that awaits only statements already run, here and now: there is no
+    event loop on this thread, so anything that would suspend it is refused."""
+    try:
+        awaited = steps.send(None)
+    except StopIteration as done:
+        result: T = done.value
+        return result
+    steps.close()
+    raise RuntimeError(f"a Database.run body awaited {awaited!r}: only its statements may be")
 
 
 def _migrations(folder: Traversable | None = None) -> list[tuple[int, str]]:
@@ -194,14 +403,10 @@ def _migrations(folder: Traversable | None = None) -> list[tuple[int, str]]:
 class SqliteDatabase(Database):
     """The bot's SQLite file."""
 
-    def __init__(
-        self,
-        writer: aiosqlite.Connection,
-        reader: aiosqlite.Connection,
-        lookups: sqlite3.Connection,
-    ) -> None:
+    def __init__(self, writer: _Thread, reader: _Thread, lookups: sqlite3.Connection) -> None:
         super().__init__()
         self._writer = writer
+        self._statements = _Writer(writer)
         self._reader = reader
         self._lookups = lookups
         self._lock = asyncio.Lock()
@@ -210,10 +415,10 @@ class SqliteDatabase(Database):
     async def connect(cls, path: str) -> SqliteDatabase:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        writer = await _open(path)
+        writer = await _Thread.open(path, "writer")
         try:
-            await _migrate(writer)
-            reader = await _open(path)
+            await writer.call(_migrate)
+            reader = await _Thread.open(path, "reader")
         except BaseException:
             await writer.close()
             raise
@@ -235,18 +440,26 @@ class SqliteDatabase(Database):
         """`BEGIN IMMEDIATE` on the writer: SQLite's one writer at a time, in every process
         (a conversation's write too: the file has one writer)."""
         async with self._lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await self._writer.call(_begin)
             try:
-                yield self._writer
-                await self._writer.execute("COMMIT")
+                yield self._statements
+                await self._writer.call(_commit)
             except BaseException:
-                if self._writer.in_transaction:  # a failed COMMIT leaves it open too
-                    await self._writer.execute("ROLLBACK")
+                await self._writer.call(_roll_back)
                 raise
 
+    async def run(
+        self,
+        body: Callable[[Connection], Coroutine[Any, Any, T]],
+        *,
+        conversation: bool = False,
+    ) -> T:
+        """The whole transaction in one trip to the writer's thread (see `Database.run`)."""
+        async with self._lock:
+            return await self._writer.call(_transact, body)
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        # One trip to aiosqlite's thread (execute, fetch and close would be three).
-        return list(await self._reader.execute_fetchall(sql, params))
+        return await self._reader.call(_rows, sql, params)  # one trip: run, read, close
 
     async def lookup(self, sql: str, params: Params = ()) -> list[Row]:
         """Rows an index finds at once, read on the calling (the event loop's) thread.
@@ -267,42 +480,41 @@ class SqliteDatabase(Database):
         return await self.fetchall(sql, params)
 
 
-async def _migrate(conn: aiosqlite.Connection) -> None:
-    """Apply the numbered migrations not applied yet, all in one write transaction.
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply the numbered migrations not applied yet, all in one write transaction (on the
+    writer's thread, in one call).
 
     The write lock is taken before the schema version is read, so processes opening a fresh
     file at once migrate it once: the others wait for the lock, then find nothing to do.
     Foreign keys are off meanwhile, so a migration can rebuild a table others refer to (SQLite's
     way to change a constraint); every reference is checked before the commit instead.
     """
-    await conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: before BEGIN
-    await conn.execute("BEGIN IMMEDIATE")
+    conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: before BEGIN
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        applied = await _applied(conn)
+        applied = _applied(conn)
         for version, script in _migrations():
             if version not in applied:
                 for statement in _statements(script):
-                    await conn.execute(statement)
-                await conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
-                await conn.execute(f"PRAGMA user_version = {max(applied | {version})}")
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
+                conn.execute(f"PRAGMA user_version = {max(applied | {version})}")
                 applied.add(version)
-        async with conn.execute("PRAGMA foreign_key_check") as cursor:
-            broken = list(await cursor.fetchall())
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise sqlite3.IntegrityError(f"a migration broke references: {list(broken[0])}")
-        await conn.execute("COMMIT")
+        conn.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:
-            await conn.execute("ROLLBACK")
+        _roll_back(conn)
         raise
     finally:
-        await conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA foreign_keys = ON")
 
 
 PANELS_MIGRATION = 10
 
 
-async def _applied(conn: aiosqlite.Connection) -> set[int]:
+def _applied(conn: sqlite3.Connection) -> set[int]:
     """The numbers of the migrations this file has had.
 
     They are rows of `schema_migrations`, so a migration merged under a lower number than one
@@ -310,25 +522,24 @@ async def _applied(conn: aiosqlite.Connection) -> set[int]:
     for it, every number up to that version counts as applied except the panels migration when
     its table is missing: a few commits numbered the drafts migration 11 before 10 existed.
     """
-    async with conn.execute(
+    tracked = conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-    ) as cursor:
-        tracked = await cursor.fetchone() is not None
-    if tracked:
-        async with conn.execute("SELECT version FROM schema_migrations") as cursor:
-            return {int(row[0]) for row in await cursor.fetchall()}
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
+    ).fetchone()
+    if tracked is not None:
+        return {int(row[0]) for row in conn.execute("SELECT version FROM schema_migrations")}
+    row = conn.execute("PRAGMA user_version").fetchone()
     version = int(row[0]) if row else 0
-    async with conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'panels'"
-    ) as cursor:
-        has_panels = await cursor.fetchone() is not None
+    has_panels = (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'panels'"
+        ).fetchone()
+        is not None
+    )
     applied = {
         number for number in range(1, version + 1) if number != PANELS_MIGRATION or has_panels
     }
-    await conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)")
-    await conn.executemany(
+    conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)")
+    conn.executemany(
         "INSERT INTO schema_migrations (version) VALUES (?)", [(n,) for n in sorted(applied)]
     )
     return applied

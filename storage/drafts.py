@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from storage.clock import now
-from storage.db import Database
+from storage.db import Connection, Database
 
 _EMPTY = "{}"
 _WHERE = (
@@ -46,9 +46,12 @@ async def set_data(db: Database, key: Key, value: Mapping[str, Any]) -> None:
 
 async def purge(db: Database, older_than: int) -> int:
     """Forget drafts nobody has touched since `older_than`."""
-    async with db.transaction() as conn:
+
+    async def forget(conn: Connection) -> int:
         cursor = await conn.execute("DELETE FROM drafts WHERE updated_at < ?", (older_than,))
-    return cursor.rowcount
+        return cursor.rowcount
+
+    return await db.run(forget)
 
 
 def _encoded(value: Mapping[str, Any]) -> str:
@@ -68,7 +71,8 @@ async def _put(db: Database, key: Key, column: str, value: str | None) -> None:
         return  # clearing a conversation without a draft (every /start) writes nothing
     state = value if column == "state" else None
     data = value if column == "data" else _EMPTY
-    async with db.transaction(conversation=True) as conn:
+
+    async def put(conn: Connection) -> None:
         await conn.execute(
             "INSERT INTO drafts (bot_id, chat_id, user_id, thread_id, business, destiny, state,"
             " data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -81,3 +85,5 @@ async def _put(db: Database, key: Key, column: str, value: str | None) -> None:
                 f"DELETE FROM drafts WHERE {_WHERE} AND state IS NULL AND data = ?",
                 (*key, _EMPTY),
             )
+
+    await db.run(put, conversation=True)  # one trip to SQLite's writer

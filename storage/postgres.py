@@ -1,7 +1,7 @@
 """PostgreSQL behind the same `Database` interface, for a shop that outgrows one machine.
 
 The repositories' SQL is written once for both engines; this module translates its `?` and
-`:name` placeholders to PostgreSQL's `$n`, hands out a connection that answers like aiosqlite's
+`:name` placeholders to PostgreSQL's `$n`, hands out a connection that answers like SQLite's
 (`await conn.execute(...)`, `async with conn.execute(...) as cursor`, `cursor.rowcount`), and
 keeps SQLite's one rule that the money code relies on: write transactions take turns. Every
 one takes the same transaction-level advisory lock first, so across any number of processes a
@@ -11,9 +11,8 @@ transaction sees every commit before it, as with SQLite's single writer; reads n
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Generator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from storage.db import Connection, Database, IntegrityError, Params, Row, _migrations
+from storage.db import Connection, Database, Done, IntegrityError, Params, Pending, Row, _migrations
 
 WRITE_LOCK = 0x5348_4F50  # "SHOP": the turn every write takes but a conversation's
 MIGRATE_LOCK = WRITE_LOCK + 1  # held by the process migrating; the others wait, then skip
@@ -82,46 +81,14 @@ def _returns_rows(sql: str) -> bool:
     return head in ("SELECT", "WITH", "VALUES") or " RETURNING " in f" {sql.upper()} "
 
 
-@dataclass(slots=True)
-class PgCursor:
-    """A finished statement: its rows and how many rows it changed."""
-
-    rows: list[asyncpg.Record]
-    rowcount: int
-
-    async def fetchone(self) -> asyncpg.Record | None:
-        return self.rows[0] if self.rows else None
-
-    async def fetchall(self) -> list[asyncpg.Record]:
-        return self.rows
-
-
-class PgRunning:
-    """`await conn.execute(...)` or `async with conn.execute(...) as cursor`, like aiosqlite."""
-
-    __slots__ = ("_run",)
-
-    def __init__(self, run: Awaitable[PgCursor]) -> None:
-        self._run = run
-
-    def __await__(self) -> Generator[Any, None, PgCursor]:
-        return self._run.__await__()
-
-    async def __aenter__(self) -> PgCursor:
-        return await self._run
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-
 class PgConnection:
-    """One write transaction's connection, answering like aiosqlite's."""
+    """One write transaction's connection, answering like SQLite's."""
 
     def __init__(self, raw: Raw) -> None:
         self._raw = raw
 
-    def execute(self, sql: str, parameters: Params | None = None, /) -> PgRunning:
-        return PgRunning(run(self._raw, sql, parameters))
+    def execute(self, sql: str, parameters: Params | None = None, /) -> Pending[Done]:
+        return Pending(run(self._raw, sql, parameters))
 
     async def executemany(self, sql: str, parameters: Sequence[Params], /) -> None:
         query, names = translate(sql)
@@ -133,16 +100,16 @@ class PgConnection:
         return bool(self._raw.is_in_transaction())
 
 
-async def run(raw: Raw, sql: str, params: Params | None) -> PgCursor:
+async def run(raw: Raw, sql: str, params: Params | None) -> Done:
     query, names = translate(sql)
     arguments = _arguments(names, params)
     with _integrity():
         if _returns_rows(sql):
             rows = await raw.fetch(query, *arguments)
-            return PgCursor(rows, len(rows))
+            return Done(rows, len(rows))
         status = await raw.execute(query, *arguments)
     count = status.rsplit(" ", 1)[-1]  # "UPDATE 3", "INSERT 0 1", "DELETE 0"
-    return PgCursor([], int(count) if count.isdigit() else -1)
+    return Done([], int(count) if count.isdigit() else -1)
 
 
 @contextmanager

@@ -174,41 +174,49 @@ async def place_order(
         log.info("order of user %s not placed: the price changed since the summary", user_id)
         return Result(Outcome.CHANGED, change=Change.PRICE)
     params = order_types.add_params(service, offer.answers)
+
+    async def debit(conn: Connection) -> int | Result:
+        """The order in `submitting`, its charge and its discount, committed together."""
+        order_id = await orders.create(
+            conn,
+            user_id=user_id,
+            service_id=service.id,
+            service_name=service.name,
+            service_type=offer.service_type,
+            link=params.get("link") or params["username"],
+            quantity=offer.units,
+            fields=params,
+            charge=offer.charge,
+            cost=quote_.cost,
+            token=offer.token,
+            holder=config.instance,
+            panel=service.panel,
+        )
+        if order_id is None:  # this Confirm placed its order before (a replayed update)
+            return Result(Outcome.DUPLICATE, await orders.id_of_token(conn, offer.token))
+        await ledger.post(
+            conn,
+            user_id=user_id,
+            amount=-offer.charge,
+            key=orders.round_key("order", order_id, 1),
+            kind="order",
+            order_id=order_id,
+        )
+        if offer.promo is not None and not await promo_store.use(
+            conn, offer.promo, user_id, order_id, offer.discount
+        ):
+            raise _DiscountGone
+        return order_id
+
     try:
-        async with db.transaction() as conn:
-            order_id = await orders.create(
-                conn,
-                user_id=user_id,
-                service_id=service.id,
-                service_name=service.name,
-                service_type=offer.service_type,
-                link=params.get("link") or params["username"],
-                quantity=offer.units,
-                fields=params,
-                charge=offer.charge,
-                cost=quote_.cost,
-                token=offer.token,
-                holder=config.instance,
-                panel=service.panel,
-            )
-            if order_id is None:  # this Confirm placed its order before (a replayed update)
-                return Result(Outcome.DUPLICATE, await orders.id_of_token(conn, offer.token))
-            await ledger.post(
-                conn,
-                user_id=user_id,
-                amount=-offer.charge,
-                key=orders.round_key("order", order_id, 1),
-                kind="order",
-                order_id=order_id,
-            )
-            if offer.promo is not None and not await promo_store.use(
-                conn, offer.promo, user_id, order_id, offer.discount
-            ):
-                raise _DiscountGone
+        debited = await db.run(debit)  # committed before the `add` goes out (DESIGN section 3)
     except InsufficientFunds:
         return Result(Outcome.NO_FUNDS)
     except _DiscountGone:
         return Result(Outcome.CHANGED, change=Change.DISCOUNT)
+    if isinstance(debited, Result):
+        return debited
+    order_id = debited
     log.info("order %s: user %s, service %s, charge %s", order_id, user_id, service.ref, offer)
     attempt = _Attempt(order_id, user_id, offer, service, params)
     return await _submit(db, panels, config, attempt)
@@ -260,11 +268,8 @@ async def _submit(db: Database, panels: Panels, config: ShopConfig, attempt: _At
         return await _refused(db, config, attempt, reason, text)
     except Exception as error:  # read timeout, dropped connection, 5xx, garbage, a bug: unknown
         log.exception("order %s: outcome of add unknown", order_id)
-        async with db.transaction() as conn:
-            if await orders.transition(
-                conn, order_id, State.SUBMITTING, state=State.UNKNOWN, error=repr(error)
-            ):
-                await _alert_unknown(conn, config, order_id, user_id)
+        cause = repr(error)
+        await db.run(lambda conn: _to_unknown(conn, config, order_id, user_id, cause))
         return Result(Outcome.UNKNOWN, order_id)
     return await _record_placed(db, config, order_id, user_id, upstream_id)
 
@@ -274,7 +279,8 @@ async def _refused(
 ) -> Result:
     """A definite refusal and no backup: failed, refunded in full."""
     order_id = attempt.order_id
-    async with db.transaction() as conn:
+
+    async def refund(conn: Connection) -> Result:
         if not await fail_and_refund(conn, order_id, text, expected=State.SUBMITTING):
             await _alert_late(conn, config, order_id, f"refused: {text}")
             return Result(Outcome.UNKNOWN, order_id)
@@ -283,7 +289,9 @@ async def _refused(
                 conn, config, "admin-panel-problem", f"panel-problem:{order_id}",
                 order=order_id, reason=text, panel=attempt.service.panel,
             )  # fmt: skip
-    return Result(Outcome.FAILED, order_id, reason)
+        return Result(Outcome.FAILED, order_id, reason)
+
+    return await db.run(refund)
 
 
 async def _backup(
@@ -324,7 +332,8 @@ async def _move_to(
     assert primary is not None
     cost = to_cost(base_cost(backup.service, backup.offer.units))
     refusal = f"{primary.ref} refused ({reason}): {text}"
-    async with db.transaction() as conn:
+
+    async def move(conn: Connection) -> bool:
         moved = await orders.transition(
             conn, backup.order_id, State.SUBMITTING, panel=backup.service.panel,
             service_id=backup.service.id, fields=backup.params, cost=cost,
@@ -336,6 +345,9 @@ async def _move_to(
                 order=backup.order_id, service=primary.ref, backup=backup.service.ref,
                 reason=text,
             )  # fmt: skip
+        return moved
+
+    moved = await db.run(move)
     if moved:
         log.info("order %s goes to backup %s (%s)", backup.order_id, backup.service.ref, reason)
     return moved
@@ -349,15 +361,19 @@ async def _record_placed(
     An order recovered as `unknown` by another process still takes the id (that is the truth
     an admin would attach); one already settled is never overwritten: admins are told.
     """
+
+    async def record(conn: Connection) -> bool:
+        placed = await orders.transition(
+            conn, order_id, (State.SUBMITTING, State.UNKNOWN),
+            state=State.ACTIVE, upstream_id=upstream_id,
+        )  # fmt: skip
+        if not placed:
+            await _alert_late(conn, config, order_id, f"placed as {upstream_id}")
+        return placed
+
     try:
-        async with db.transaction() as conn:
-            placed = await orders.transition(
-                conn, order_id, (State.SUBMITTING, State.UNKNOWN),
-                state=State.ACTIVE, upstream_id=upstream_id,
-            )  # fmt: skip
-            if not placed:
-                await _alert_late(conn, config, order_id, f"placed as {upstream_id}")
-                return Result(Outcome.UNKNOWN, order_id)
+        if not await db.run(record):
+            return Result(Outcome.UNKNOWN, order_id)
     except IntegrityError:  # the panel gave an id another order already has
         log.error("order %s: upstream id %s is taken by another order", order_id, upstream_id)
         taken = f"the panel answered with upstream id {upstream_id}, already used"
@@ -378,13 +394,18 @@ async def _give_up(
     """`submitting` -> `unknown` for an admin, with the reason; should even that write fail,
     the periodic sweep (`recover_interrupted`) moves the order once its deadline passed."""
     try:
-        async with db.transaction() as conn:
-            if await orders.transition(
-                conn, order_id, State.SUBMITTING, state=State.UNKNOWN, error=error
-            ):
-                await _alert_unknown(conn, config, order_id, user_id)
+        await db.run(lambda conn: _to_unknown(conn, config, order_id, user_id, error))
     except Exception:
         log.exception("order %s: left in submitting for the sweep (%s)", order_id, error)
+
+
+async def _to_unknown(
+    conn: Connection, config: ShopConfig, order_id: int, user_id: int, error: str
+) -> None:
+    """A `submitting` order left to an admin as `unknown`, with the reason (caller's
+    transaction); nothing when it left `submitting` already."""
+    if await orders.transition(conn, order_id, State.SUBMITTING, state=State.UNKNOWN, error=error):
+        await _alert_unknown(conn, config, order_id, user_id)
 
 
 async def _alert_late(conn: Connection, config: ShopConfig, order_id: int, answer: str) -> None:
@@ -432,14 +453,17 @@ async def recover_interrupted(db: Database, config: ShopConfig) -> list[int]:
 
     Its customer is told it is being checked and the admins are alerted, as after a timeout.
     """
-    async with db.transaction() as conn:
+
+    async def recover(conn: Connection) -> list[tuple[int, int]]:
         abandoned = await orders.abandon_submitting(conn, kv.PROCESS_LEASE, now() - SUBMIT_DEADLINE)
         for order_id, user_id in abandoned:
             await outbox.put(
                 conn, user_id, "order-unknown", {"order": order_id}, key=f"checking:{order_id}"
             )
             await _alert_unknown(conn, config, order_id, user_id)
-    return [order_id for order_id, _ in abandoned]
+        return abandoned
+
+    return [order_id for order_id, _ in await db.run(recover)]
 
 
 async def _alert_unknown(conn: Connection, config: ShopConfig, order_id: int, user_id: int) -> None:
