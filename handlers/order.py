@@ -136,8 +136,9 @@ class _WithFlow(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Message | CallbackQuery)
         data["flow"] = OrderFlow(
-            event, data["state"], data["db"], data["panels"], data["shop"], data["t"], data["user"]
-        )
+            event, data["state"], data["db"], data["panels"], data["shop"], data["t"], data["user"],
+            at=data.get("raw_state"),
+        )  # fmt: skip
         return await handler(event, data)
 
 
@@ -229,6 +230,8 @@ class OrderFlow:
         shop: ShopConfig,
         t: Texts,
         user: User,
+        *,
+        at: str | None,
     ) -> None:
         self.event = event
         self.state = state
@@ -238,6 +241,7 @@ class OrderFlow:
         self.t = t
         self.user = user
         self.answered = False  # Confirm answers its button ("Placing...") before the outcome
+        self.at = at  # the conversation's state as the update came in (then as this one set it)
         # Which update this is: Telegram delivers the same message or button press again with
         # the same id when its answer was lost (a replica killed before answering).
         self.origin = f"m{event.message_id}" if isinstance(event, Message) else f"q{event.id}"
@@ -390,8 +394,14 @@ class OrderFlow:
             return None
         return service, draft
 
-    async def _save(self, draft: Draft) -> None:
+    async def _step(self, state: State, draft: Draft) -> None:
+        """The draft, then the step it is at (written only when it moves: most answers stay at
+        OrderForm.answer). A process dying between the two leaves the answers in and the step
+        behind, which the next update finds (`_asked`)."""
         await self.state.set_data(replace(draft, by=self.origin).to_data())
+        if self.at != state.state:
+            await self.state.set_state(state)
+            self.at = state.state
 
     async def _gone(self) -> None:
         await self.state.clear()
@@ -408,10 +418,9 @@ class OrderFlow:
         Confirm of the summary shown before stops working, so only the summary of the current
         answers can be placed.
         """
-        await self._save(draft)
         field_ = order_types.next_field(service, draft.answers)
         if field_ is not None:
-            await self.state.set_state(OrderForm.answer)
+            await self._step(OrderForm.answer, draft)
             text, markup = self._prompt(service, field_)
         else:
             text, markup = await self._summary(service, draft)
@@ -450,8 +459,7 @@ class OrderFlow:
             await self.state.clear()
             builder.row(button(t("btn-back"), Card(service=service.id)), home_button(t))
             return t("service-gone"), builder.as_markup()
-        await self.state.set_state(OrderForm.confirm)
-        await self._save(replace(draft, offer=offer))
+        await self._step(OrderForm.confirm, replace(draft, offer=offer))
         shown = [
             t(
                 "summary-field",
