@@ -56,7 +56,7 @@ from bot.i18n import Translator
 from bot.jobs.catalog import sync_catalog
 from bot.panel.client import PanelClient
 from bot.panel.panels import Panels
-from bot.sessions import on_redis
+from bot.redis_sessions import on_redis
 from storage.db import Database
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"

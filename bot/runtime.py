@@ -17,7 +17,7 @@ from bot.config import Settings, redacted
 from bot.i18n import Translator
 from bot.late_answers import LateAnswers
 from bot.panel.panels import open_panels
-from bot.sessions import RedisUnreachable, Sessions, on_redis
+from bot.sessions import Sessions
 from bot.shop.config import ShopConfig
 from storage.db import Database, without_password
 
@@ -36,6 +36,8 @@ async def runtime(settings: Settings, *, per_user: bool = True) -> AsyncIterator
         async with AsyncExitStack() as stack:
             sessions: Sessions | None = None
             if settings.redis_url is not None and per_user:
+                from bot.redis_sessions import RedisUnreachable, on_redis  # a Redis shop's only
+
                 url = settings.redis_url.get_secret_value()
                 try:
                     sessions = await stack.enter_async_context(on_redis(url))

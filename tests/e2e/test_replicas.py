@@ -31,7 +31,7 @@ from redis.asyncio import Redis
 
 from bot.panel.sandbox import SandboxPanel
 from bot.panel.serve import API_PATH, build_app
-from bot.sessions import KEY_PREFIX
+from bot.redis_sessions import KEY_PREFIX
 from storage import ledger, users
 from storage.db import Database
 from storage.orders import State

@@ -21,7 +21,8 @@ from bot.jobs.catalog import sync_catalog
 from bot.panel.client import PanelClient
 from bot.panel.panels import Panels
 from bot.panel.sandbox import SandboxPanel
-from bot.sessions import Sessions, on_redis
+from bot.redis_sessions import on_redis
+from bot.sessions import Sessions
 from bot.shop.config import ShopConfig
 from storage import ledger, users
 from storage.db import Database

@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
-from bot import sessions
-from bot.sessions import Sessions, on_redis
+from bot import redis_sessions
+from bot.redis_sessions import on_redis
+from bot.sessions import Sessions
 from tests.conftest import REDIS_TEST_URL
 
 LOCK = 0.6  # seconds: short, so a test waits for a dead holder's lock in well under a second
@@ -24,7 +25,7 @@ KEY = StorageKey(bot_id=1, chat_id=7, user_id=7)
 @pytest.fixture
 async def replicas(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Sessions, Sessions]]:
     """Two processes' view of one shop's Redis (a key prefix of this test's own)."""
-    monkeypatch.setattr(sessions, "LOCK_SECONDS", LOCK)
+    monkeypatch.setattr(redis_sessions, "LOCK_SECONDS", LOCK)
     prefix = f"test-lock-{secrets.token_hex(4)}"
     async with (
         on_redis(REDIS_TEST_URL, prefix=prefix) as one,

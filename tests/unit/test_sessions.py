@@ -78,3 +78,15 @@ async def test_a_worker_starts_without_redis_a_web_process_does_not(tmp_path: Pa
     with pytest.raises(StartupError, match="cannot reach Redis at REDIS_URL"):
         async with runtime(settings):
             pass
+
+
+def test_a_shop_without_redis_does_not_load_the_redis_client() -> None:
+    """Its client is ~4 MB of every process's memory: only a shop with REDIS_URL pays for it."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, bot.__main__; print('redis' in sys.modules)"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
