@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import catalog, engines, export, memory, poll, queries, sender, updates
+from bench import audit, catalog, engines, export, memory, poll, queries, sender, updates
 from bench.report import Row, table
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -58,6 +58,7 @@ BENCHMARKS: dict[str, Measure] = {
     "export": export.measure,
     "engines": engines.measure,
     "queries": queries.measure,
+    "audit": audit.measure,
 }
 
 

@@ -210,9 +210,9 @@ async def gift_mismatches(db: Database) -> list[tuple[str, int, int, int]]:
         " AS gifts WHERE credited <> amount"
         " UNION ALL"
         " SELECT l.key, l.user_id, 0, l.amount FROM ledger l WHERE l.kind = 'promo'"
-        " AND NOT EXISTS (SELECT 1 FROM promo_redemptions r JOIN promos p ON p.id = r.promo_id"
-        " WHERE p.kind = 'gift' AND l.key = 'promo:' || p.code || ':' || r.user_id"
-        " AND l.user_id = r.user_id)"
+        " AND (l.key, l.user_id) NOT IN"  # the gifts listed once, not scanned per credit
+        " (SELECT 'promo:' || p.code || ':' || r.user_id, r.user_id FROM promo_redemptions r"
+        " JOIN promos p ON p.id = r.promo_id WHERE p.kind = 'gift')"
     )
     return [(row[0], row[1], row[2], row[3]) for row in rows]
 

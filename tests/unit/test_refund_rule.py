@@ -231,6 +231,39 @@ async def test_audit_compares_what_each_customer_paid_net_over_every_round(db: D
 
 
 @pytest.mark.usefixtures("user")
+async def test_audit_reports_orders_whose_figures_the_database_compares(db: Database) -> None:
+    """Delivered, given back in full, an admin's refund, open: each order that disagrees is
+    reported, though only the partials' refunds are computed by the rule in Python."""
+    delivered = await add_order(db, upstream_id=1)
+    await _settle(db, delivered, 100, state=State.COMPLETED)
+    canceled = await add_order(db, upstream_id=2)
+    await _settle(db, canceled, 0, state=State.CANCELED)
+    halved = await add_order(db, upstream_id=3)
+    await _settle(db, halved, 500, state=State.REFUNDED)
+    decided = await add_order(db, upstream_id=4)
+    await _settle(db, decided, 1000, state=State.PARTIAL, settled_refund=300)
+    capped = await add_order(db, upstream_id=5)  # owed at most its charge: all of it
+    await _settle(db, capped, 1000, state=State.PARTIAL, settled_refund=5000)
+    failed = await add_order(db, upstream_id=6)
+    await _settle(db, failed, 1000, state=State.FAILED)
+    given_back = await add_order(db, upstream_id=7)
+    async with db.transaction() as conn:  # refunded while it still runs
+        await ledger.post(
+            conn, user_id=USER, amount=1000, key=given_back.refund_key, kind="refund",
+            order_id=given_back.id,
+        )  # fmt: skip
+    report = await audit(db)
+    assert report.problems == [
+        f"order {delivered.id} (completed): refunded 100, owed 0",
+        f"order {canceled.id} (canceled): refunded 0, owed 1000",
+        f"order {halved.id} (refunded): refunded 500, owed 1000",
+        f"order {decided.id} (partial): refunded 1000, owed 300",
+        f"order {given_back.id} (active): paid 0 net while open, charge 1000",
+    ]
+    assert report.orders_checked == 7
+
+
+@pytest.mark.usefixtures("user")
 async def test_audit_reports_an_order_open_too_long_after_it_should_have_ended(
     db: Database,
 ) -> None:
