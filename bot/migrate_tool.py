@@ -194,9 +194,11 @@ def _quoted(name: str) -> str:
 
 
 def _tables(source: sqlite3.Connection) -> list[str]:
+    """The shop's tables; not SQLite's own, nor the search index (an FTS5 table and the tables
+    that hold it: PostgreSQL indexes the same words itself)."""
     rows = source.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%'"
-        " ESCAPE '\\' ORDER BY name"
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'"
+        " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
     ).fetchall()
     return [row[0] for row in rows if row[0] not in SKIPPED]
 

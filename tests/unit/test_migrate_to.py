@@ -134,7 +134,7 @@ def sqlite_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         names = [
             row[0]
             for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'"
                 " AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'"
             )
         ]
