@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Texts, lines
 from bot.shop import order_types
@@ -110,29 +110,41 @@ async def search_command(
     db: Database,
     shop: ShopConfig,
     t: Texts,
+    screens: ScreenCache,
 ) -> None:
     if not command.args:
         await message.answer(t("search-usage"))
         return
-    await _search(message, command.args, state, db, shop, t)
+    await _search(message, command.args, state, db, shop, t, screens)
 
 
 async def search_text(
-    message: Message, state: FSMContext, db: Database, shop: ShopConfig, t: Texts
+    message: Message,
+    state: FSMContext,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
+    screens: ScreenCache,
 ) -> None:
-    await _search(message, message.text or "", state, db, shop, t)
+    await _search(message, message.text or "", state, db, shop, t, screens)
 
 
 async def _search(
-    message: Message, words: str, state: FSMContext, db: Database, shop: ShopConfig, t: Texts
+    message: Message,
+    words: str,
+    state: FSMContext,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
+    screens: ScreenCache,
 ) -> None:
     words = " ".join(words.split())[:MAX_QUERY]
     if len(words) < 2:
         await message.answer(t("search-too-short"))
         return
     await state.update_data({SEARCH_KEY: words})
-    text, markup = await _found(db, shop, t, words, 0)
-    await message.answer(text, reply_markup=markup)
+    text, markup = await _found(db, shop, t, screens, words, 0)
+    await show(message, text, markup)
 
 
 async def found_screen(
@@ -141,19 +153,32 @@ async def found_screen(
     db: Database,
     shop: ShopConfig,
     t: Texts,
+    screens: ScreenCache,
     callback_data: Found,
 ) -> None:
     words = (await state.get_data()).get(SEARCH_KEY)
     if not words:
         await query.answer(t.plain("search-expired"), show_alert=True)
         return
-    text, markup = await _found(db, shop, t, words, callback_data.page)
-    await show(query, text, markup)
+    await show(query, *await _found(db, shop, t, screens, words, callback_data.page))
 
 
 async def _found(
-    db: Database, shop: ShopConfig, t: Texts, words: str, page: int
-) -> tuple[str, InlineKeyboardMarkup]:
+    db: Database, shop: ShopConfig, t: Texts, screens: ScreenCache, words: str, page: int
+) -> Shown:
+    """A page of results: the same for everybody who searches the same words (kept while the
+    catalog's version and the markup stay the same, as the category pages are)."""
+    markup = await global_markup(db, shop.markup)
+    screen = await screens.through(
+        await services.version(db),
+        ("found", t.locale, words, page, markup),
+        lambda: _results(db, shop, t, words, page),
+    )
+    assert screen is not None  # a search always has a screen, "nothing found" included
+    return screen
+
+
+async def _results(db: Database, shop: ShopConfig, t: Texts, words: str, page: int) -> Shown:
     found, total = await services.search(db, words, page * PAGE_SIZE, PAGE_SIZE)
     if total and not found:
         page = clamp_page(page, total)
@@ -171,12 +196,29 @@ async def _found(
 
 
 async def card_screen(
-    query: CallbackQuery, db: Database, shop: ShopConfig, t: Texts, callback_data: Card
+    query: CallbackQuery,
+    db: Database,
+    shop: ShopConfig,
+    t: Texts,
+    screens: ScreenCache,
+    callback_data: Card,
 ) -> None:
     service = await services.get(db, callback_data.service)
     if service is None or not service.available or service.hidden or service.category_hidden:
         await query.answer(t.plain("not-available"), show_alert=True)
         return
+    markup = await global_markup(db, shop.markup)
+    key = ("card", t.locale, service.id, callback_data.page, callback_data.found, markup)
+    screen = await screens.through(
+        await services.version(db), key, lambda: _card(db, shop, t, service, callback_data)
+    )
+    assert screen is not None
+    await show(query, *screen)
+
+
+async def _card(
+    db: Database, shop: ShopConfig, t: Texts, service: Service, callback_data: Card
+) -> Shown:
     back = (
         Found(page=callback_data.page)
         if callback_data.found
@@ -186,7 +228,7 @@ async def card_screen(
     if order_types.sellable(service):
         builder.row(button(t("btn-order"), Buy(service=service.id)))
     builder.row(button(t("btn-back"), back), home_button(t))
-    await show(query, await service_card(db, shop, t, service), builder.as_markup())
+    return await service_card(db, shop, t, service), builder.as_markup()
 
 
 async def service_card(db: Database, shop: ShopConfig, t: Texts, service: Service) -> str:

@@ -250,3 +250,33 @@ async def test_catalog_screens_show_every_change_at_once(shop: Shop, owner: Tele
         await conn.execute("UPDATE services SET available = 0 WHERE id = 101")
     await person.click("Instagram Followers (")
     assert "#101 " not in person.last_text()
+
+
+async def test_search_results_and_cards_show_every_change_at_once(
+    shop: Shop, owner: TelegramUser
+) -> None:
+    # Kept per words and per service like the category pages: each change shows on the next one.
+    person = await shop.customer(1)
+    await person.send("followers real")
+    assert "$1.35 per 1000" in person.last_text()  # 0.90 + 50%
+    await person.click("#101 ")
+    assert "$1.35 per 1000" in person.last_text()
+    await owner.send("/markup 100")
+    await person.click("Back")
+    assert "$1.80 per 1000" in person.last_text()
+    await person.click("#101 ")
+    assert "$1.80 per 1000" in person.last_text()
+    await owner.send("/markup 10 service 101")
+    await person.click("Back")
+    await person.click("#101 ")
+    assert "$0.99 per 1000" in person.last_text()
+    await owner.send("/hide service 101")
+    await person.send("followers real")
+    assert "Nothing matches" in person.last_text()
+    await owner.send("/show service 101")
+    await person.send("followers real")
+    assert "#101 Instagram Followers [Real]" in person.last_text()
+    async with shop.db.transaction() as conn:  # a hand edit of the file shows too
+        await conn.execute("UPDATE services SET available = 0 WHERE id = 101")
+    await person.send("followers real")
+    assert "Nothing matches" in person.last_text()
