@@ -477,8 +477,8 @@ class SqliteDatabase(Database):
         """`BEGIN IMMEDIATE` on the writer: SQLite's one writer at a time, in every process
         (a conversation's write too: the file has one writer)."""
         async with self._lock:
-            await self._writer.call(_begin)
-            try:
+            try:  # a BEGIN whose caller was cancelled still runs on the thread: roll it back too
+                await self._writer.call(_begin)
                 yield self._statements
                 await self._writer.call(_commit)
             except BaseException:

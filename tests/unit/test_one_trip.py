@@ -121,3 +121,28 @@ async def test_a_purchase_writes_in_one_trip_per_transaction(
     order = await orders.get(db, 1)
     assert order is not None and order.state is State.ACTIVE
     assert await _balance(db) == 100_000 - offer.charge
+
+
+@pytest.mark.sqlite_only("SQLite's writer thread runs a statement whose caller was cancelled")
+async def test_a_write_cancelled_while_it_begins_leaves_the_next_write_working(
+    db: Database,
+) -> None:
+    """An update cancelled (a shutdown, say) just as its transaction begins: the BEGIN still
+    runs on the writer's thread, and is rolled back there, so the next write goes through."""
+    await add_user(db, balance=100)
+
+    async def write() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE users SET balance = 0 WHERE id = ?", (USER,))
+
+    task = asyncio.create_task(write())
+    await asyncio.sleep(0)  # it holds the lock and waits for its BEGIN
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    async def credit(conn: Connection) -> bool:
+        return await ledger.post(conn, user_id=USER, amount=50, key="gift:1", kind="topup")
+
+    assert await db.run(credit)
+    assert await _balance(db) == 150
