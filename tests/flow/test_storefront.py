@@ -67,6 +67,17 @@ async def test_text_outside_a_flow_searches_the_catalog(shop: Shop) -> None:
     assert "Nothing matches “<b>x</b>”" in person.last_text()
 
 
+async def test_a_search_finds_words_in_any_order_case_and_accents(shop: Shop) -> None:
+    person = await shop.customer()
+    await person.send("hashtag MENTİONS")  # in another order, a Turkish capital İ
+    assert "2 services match" in person.last_text()
+    assert "Instagram Mentions [Hashtag Users]" in person.last_text()
+    await person.send("/search Mentions + Hashtags")  # the + is no word, nor search syntax
+    assert "Instagram Mentions + Hashtags" in person.last_text()
+    await person.send("/search entions")  # the inside of a word is not the start of one
+    assert "Nothing matches" in person.last_text()
+
+
 async def test_search_results_are_paginated(shop: Shop) -> None:
     person = await shop.customer()
     await person.send("instagram")

@@ -3,6 +3,7 @@ script and any case, through the search index of migration 013, alike on both en
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -104,16 +105,7 @@ async def test_case_and_accents_fold_in_every_script(db: Database, typed: str, f
 async def test_search_syntax_typed_is_taken_literally(db: Database, typed: str) -> None:
     """FTS5's and tsquery's own syntax never reaches the query: only the words count."""
     await services.sync(db, CATALOG)
-    typed_words = services.words(typed)
-    expected = [
-        item.name
-        for item in CATALOG
-        if typed_words
-        and all(
-            any(word.startswith(part) for word in services.words(f"{item.name} {item.category}"))
-            for part in typed_words
-        )
-    ]
+    expected = _oracle(CATALOG, typed)
     assert await _names(db, typed) == (expected, len(expected))
 
 
@@ -234,3 +226,43 @@ async def test_the_upgrade_indexes_the_catalog_it_finds(engine: str, tmp_path: P
             )
         finally:
             await db.close()
+
+
+# Words of the scripts the shop's customers write, with the marks, cases and punctuation panels
+# put around them.
+VOCABULARY = (
+    "TikTok", "Likes", "likes", "İnstagram", "INSTAGRAM", "Takipçi", "Beğeni", "Hızlı", "Yorum",
+    "Подписчики", "Просмотры", "ЁЛКА", "Ελληνικά", "Straße", "1K", "10K/day", "30D", "non-drop",
+    "[HQ]", "(Real)", "#1", "🔥", "🇹🇷", "user_name", "'quoted'", '"NEAR"', "OR", "a*b", "x:y",
+)  # fmt: skip
+
+
+def _oracle(catalog: list[services.Upstream], typed: str) -> list[str]:
+    """What a search must find, in catalog order: every word typed begins a word there."""
+    wanted = services.words(typed)
+    return [
+        item.name
+        for item in catalog
+        if wanted
+        and all(
+            any(word.startswith(part) for word in services.words(f"{item.name} {item.category}"))
+            for part in wanted
+        )
+    ]
+
+
+async def test_a_mixed_catalog_answers_every_search_as_the_rule_says(db: Database) -> None:
+    rng = random.Random(13)
+    categories = [" ".join(rng.sample(VOCABULARY, 2)) for _ in range(6)]
+    catalog = [
+        _upstream(n, " ".join(rng.sample(VOCABULARY, rng.randint(1, 4))), rng.choice(categories))
+        for n in range(1, 121)
+    ]
+    catalog.sort(key=lambda item: categories.index(item.category))  # the panel's order
+    await services.sync(db, catalog)
+    for _ in range(150):
+        picked = rng.sample(VOCABULARY, rng.randint(1, 3))
+        typed = " ".join(word[: rng.randint(1, len(word))] for word in picked)
+        expected = _oracle(catalog, typed)
+        found, total = await services.search(db, typed, 0, len(catalog))
+        assert ([service.name for service in found], total) == (expected, len(expected)), typed
