@@ -21,37 +21,9 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 Measure = Callable[[bool], Awaitable[tuple[list[Row], dict[str, Any]]]]
 
 
-async def poll_cycle(quick: bool) -> tuple[list[Row], dict[str, Any]]:
-    """bench/poll.py's measurement as table rows (fewer orders with --quick)."""
-    count, sample = (1_000, 50) if quick else (poll.ORDERS, 200)
-    found = await poll.measure(count, sample)
-    fast, slow = found["batched"], found["naive"]
-    rows = [
-        Row(
-            f"poll: requests for {count:,} orders",
-            fast["requests"],
-            "req",
-            slow["requests"],
-            "req (one per order)",
-            target="<= 0.01",
-            met=fast["requests"] <= count / 100,
-            ratio_digits=3,
-        ),
-        Row(
-            f"poll: cycle over {count:,} orders",
-            fast["seconds"],
-            "s",
-            slow["seconds"],
-            "s (one per order)",
-            ratio_digits=3,
-        ),
-    ]
-    return rows, found
-
-
 BENCHMARKS: dict[str, Measure] = {
     "updates": updates.measure,
-    "poll": poll_cycle,
+    "poll": poll.scaling,
     "catalog": catalog.measure,
     "sender": sender.measure,
     "memory": memory.measure,
