@@ -7,7 +7,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
@@ -19,6 +18,7 @@ from bot.late_answers import LateAnswers
 from bot.panel.panels import open_panels
 from bot.sessions import Sessions
 from bot.shop.config import ShopConfig
+from bot.transport import ShopSession
 from storage.db import Database, without_password
 
 
@@ -80,9 +80,9 @@ async def open_postgres(url: str, setting: str) -> Database:
 
 
 def make_bot(settings: Settings, db: Database, translator: Translator) -> Bot:
-    session = AiohttpSession()
+    session = ShopSession()
     if settings.telegram_api_url:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        session = ShopSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(LateAnswers())
     if settings.sandbox:
         session.middleware(SandboxBanner(db, translator))

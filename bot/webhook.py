@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
+from aiogram.types import InputFile
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-from aiohttp import web
+from aiohttp import MultipartWriter, web
 from apscheduler.schedulers.base import STATE_RUNNING
 
+from bot.transport import form_fields, handle_for_webhook, send_held_first
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -32,7 +36,8 @@ HealthCheck = Callable[[], Awaitable[bool]]
 class ShopRequestHandler(SimpleRequestHandler):
     """aiogram's handler, except that an update is answered only once it has been handled:
     Telegram's 200 confirms the update, so one lost with its process (a deploy, a SIGKILL, a
-    replica gone) before that is delivered again, to this replica or another. Every refused
+    replica gone) before that is delivered again, to this replica or another. The answer
+    carries the update's last call when it held one (`bot.transport.reply`). Every refused
     request is logged (never the token sent)."""
 
     def __init__(self, dp: Dispatcher, bot: Bot, *, secret_token: str) -> None:
@@ -49,18 +54,36 @@ class ShopRequestHandler(SimpleRequestHandler):
             return web.Response(text="Unauthorized", status=401)
         update = await request.json(loads=self.bot.session.json_loads)
         running = asyncio.ensure_future(
-            self.dispatcher.feed_raw_update(self.bot, update, **self.data)
+            handle_for_webhook(self.dispatcher, self.bot, update, **self.data)
         )
         self._running.add(running)
         running.add_done_callback(self._settled)
         # Shielded: a shutdown that cancels this request must not cancel the update's work.
-        await asyncio.shield(running)
-        return web.json_response({}, dumps=self.bot.session.json_dumps)
+        # (Its answer, if it held one, is dropped with the request: Telegram, answered
+        # nothing, delivers the update again.)
+        answer = await asyncio.shield(running)
+        if answer is None:
+            return web.json_response({}, dumps=self.bot.session.json_dumps)
+        return web.Response(body=answer_body(self.bot, answer))
 
     def _settled(self, running: asyncio.Future[Any]) -> None:
         self._running.discard(running)
         if not running.cancelled():
             running.exception()  # aiogram logged it; a cancelled request never read it
+
+
+def answer_body(bot: Bot, method: TelegramMethod[Any]) -> MultipartWriter:
+    """The answer to a webhook POST that makes Telegram run `method`: its name and its fields
+    as a form, as aiogram's own handler writes it (fields as the session would post them)."""
+    writer = MultipartWriter("form-data", boundary=f"webhookBoundary{secrets.token_urlsafe(16)}")
+    files: dict[str, InputFile] = {}
+    fields = {"method": method.__api_method__, **form_fields(bot.session, bot, method, files)}
+    for key, value in fields.items():
+        writer.append(value).set_content_disposition("form-data", name=key)
+    for key, upload in files.items():
+        part = writer.append(upload.read(bot))
+        part.set_content_disposition("form-data", name=key, filename=upload.filename or key)
+    return writer
 
 
 def webhook_path(url: str) -> str:
@@ -98,6 +121,7 @@ def build_app(
         return web.Response(text="unhealthy", status=503)
 
     app = web.Application()
+    send_held_first(bot)  # an update's held answer goes before any later call of it
     handler = ShopRequestHandler(dp, bot, secret_token=secret)
     app.router.add_post(path, handler.handle)
     app.router.add_get(HEALTH_PATH, healthz)

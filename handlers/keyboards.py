@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton
 
 from bot.i18n import Texts
+from bot.transport import Keyboard
 from handlers.callbacks import Nav, Screen
 
 PAGE_SIZE = 8
@@ -24,17 +25,17 @@ class Rows:
         if buttons:
             self.rows.append(list(buttons))
 
-    def as_markup(self) -> InlineKeyboardMarkup:
-        return InlineKeyboardMarkup(inline_keyboard=self.rows)
+    def as_markup(self) -> Keyboard:
+        return Keyboard(inline_keyboard=self.rows)
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
-# The same for every chat in one language: built once (aiogram's keyboards are frozen objects).
+# The same for every chat in one language: built once, and serialised once (a Keyboard).
 @lru_cache(maxsize=32)
-def main_menu(t: Texts) -> InlineKeyboardMarkup:
+def main_menu(t: Texts) -> Keyboard:
     builder = Rows()
     builder.row(button(t("btn-new-order"), Nav(screen=Screen.CATALOG)))
     builder.row(

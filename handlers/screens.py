@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable, Hashable
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from bot.transport import reply, unread
+
 log = logging.getLogger(__name__)
 
 Shown = tuple[str, InlineKeyboardMarkup]  # a screen: its text and its buttons
@@ -66,20 +68,25 @@ async def show(
     *,
     answered: bool = False,
 ) -> None:
-    """Navigation edits one message in place; a callback is answered unless it was already."""
+    """Navigation edits one message in place; a callback is answered unless it was already.
+
+    Nothing here reads what Telegram gives back for the message (`unread`), and the update's
+    last call, a new screen or the button's answer, goes back in the answer to Telegram's POST
+    when the update came by webhook (`reply`).
+    """
     if isinstance(event, Message):
-        await event.answer(text, reply_markup=markup)
+        await reply(event.answer(text, reply_markup=markup))
         return
     message = event.message
     if isinstance(message, Message):
         try:
-            await message.edit_text(text, reply_markup=markup)
+            await unread(message.edit_text(text, reply_markup=markup))
         except TelegramBadRequest as error:
             if "not modified" not in error.message:
                 log.info("cannot edit message %s (%s): sending anew", message.message_id, error)
-                await message.answer(text, reply_markup=markup)
+                await unread(message.answer(text, reply_markup=markup))
     elif event.from_user:  # too old to edit: Telegram gives an InaccessibleMessage
         assert event.bot is not None
         await event.bot.send_message(event.from_user.id, text, reply_markup=markup)
     if not answered:
-        await event.answer()
+        await reply(event.answer())

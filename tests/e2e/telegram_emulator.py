@@ -5,7 +5,8 @@ accepts form (multipart or urlencoded, nested fields JSON-encoded as aiogram pos
 JSON bodies, keeps every private chat's messages so edits work, answers getUpdates by long
 polling (offset confirms, timeout waits, an injected update wakes it at once) and, once a
 webhook is set, POSTs updates to it with the secret token instead, as Telegram does: a POST that
-gets no 200 (refused, cut off, an error status) is made again until one does. With `replicas`
+gets no 200 (refused, cut off, an error status) is made again until one does, and a method in
+a 200's answer is run like a request (its result going nowhere). With `replicas`
 set it plays a reverse proxy too, spreading the POSTs over those addresses in turn.
 """
 
@@ -614,11 +615,31 @@ class TelegramEmulator:
         if self.replicas:
             url = self.replicas[next(self._next_replica) % len(self.replicas)]
         status = 0
+        answer: dict[str, str] = {}
         with suppress(aiohttp.ClientError, TimeoutError):
             async with self._client.post(url, json=update, headers=headers) as response:
-                await response.read()
+                if response.content_type == "multipart/form-data":
+                    reader = aiohttp.MultipartReader.from_response(response)
+                    while (part := await reader.next()) is not None:
+                        assert isinstance(part, aiohttp.BodyPartReader)
+                        answer[str(part.name)] = await part.text()
+                else:
+                    await response.read()
                 status = response.status
         self.webhook_deliveries.append(status)
+        if status == 200 and "method" in answer:  # a call in the answer: run, its result lost
+            method = answer.pop("method")
+            call = Call(method, {name: _decode(name, value) for name, value in answer.items()})
+            self.calls.append(call)
+            handler = getattr(self, f"_m_{method.lower()}", None)
+            try:
+                if handler is None:
+                    raise ApiError(404, "Not Found: method not found")
+                call.result = await handler(call.params)
+            except ApiError as error:
+                call.ok, call.error = False, error.description
+            call.answered = True
+            self._bump()
         return status
 
     # -- reading what the bot did ------------------------------------------------------------

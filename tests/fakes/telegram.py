@@ -42,6 +42,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardButton, InputFile, Message, TelegramObject, Update
 
 from bot.late_answers import LateAnswers
+from bot.transport import form_fields
 
 __all__ = ["BOT_TOKEN", "Exchange", "FakeSession", "TelegramUser", "make_bot"]
 
@@ -210,6 +211,19 @@ class FakeSession(BaseSession):
         exchange.result = response.result
         return cast(TelegramType, response.result)
 
+    async def deliver(self, bot: Bot, method: TelegramMethod[Any]) -> None:
+        """Telegram runs `method`, found in the answer to a webhook POST: nothing goes back to
+        the bot, not even a refusal (recorded in `exchanges` all the same)."""
+        exchange = Exchange(seq=self._requests_made, method=method)
+        self._requests_made += 1
+        self.requests.append(method)
+        self.exchanges.append(exchange)
+        params = self._wire_params(bot, method, {})
+        try:
+            exchange.result = await self._answer(bot, method, params)
+        except _Refusal as refusal:
+            exchange.error = TelegramAPIError(method=method, message=refusal.description)
+
     async def close(self) -> None:
         self.closed = True
 
@@ -356,14 +370,9 @@ class FakeSession(BaseSession):
     def _wire_params(
         self, bot: Bot, method: TelegramMethod[Any], files: dict[str, InputFile]
     ) -> dict[str, str]:
-        """The form fields a real session would post (defaults resolved, objects as JSON);
+        """The form fields the shop's session posts (defaults resolved, objects as JSON);
         the files to upload go into `files`."""
-        params: dict[str, str] = {}
-        for key, value in method.model_dump(warnings=False).items():
-            prepared = self.prepare_value(value, bot=bot, files=files)
-            if prepared:
-                params[key] = prepared
-        return params
+        return form_fields(self, bot, method, files)
 
     async def _answer(self, bot: Bot, method: TelegramMethod[Any], params: dict[str, str]) -> Any:
         chat_id = self._resolve_chat(params["chat_id"]) if "chat_id" in params else None
@@ -411,7 +420,7 @@ class FakeSession(BaseSession):
             ]
         if isinstance(method, GetMe):
             return self._me(bot)
-        returning = method.__returning__
+        returning = _api_returning(method)
         if returning is bool:
             return True
         if _returns_message(returning) and chat_id is not None:
@@ -948,6 +957,15 @@ def _inline_markup(params: dict[str, str]) -> dict[str, Any] | None:
 
 def _visible(payload: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(payload.get(key) for key in (*_CONTENT_KEYS, "reply_markup"))
+
+
+def _api_returning(method: TelegramMethod[Any]) -> Any:
+    """What the Bot API method returns, as aiogram's own class declares it (a subclass, such
+    as bot.transport's unread ones, may ask for less parsing)."""
+    for kind in type(method).__mro__:
+        if kind.__module__.startswith("aiogram.methods.") and "__returning__" in vars(kind):
+            return vars(kind)["__returning__"]
+    return method.__returning__
 
 
 def _returns_message(returning: Any) -> bool:

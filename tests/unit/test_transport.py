@@ -1,0 +1,267 @@
+"""How calls travel to Telegram: a button's answer in the webhook's HTTP answer, calls kept in
+order, shared keyboards posted as the same JSON, unread answers still checked."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiohttp import web
+
+from bot.app import Deps, build_dispatcher
+from bot.i18n import Translator
+from bot.panel.client import PanelClient
+from bot.panel.panels import Panels
+from bot.shop.config import ShopConfig
+from bot.transport import Keyboard, ShopSession, form_fields, reply, unread
+from bot.webhook import SECRET_HEADER, build_app
+from storage.db import Database
+from tests.fakes.telegram import BOT_TOKEN, FakeSession, TelegramUser, make_bot
+
+SECRET = "webhook-secret-for-tests"
+PATH = "/tg/hook"
+USER_ID = 77
+
+
+async def healthy() -> bool:
+    return True
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Callable[[web.Application], Any]]:
+    """Serve an app on 127.0.0.1 (a free port); yields a starter returning its base URL."""
+    runners: list[web.AppRunner] = []
+
+    async def start(app: web.Application) -> str:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        runners.append(runner)
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        return f"http://127.0.0.1:{next(iter(runner.addresses))[1]}"
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()
+
+
+async def post(url: str, update: dict[str, Any]) -> tuple[int, dict[str, str]]:
+    """POST an update as Telegram does; the HTTP status and the form of the answer, if any."""
+    fields: dict[str, str] = {}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as response,
+    ):
+        if response.content_type == "multipart/form-data":
+            reader = aiohttp.MultipartReader.from_response(response)
+            while (part := await reader.next()) is not None:
+                assert isinstance(part, aiohttp.BodyPartReader)
+                fields[str(part.name)] = await part.text()
+        return response.status, fields
+
+
+def press(session: FakeSession, data: str, update_id: int) -> dict[str, Any]:
+    """A press of a button carrying `data` on the bot's last message to the user."""
+    message_id = session.last_bot_message_id(USER_ID)
+    assert message_id is not None
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": f"press-{update_id}",
+            "from": {"id": USER_ID, "is_bot": False, "first_name": "Cy", "language_code": "en"},
+            "chat_instance": "cy",
+            "message": session.message_payload(USER_ID, message_id),
+            "data": data,
+        },
+    }
+
+
+async def test_a_button_pressed_through_the_webhook_is_answered_in_the_http_answer(
+    serve: Callable[[web.Application], Any],
+    db: Database,
+    panel: PanelClient,
+    shop_config: ShopConfig,
+    translator: Translator,
+    catalog: None,
+) -> None:
+    """Browsing: the screen is edited by a request and the button's answer rides back on the
+    answer to Telegram's POST (one request fewer per press)."""
+    deps = Deps(db=db, panels=Panels.single(panel), shop=shop_config, translator=translator)
+    dp = build_dispatcher(deps, catch_errors=False)
+    session = FakeSession()
+    bot = make_bot(session)
+    cy = TelegramUser(dp, bot, session, user_id=USER_ID, first_name="Cy")
+    await cy.send("/start")
+    [new_order] = [b for row in cy.last_message().reply_markup.inline_keyboard for b in row  # type: ignore[union-attr]
+                   if "New order" in b.text]  # fmt: skip
+    base = await serve(build_app(dp, bot, secret=SECRET, path=PATH, health=healthy))
+    session.clear()
+
+    status, answer = await post(base + PATH, press(session, str(new_order.callback_data), 900))
+
+    assert status == 200
+    assert answer == {"method": "answerCallbackQuery", "callback_query_id": "press-900"}
+    assert [call.__api_method__ for call in session.requests] == ["editMessageText"]
+    assert "categor" in cy.last_text().lower()
+    await bot.session.close()
+
+
+async def test_a_call_after_the_held_answer_sends_that_answer_first(
+    serve: Callable[[web.Application], Any],
+) -> None:
+    """Telegram sees an update's calls in the order they were made, whatever goes back in
+    the answer to its POST."""
+    dp = Dispatcher()
+
+    @dp.callback_query()
+    async def both(query: CallbackQuery) -> None:
+        await reply(query.answer("saved"))
+        assert isinstance(query.message, Message)
+        await query.message.answer("and one more thing")
+
+    session = FakeSession()
+    bot = make_bot(session)
+    session.register_user({"id": USER_ID, "is_bot": False, "first_name": "Cy"})
+    await bot.send_message(USER_ID, "menu")
+    session.clear()
+    base = await serve(build_app(dp, bot, secret=SECRET, path=PATH, health=healthy))
+
+    status, answer = await post(base + PATH, press(session, "x", 901))
+
+    assert (status, answer) == (200, {})
+    assert [call.__api_method__ for call in session.requests] == [
+        "answerCallbackQuery",
+        "sendMessage",
+    ]
+    await bot.session.close()
+
+
+async def test_the_answer_in_the_webhook_answer_went_through_the_session_middlewares(
+    serve: Callable[[web.Application], Any],
+) -> None:
+    """What a request would have carried (the sandbox banner is such a middleware)."""
+
+    class Stamp(BaseRequestMiddleware):
+        async def __call__(
+            self,
+            make_request: NextRequestMiddlewareType[TelegramType],
+            bot: Bot,
+            method: TelegramMethod[TelegramType],
+        ) -> Response[TelegramType]:
+            if isinstance(method, AnswerCallbackQuery):
+                method.text = f"[stamped] {method.text}"
+            return await make_request(bot, method)
+
+    dp = Dispatcher()
+
+    @dp.callback_query()
+    async def answer(query: CallbackQuery) -> None:
+        await reply(query.answer("saved"))
+
+    session = FakeSession()
+    bot = make_bot(session)
+    session.middleware(Stamp())
+    session.register_user({"id": USER_ID, "is_bot": False, "first_name": "Cy"})
+    await bot.send_message(USER_ID, "menu")
+    base = await serve(build_app(dp, bot, secret=SECRET, path=PATH, health=healthy))
+
+    _, answer_form = await post(base + PATH, press(session, "x", 902))
+
+    assert answer_form["text"] == "[stamped] saved"
+    await bot.session.close()
+
+
+async def test_without_a_webhook_the_answer_is_sent_at_once() -> None:
+    dp = Dispatcher()
+
+    @dp.callback_query()
+    async def answer(query: CallbackQuery) -> None:
+        await reply(query.answer())
+
+    session = FakeSession()
+    bot = make_bot(session)
+    cy = TelegramUser(dp, bot, session, user_id=USER_ID)
+    await bot.send_message(USER_ID, "menu", reply_markup=_markup(InlineKeyboardMarkup))
+
+    await cy.click("One")
+
+    assert cy.unanswered_callbacks == []
+    assert [type(call) for call in session.requests][-1] is AnswerCallbackQuery
+
+
+def _markup(kind: type[InlineKeyboardMarkup]) -> InlineKeyboardMarkup:
+    return kind(
+        inline_keyboard=[
+            [InlineKeyboardButton(text="One", callback_data="c:1")],
+            [InlineKeyboardButton(text="Site", url="https://example.com/"), InlineKeyboardButton(text="Ünï", callback_data="c:2")],
+        ]
+    )  # fmt: skip
+
+
+async def test_a_shared_keyboard_is_posted_as_aiogram_posts_any_keyboard(
+    serve: Callable[[web.Application], Any],
+) -> None:
+    """Serialised once and reused, the keyboard Telegram receives is the one aiogram's own
+    session would have posted, each time."""
+    posted: list[dict[str, str]] = []
+
+    async def telegram(request: web.Request) -> web.Response:
+        posted.append({name: str(value) for name, value in (await request.post()).items()})
+        result = {"message_id": 1, "date": 0, "chat": {"id": USER_ID, "type": "private"}}
+        return web.json_response({"ok": True, "result": result})
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", telegram)
+    base = await serve(app)
+    keyboard = _markup(Keyboard)
+    expected = AiohttpSession().prepare_value(
+        _markup(InlineKeyboardMarkup), bot=Bot(BOT_TOKEN), files={}
+    )
+    bot = Bot(BOT_TOKEN, session=ShopSession(api=TelegramAPIServer.from_base(base)))
+
+    await bot.send_message(USER_ID, "first", reply_markup=keyboard)
+    await bot.send_message(USER_ID, "second", reply_markup=keyboard)
+    await bot.send_message(USER_ID, "plain", reply_markup=_markup(InlineKeyboardMarkup))
+
+    assert [form["reply_markup"] for form in posted] == [expected] * 3
+    assert json.loads(expected)["inline_keyboard"][1][1]["text"] == "Ünï"
+    assert [form["text"] for form in posted] == ["first", "second", "plain"]
+    await bot.session.close()
+
+
+async def test_the_form_of_a_call_with_a_shared_keyboard_is_aiograms_form() -> None:
+    session = FakeSession()
+    bot = make_bot(session)
+    plain = SendMessage(chat_id=USER_ID, text="hi", reply_markup=_markup(InlineKeyboardMarkup))
+    shared = SendMessage(chat_id=USER_ID, text="hi", reply_markup=_markup(Keyboard))
+    aiogram = {
+        key: prepared
+        for key, value in plain.model_dump(warnings=False).items()
+        if (prepared := session.prepare_value(value, bot=bot, files={}))
+    }
+    assert form_fields(session, bot, shared, {}) == aiogram
+    assert form_fields(session, bot, plain, {}) == aiogram
+
+
+async def test_an_unread_edit_is_still_refused_as_telegram_refuses_it() -> None:
+    session = FakeSession()
+    bot = make_bot(session)
+    session.register_user({"id": USER_ID, "is_bot": False, "first_name": "Cy"})
+    sent = await bot.send_message(USER_ID, "menu")
+    session.fail(EditMessageText, 400, "Bad Request: message to edit not found")
+
+    with pytest.raises(TelegramBadRequest, match="message to edit not found"):
+        await unread(sent.edit_text("next"))
+
+    await unread(sent.edit_text("next"))
+    assert session.bot_messages(USER_ID)[-1]["text"] == "next"
