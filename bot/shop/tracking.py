@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from bot.limits import shorten
 from bot.panel.client import PanelClient
@@ -191,7 +192,10 @@ async def _apply(
         _log_unknown(order_id, status)
     if state is State.PARTIAL and status.remains is None:
         log.warning("order %s: Partial without remains, refund uses the last known", order_id)
-    after = _decide(_figures(before, status, state))
+    figures = _figures(before, status, state)
+    if all(getattr(before, name) == value for name, value in figures.items()):
+        return None  # what the order holds already (most polls): no Order built to compare
+    after = _decide(dataclasses.replace(before, **figures, checked_at=now()))
     if dataclasses.replace(after, checked_at=before.checked_at) == before:
         return None
     if not await orders.transition(
@@ -228,8 +232,8 @@ async def _apply(
     return news
 
 
-def _figures(before: Order, status: OrderStatus, state: State | None) -> Order:
-    """The order with what this status says; a usable one ends a run of odd polls."""
+def _figures(before: Order, status: OrderStatus, state: State | None) -> dict[str, Any]:
+    """The order's fields as this status sets them; a usable one ends a run of odd polls."""
     final = state is not None and state is not State.ACTIVE
     charge: str | None
     if status.charge is not None:
@@ -242,17 +246,15 @@ def _figures(before: Order, status: OrderStatus, state: State | None) -> Order:
     if placed is None and state is State.ACTIVE and status.charge is not None and status.charge > 0:
         placed = str(status.charge)  # the full price: later charges are measured against it
     # A panel that leaves a figure out has not changed it: keep the last one it sent.
-    return dataclasses.replace(
-        before,
-        state=State.ACTIVE if state is None else state,
-        status=status.status,
-        remains=before.remains if status.remains is None else status.remains,
-        start_count=before.start_count if status.start_count is None else status.start_count,
-        upstream_charge=charge,
-        placed_charge=placed,
-        odd_polls=before.odd_polls + 1 if state is None else 0,
-        checked_at=now(),
-    )
+    return {
+        "state": State.ACTIVE if state is None else state,
+        "status": status.status,
+        "remains": before.remains if status.remains is None else status.remains,
+        "start_count": before.start_count if status.start_count is None else status.start_count,
+        "upstream_charge": charge,
+        "placed_charge": placed,
+        "odd_polls": before.odd_polls + 1 if state is None else 0,
+    }
 
 
 def _decide(order: Order) -> Order:
