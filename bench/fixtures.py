@@ -19,7 +19,7 @@ import httpx
 from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram.types import CallbackQuery, Message
 from pydantic import SecretStr
 
 from bot.app import Deps, build_dispatcher
@@ -29,6 +29,8 @@ from bot.panel.client import PanelClient
 from bot.panel.panels import Panels
 from bot.panel.sandbox import CATALOG, SandboxPanel
 from bot.shop.config import ShopConfig
+from bot.transport import handle_for_webhook, reply, send_held_first
+from bot.webhook import answer_body
 from storage import ledger, users
 from storage.db import Database
 from tests.fakes.telegram import FakeSession, make_bot
@@ -125,21 +127,27 @@ class ShopPanel:
         return self.sandbox.handle(request)
 
 
-Calls = list[TelegramMethod[Any]]
+# The Telegram calls made for one update: each with True when it went back in the answer to
+# the webhook POST rather than as a request of its own.
+Calls = list[tuple[TelegramMethod[Any], bool]]
 # The Telegram calls made for the update being fed in this task, when a Chat records them.
 _RECORDING: ContextVar[Calls | None] = ContextVar("bench_recording", default=None)
+# Updates reach every bot as Telegram POSTs them to a webhook (how a shop with more than one
+# process is deployed): an update's last call may go back in the answer (bot.transport.reply).
+WEBHOOK = True
 
 
 class BenchSession(FakeSession):
     """The tests' fake Telegram session, remembering the message each chat has on screen.
 
     It forgets its request log after each call (the bench makes tens of thousands), and keeps
-    the latest message sent or edited per chat, so that a click costs no scan of every chat.
+    the latest bot message sent or edited per chat (Telegram's JSON of it), so that a click
+    costs no scan of every chat.
     """
 
     def __init__(self) -> None:
         super().__init__(parse_html=False)  # Telegram parses HTML on its side, not the bot
-        self.on_screen: dict[int, Message] = {}
+        self.on_screen: dict[int, dict[str, Any]] = {}
         self.calls = 0
         self.seconds = 0.0  # spent in the fake transport (Telegram's side, and aiogram's parsing)
 
@@ -152,17 +160,35 @@ class BenchSession(FakeSession):
         self.calls += 1
         recording = _RECORDING.get()
         if recording is not None:
-            recording.append(method)
+            recording.append((method, False))
         started = time.perf_counter()
         try:
-            result = await super().make_request(bot, method, timeout)
+            return await super().make_request(bot, method, timeout)
         finally:
             self.seconds += time.perf_counter() - started
             self.requests.clear()
             self.exchanges.clear()
-        if isinstance(result, Message):
-            self.on_screen[result.chat.id] = result
-        return result
+
+    async def answer_webhook(self, bot: Bot, method: TelegramMethod[Any]) -> None:
+        """The answer to a webhook POST carrying `method`: written by the bot (the same body
+        as bot.webhook writes), then run by Telegram."""
+        self.calls += 1
+        recording = _RECORDING.get()
+        if recording is not None:
+            recording.append((method, True))
+        started = time.perf_counter()
+        try:
+            answer_body(bot, method)
+            await self.deliver(bot, method)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.requests.clear()
+            self.exchanges.clear()
+
+    def _store(self, chat_id: int, payload: dict[str, Any], *, from_bot: bool) -> None:
+        super()._store(chat_id, payload, from_bot=from_bot)
+        if from_bot:
+            self.on_screen[chat_id] = payload
 
 
 @dataclass
@@ -221,9 +247,17 @@ async def shop_on(
         )
         dp = build_dispatcher(deps, catch_errors=True)
         session = BenchSession()
-        bot = make_bot(session)
+        bot = bench_bot(session)
         yield Shop(db, dp, bot, session, panel, client)
         await bot.session.close()
+
+
+def bench_bot(session: BenchSession) -> Bot:
+    """The tests' Bot over `session`, set up as bot.webhook sets it up when WEBHOOK is on."""
+    bot = make_bot(session)
+    if WEBHOOK:
+        send_held_first(bot)
+    return bot
 
 
 def echo_dispatcher() -> Dispatcher:
@@ -243,22 +277,27 @@ def echo_dispatcher() -> Dispatcher:
 
 def replay_dispatcher(recorded: dict[int, deque[Calls]]) -> Dispatcher:
     """The second baseline: a bare Dispatcher making, for each update, the Telegram calls the
-    shop made for it (same texts, same keyboards) and nothing else: no storage, no logic."""
+    shop made for it (same texts, same keyboards, the same call in the webhook's answer) and
+    nothing else: no storage, no logic."""
     dp = Dispatcher()
 
     async def replay(event: Message | CallbackQuery, bot: Bot) -> None:
         assert event.from_user is not None
-        for call in recorded[event.from_user.id].popleft():
+        for call, answer in recorded[event.from_user.id].popleft():
             if isinstance(call, AnswerCallbackQuery) and isinstance(event, CallbackQuery):
                 call = call.model_copy(update={"callback_query_id": event.id})  # this query
-            await bot(call)
+            if answer:
+                await reply(call.as_(bot))
+            else:
+                await bot(call)
 
     dp.message.register(replay)
     dp.callback_query.register(replay)
     return dp
 
 
-ButtonPick = Callable[[list[InlineKeyboardButton]], InlineKeyboardButton]
+Button = dict[str, Any]  # one inline button, as Telegram's JSON
+ButtonPick = Callable[[list[Button]], Button]
 # Update and callback ids go on rising across sessions, as Telegram's do: aiogram caches
 # `Update.event_type` per update, and a repeated id would make every lookup compare updates.
 _UPDATE_IDS = itertools.count(1)
@@ -266,7 +305,9 @@ _CALLBACK_IDS = itertools.count(1)
 
 
 class Chat:
-    """One person feeding raw updates (as polling delivers them) through `dp.feed_raw_update`."""
+    """One person feeding raw updates to `dp` as Telegram does: POSTed to the webhook (WEBHOOK
+    on: `bot.transport.handle_for_webhook`, the answer's call run by Telegram), else as
+    polling delivers them (`dp.feed_raw_update`)."""
 
     def __init__(
         self,
@@ -301,20 +342,20 @@ class Chat:
     async def click(self, pick: str | ButtonPick) -> None:
         """Press a button of the message on screen: the first whose text contains `pick`."""
         shown = self.session.on_screen[self.user_id]
-        buttons = [b for row in shown.reply_markup.inline_keyboard for b in row]  # type: ignore[union-attr]
+        buttons = [b for row in shown["reply_markup"]["inline_keyboard"] for b in row]
         if isinstance(pick, str):
-            found = [b for b in buttons if pick in b.text]
+            found = [b for b in buttons if pick in b["text"]]
             if not found:
-                texts = [b.text for b in buttons]
+                texts = [b["text"] for b in buttons]
                 raise AssertionError(f"user {self.user_id}: no {pick!r} among {texts}")
             button = found[0]
         else:
             button = pick(buttons)
-        await self.tap(shown, str(button.callback_data))
+        await self.tap(shown, str(button["callback_data"]))
 
-    async def tap(self, shown: Message, data: str) -> None:
-        """A callback query carrying `data`, from the message `shown` as it is now."""
-        payload = self.session.message_payload(self.user_id, shown.message_id)
+    async def tap(self, shown: dict[str, Any], data: str) -> None:
+        """A callback query carrying `data`, from the message `shown` (Telegram's JSON of it)."""
+        payload = self.session.message_payload(self.user_id, shown["message_id"])
         query = {
             "id": f"cbq-{next(_CALLBACK_IDS)}",
             "from": self.profile,
@@ -327,12 +368,20 @@ class Chat:
     async def _feed(self, body: dict[str, Any]) -> None:
         update = {"update_id": next(_UPDATE_IDS), **body}
         if self.record is None:
-            await self.dp.feed_raw_update(self.bot, update)
+            await self._deliver(update)
             return
         calls: Calls = []
         self.record.append(calls)
         token = _RECORDING.set(calls)
         try:
-            await self.dp.feed_raw_update(self.bot, update)
+            await self._deliver(update)
         finally:
             _RECORDING.reset(token)
+
+    async def _deliver(self, update: dict[str, Any]) -> None:
+        if not WEBHOOK:
+            await self.dp.feed_raw_update(self.bot, update)
+            return
+        answer = await handle_for_webhook(self.dp, self.bot, update)
+        if answer is not None:
+            await self.session.answer_webhook(self.bot, answer)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import itertools
+import socket
+import sys
 import tempfile
 import time
 from collections import deque
@@ -18,21 +20,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiogram import Dispatcher
-from aiogram.types import InlineKeyboardButton
+from aiogram import Bot, Dispatcher
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.methods import AnswerCallbackQuery
 
 from bench.fixtures import (
     BenchSession,
+    Button,
+    ButtonPick,
     Calls,
     Chat,
     Shop,
+    bench_bot,
     echo_dispatcher,
     generate_catalog,
     open_shop,
     replay_dispatcher,
 )
 from bench.report import Row
-from tests.fakes.telegram import make_bot
+from bot.transport import ShopSession
+from bot.webhook import answer_body
+from tests.fakes.telegram import BOT_TOKEN
 
 LINK = "https://instagram.com/p/bench"
 CONCURRENT_USERS = 8
@@ -40,12 +49,12 @@ BROWSE_TARGET = 0.5
 PURCHASE_TARGET = 0.2
 
 
-def _nth(prefix: str) -> Callable[[int], Callable[[list[InlineKeyboardButton]], Any]]:
+def _nth(prefix: str) -> Callable[[int], ButtonPick]:
     """A picker of one of the buttons whose callback data starts with `prefix`, by user."""
 
-    def for_user(user_id: int) -> Callable[[list[InlineKeyboardButton]], Any]:
-        def pick(buttons: list[InlineKeyboardButton]) -> InlineKeyboardButton:
-            found = [b for b in buttons if (b.callback_data or "").startswith(prefix)]
+    def for_user(user_id: int) -> ButtonPick:
+        def pick(buttons: list[Button]) -> Button:
+            found = [b for b in buttons if b.get("callback_data", "").startswith(prefix)]
             return found[user_id % len(found)]
 
         return pick
@@ -169,7 +178,7 @@ async def _wave(
     would otherwise grow through the run (and make the garbage collector slower for both).
     """
     session = BenchSession()
-    bot = make_bot(session)
+    bot = bench_bot(session)
     plays = [
         (
             Chat(dp, bot, session, user_id, None if record is None else record[user_id]),
@@ -241,6 +250,61 @@ class Case:
         )
 
 
+# A stand-in for Telegram's Bot API in a process of its own: every call answered `true`.
+_TRUE_SERVER = """
+import sys
+from aiohttp import web
+async def answer(request):
+    await request.read()
+    return web.json_response({"ok": True, "result": True})
+app = web.Application()
+app.router.add_post("/bot{token}/{method}", answer)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+"""
+
+
+class _Sink:
+    """Where the webhook answer's bytes go (aiohttp writes them to the socket)."""
+
+    async def write(self, data: bytes) -> None:
+        pass
+
+
+async def _answer_costs(calls: int) -> tuple[float, float]:
+    """CPU microseconds of a button's answer sent as its own request (the bot's session over
+    real HTTP to a server in another process: the fake session charges no HTTP), and of the
+    same call in the answer to a webhook POST (the body built and written), per call."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = await asyncio.create_subprocess_exec(sys.executable, "-c", _TRUE_SERVER, str(port))
+    bot = Bot(
+        BOT_TOKEN, session=ShopSession(api=TelegramAPIServer.from_base(f"http://127.0.0.1:{port}"))
+    )
+    try:
+        for _ in range(100):  # until the server listens
+            try:
+                await bot(AnswerCallbackQuery(callback_query_id="warm-up"))
+                break
+            except TelegramNetworkError:
+                await asyncio.sleep(0.05)
+        started = time.process_time()
+        for number in range(calls):
+            await bot(AnswerCallbackQuery(callback_query_id=f"request-{number}"))
+        request = time.process_time() - started
+        started = time.process_time()
+        for number in range(calls):
+            await answer_body(bot, AnswerCallbackQuery(callback_query_id=f"answer-{number}")).write(
+                _Sink()  # type: ignore[arg-type]
+            )
+        answer = time.process_time() - started
+    finally:
+        await bot.session.close()
+        server.terminate()
+        await server.wait()
+    return 1e6 * answer / calls, 1e6 * request / calls
+
+
 async def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
     users = 24 if quick else 120
     at_once = CONCURRENT_USERS
@@ -294,4 +358,15 @@ async def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
                 (bare.seconds - bare.transport) / (mine.seconds - mine.transport), 4
             ),
         }
-    return [case.row() for case in cases] + [case.replay_row() for case in cases], details
+    in_answer, as_request = await _answer_costs(500 if quick else 2_000)
+    answers = Row(
+        "updates: a button's answer, in the webhook answer",
+        in_answer,
+        "us CPU",
+        as_request,
+        "us CPU (own request)",
+    )
+    details["webhook_answer_us"] = round(in_answer, 1)
+    details["own_request_over_http_us"] = round(as_request, 1)
+    rows = [case.row() for case in cases] + [case.replay_row() for case in cases]
+    return [*rows, answers], details
