@@ -1,0 +1,131 @@
+"""Benchmark: a purchase's trips to the database threads, per write transaction.
+
+A trip is one call handed to a connection's thread and answered: the thread wakes the loop
+once per answer (`call_soon_threadsafe`), so counting those wakes counts trips, whatever runs
+the thread. One purchase of `bench.updates` (the second customer's: the first warms the caches)
+on the real Dispatcher and a SQLite file; each write transaction is named by its caller.
+
+`python bench/trips.py` prints the figures; `measure()` gives them to the table.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as `python bench/trips.py`: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import asyncio
+import inspect
+import json
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from bench.fixtures import Chat, open_shop
+from bench.updates import purchase_steps
+from storage.db import Connection, SqliteDatabase
+
+TARGET = 1  # trips per write transaction (issue 18)
+_WRAPPERS = frozenset({"__aenter__", "transaction", "run", "counted", "helper"})
+
+
+class _Trips:
+    """Wakes of the loop by a database thread, in all and per write transaction."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.per_transaction: defaultdict[str, list[int]] = defaultdict(list)
+
+    def wake(self, real: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return real(*args, **kwargs)
+
+        return counted
+
+    def transaction(self, name: str, trips: int) -> None:
+        self.per_transaction[name].append(trips)
+
+
+def _caller() -> str:
+    for frame in inspect.stack()[2:10]:
+        if frame.function not in _WRAPPERS:
+            return f"{Path(frame.filename).stem}.{frame.function}"
+    return "?"
+
+
+def _instrument(db: SqliteDatabase, trips: _Trips) -> None:
+    """Name and count each write transaction of `db` (this bench's database only)."""
+    transaction = db.transaction
+
+    @asynccontextmanager
+    async def counted(*, conversation: bool = False) -> AsyncIterator[Connection]:
+        name, start = _caller(), trips.count
+        async with transaction(conversation=conversation) as conn:
+            yield conn
+        trips.transaction(name, trips.count - start)
+
+    run = db.run
+
+    async def counted_run(body: Any, *, conversation: bool = False) -> Any:
+        name, start = _caller(), trips.count
+        try:
+            return await run(body, conversation=conversation)
+        finally:
+            trips.transaction(name, trips.count - start)
+
+    as_transaction: Callable[..., AbstractAsyncContextManager[Connection]] = counted
+    setattr(db, "transaction", as_transaction)  # noqa: B010  (an instance's method, for this run)
+    setattr(db, "run", counted_run)  # noqa: B010
+
+
+async def measure() -> dict[str, Any]:
+    trips = _Trips()
+    loop = asyncio.get_running_loop()
+    with tempfile.TemporaryDirectory() as folder:
+        async with open_shop(Path(folder), []) as shop:
+            assert isinstance(shop.db, SqliteDatabase)
+            for user_id in (5001, 5002):
+                await shop.customer(user_id, 10_000_00)
+            _instrument(shop.db, trips)
+            real = loop.call_soon_threadsafe
+            setattr(loop, "call_soon_threadsafe", trips.wake(real))  # noqa: B010
+            try:
+                per_update: Counter[str] = Counter()
+                for user_id in (5001, 5002):
+                    trips.per_transaction.clear()
+                    per_update.clear()
+                    start = trips.count
+                    chat = Chat(shop.dp, shop.bot, shop.session, user_id)
+                    for kind, what in purchase_steps(user_id):
+                        before = trips.count
+                        await (chat.send(what) if kind == "send" else chat.click(what))
+                        label = what if isinstance(what, str) else "(a button)"
+                        per_update[f"{kind} {label}"] += trips.count - before
+                    total = trips.count - start
+            finally:
+                setattr(loop, "call_soon_threadsafe", real)  # noqa: B010
+    return {
+        "trips_per_purchase": total,
+        "trips_per_update": dict(per_update),
+        "write_transactions": {
+            name: {"count": len(each), "trips_each": each}
+            for name, each in trips.per_transaction.items()
+        },
+        "most_trips_in_one_write_transaction": max(
+            (max(each) for each in trips.per_transaction.values()), default=0
+        ),
+        "target_trips_per_write_transaction": TARGET,
+    }
+
+
+async def main() -> None:
+    print(json.dumps(await measure(), indent=1))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
