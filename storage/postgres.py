@@ -24,10 +24,12 @@ from storage.db import Connection, Database, Done, IntegrityError, Params, Pendi
 
 WRITE_LOCK = 0x5348_4F50  # "SHOP": the turn every write takes but a conversation's
 MIGRATE_LOCK = WRITE_LOCK + 1  # held by the process migrating; the others wait, then skip
-_TURN = f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+# A write transaction begins and takes its turn in one round trip (statements without
+# parameters go together as one simple query).
+_TURN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
 # A conversation's write commits without waiting for the WAL to reach the disk: a crash may
 # lose its last fraction of a second, never anyone else's write (PostgreSQL keeps the order).
-_CONVERSATION = "SET LOCAL synchronous_commit = off"
+_CONVERSATION = "BEGIN; SET LOCAL synchronous_commit = off"
 # Writers take turns (the advisory lock), so a few connections keep the next one ready; reads
 # run side by side.
 WRITERS = 4
@@ -151,9 +153,18 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self, *, conversation: bool = False) -> AsyncIterator[Connection]:
-        async with self._writers.acquire() as raw, raw.transaction():
-            await raw.execute(_CONVERSATION if conversation else _TURN)
-            yield PgConnection(raw)
+        """BEGIN with the turn (or a conversation's setting) in one round trip, where asyncpg's
+        `transaction()` would make two; COMMIT, or ROLLBACK on any error. A transaction left
+        open all the same (a cancel mid-ROLLBACK) is rolled back by the pool on release."""
+        async with self._writers.acquire() as raw:
+            try:
+                await raw.execute(_CONVERSATION if conversation else _TURN)
+                yield PgConnection(raw)
+                await raw.execute("COMMIT;")
+            except BaseException:
+                if raw.is_in_transaction():  # not after a failed COMMIT: that one ended it
+                    await raw.execute("ROLLBACK;")
+                raise
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._readers.acquire() as raw:
