@@ -148,8 +148,10 @@ class BenchSession(FakeSession):
     def __init__(self) -> None:
         super().__init__(parse_html=False)  # Telegram parses HTML on its side, not the bot
         self.on_screen: dict[int, dict[str, Any]] = {}
-        self.calls = 0
+        self.calls = 0  # requests of their own
+        self.answers = 0  # calls given back in the answer to a webhook POST
         self.seconds = 0.0  # spent in the fake transport (Telegram's side, and aiogram's parsing)
+        self.telegram = 0.0  # of which Telegram's side: answering from its chat model
 
     async def make_request(
         self,
@@ -172,7 +174,7 @@ class BenchSession(FakeSession):
     async def answer_webhook(self, bot: Bot, method: TelegramMethod[Any]) -> None:
         """The answer to a webhook POST carrying `method`: written by the bot (the same body
         as bot.webhook writes), then run by Telegram."""
-        self.calls += 1
+        self.answers += 1
         recording = _RECORDING.get()
         if recording is not None:
             recording.append((method, True))
@@ -184,6 +186,13 @@ class BenchSession(FakeSession):
             self.seconds += time.perf_counter() - started
             self.requests.clear()
             self.exchanges.clear()
+
+    async def _answer(self, bot: Bot, method: TelegramMethod[Any], params: dict[str, str]) -> Any:
+        started = time.thread_time()  # this thread's: not the SQLite threads' meanwhile
+        try:
+            return await super()._answer(bot, method, params)
+        finally:
+            self.telegram += time.thread_time() - started
 
     def _store(self, chat_id: int, payload: dict[str, Any], *, from_bot: bool) -> None:
         super()._store(chat_id, payload, from_bot=from_bot)

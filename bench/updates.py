@@ -150,13 +150,19 @@ class Tally:
     cpu: float = 0.0  # process time, every thread (the SQLite ones too): not the machine's load
     transport: float = 0.0
     gc: float = 0.0
+    telegram: float = 0.0  # CPU of the fake Telegram's own work (its chat model), not the bot's
+    requests: int = 0  # Telegram calls made as requests of their own
+    answers: int = 0  # Telegram calls given back in the answer to the webhook POST
 
     def as_json(self) -> dict[str, float]:
         return {
             "updates": self.updates,
+            "requests_per_update": round(self.requests / max(1, self.updates), 3),
+            "webhook_answers_per_update": round(self.answers / max(1, self.updates), 3),
             "seconds": round(self.seconds, 3),
             "cpu_seconds": round(self.cpu, 3),
             "transport_seconds": round(self.transport, 3),
+            "telegram_side_cpu_seconds": round(self.telegram, 3),
             "gc_seconds": round(self.gc, 3),
             "ms_per_update": round(1000 * self.seconds / max(1, self.updates), 3),
         }
@@ -194,6 +200,9 @@ async def _wave(
     tally.cpu += time.process_time() - cpu
     tally.gc += clock.seconds - gc_before
     tally.transport += session.seconds
+    tally.telegram += session.telegram
+    tally.requests += session.calls
+    tally.answers += session.answers
     tally.updates += sum(len(steps) for _, steps in plays)
 
 
@@ -368,5 +377,19 @@ async def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
     )
     details["webhook_answer_us"] = round(in_answer, 1)
     details["own_request_over_http_us"] = round(as_request, 1)
+    for case in cases:
+        # The bot's CPU as deployed: without the fake Telegram's own work, and with each request
+        # and each webhook answer charged what it costs over real HTTP (measured above).
+        deployed = {
+            side: tally.cpu
+            - tally.telegram
+            + tally.requests * as_request / 1e6
+            + tally.answers * in_answer / 1e6
+            for side, tally in (("shop", case.shop), ("echo", case.echo), ("replay", case.replay))
+        }
+        details[case.name]["ratio_cpu_as_deployed"] = round(deployed["echo"] / deployed["shop"], 4)
+        details[case.name]["replay_ratio_cpu_as_deployed"] = round(
+            deployed["echo"] / deployed["replay"], 4
+        )
     rows = [case.row() for case in cases] + [case.replay_row() for case in cases]
     return [*rows, answers], details

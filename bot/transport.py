@@ -162,7 +162,7 @@ async def handle_for_webhook(
     """Handle a POSTed update; the call to give back in the answer to the POST, if any.
 
     That call has been through the session's middlewares (as if sent), so what it carries is
-    what a request would have carried. Run in a task of its own: what it holds is this task's.
+    what a request would have carried; one a middleware kept from being sent is not given back.
     """
     answer = _Answer()
     token = _ANSWER.set(answer)
@@ -182,9 +182,9 @@ async def handle_for_webhook(
     return await _through_middlewares(bot, held)
 
 
-async def _through_middlewares(bot: Bot, method: TelegramMethod[Any]) -> TelegramMethod[Any]:
+async def _through_middlewares(bot: Bot, method: TelegramMethod[Any]) -> TelegramMethod[Any] | None:
     """`method` as the session's middlewares pass it on (they may change it, as the sandbox
-    banner does), without sending it."""
+    banner does) without sending it; None when none passed it on."""
     passed: list[TelegramMethod[Any]] = []
 
     async def keep(bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:  # noqa: ASYNC109
@@ -192,4 +192,4 @@ async def _through_middlewares(bot: Bot, method: TelegramMethod[Any]) -> Telegra
         return True
 
     await bot.session.middleware.wrap_middlewares(keep)(bot, method)
-    return passed[0] if passed else method
+    return passed[0] if passed else None
