@@ -274,3 +274,23 @@ async def test_the_audit_finds_a_discount_or_a_count_that_does_not_add_up(
     problems = (await audit(shop.db)).problems
     assert "promo SAVE10 of user 1 on order 1: discount 50 is more than 10%" in problems
     assert "promo SAVE10: 3 uses counted, 1 redemptions, limit 5" in problems
+
+
+async def test_the_audit_finds_a_gift_credit_on_the_wrong_customer_or_without_a_redemption(
+    shop: Shop, owner: TelegramUser
+) -> None:
+    await owner.send("/promo add Welcome5 gift 5")
+    person = await shop.customer()
+    await shop.customer(2)
+    await person.send("/promo welcome5")
+    assert (await audit(shop.db)).ok
+    async with shop.db.transaction() as conn:  # moved to another customer, and one made up
+        await conn.execute("UPDATE ledger SET user_id = 2 WHERE key = 'promo:WELCOME5:1'")
+        await conn.execute(
+            "INSERT INTO ledger (user_id, amount, key, kind, created_at)"
+            " VALUES (2, 300, 'promo:WELCOME5:2', 'promo', 0)"
+        )
+    problems = (await audit(shop.db)).problems
+    assert "ledger promo:WELCOME5:1 (user 1): credited 0, the gift is 500" in problems
+    assert "ledger promo:WELCOME5:1 (user 2): credited 500, the gift is 0" in problems
+    assert "ledger promo:WELCOME5:2 (user 2): credited 300, the gift is 0" in problems
