@@ -647,3 +647,15 @@ async def test_audit_catches_a_paid_top_up_without_its_credit(db: Database) -> N
     async with db.transaction() as conn:
         await ledger.post(conn, user_id=1, amount=500, key=f"manual:{payment.id}", kind="topup")
     assert (await audit(db)).ok
+
+
+async def test_audit_catches_a_credit_for_a_top_up_still_pending(db: Database) -> None:
+    await customer(db)
+    async with db.transaction() as conn:
+        payment = await payments.create(conn, user_id=1, method=Method.MANUAL, amount=500)
+        await ledger.post(conn, user_id=1, amount=500, key=f"manual:{payment.id}", kind="topup")
+    report = await audit(db)
+    assert report.problems == [f"top-up {payment.id} (pending): its ledger credit disagrees"]
+    async with db.transaction() as conn:
+        await payments.decide(conn, payment.id, State.PAID, 900)
+    assert (await audit(db)).ok
