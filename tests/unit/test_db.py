@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from bot.shop.audit import audit
 from storage import orders, users
-from storage.db import Database, _migrations
+from storage.db import Database, _migrations, _Thread
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -154,3 +155,24 @@ async def test_a_partial_settled_before_the_upgrade_keeps_its_refund(tmp_path: P
         assert (await audit(db)).ok
     finally:
         await db.close()
+
+
+def _where(conn: sqlite3.Connection, sql: str) -> tuple[int, sqlite3.Row]:
+    return threading.get_ident(), conn.execute(sql).fetchone()
+
+
+async def test_each_sqlite_connection_runs_our_calls_on_aiosqlites_thread_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """The one private name of aiosqlite the shop uses (`Connection._execute`, see storage.db):
+    an aiosqlite release that changes it fails here, not in a customer's checkout."""
+    first, second = await _Thread.open(str(tmp_path / "a.db")), await _Thread.open(":memory:")
+    try:
+        here = threading.get_ident()
+        seen = [await thread.call(_where, "SELECT 7") for thread in (first, second, first)]
+        assert [row[0] for _, row in seen] == [7, 7, 7]
+        threads = [ident for ident, _ in seen]
+        assert here not in threads and threads[0] == threads[2] != threads[1]
+    finally:
+        await first.close()
+        await second.close()
