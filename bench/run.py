@@ -14,7 +14,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import audit, catalog, engines, export, memory, poll, queries, sender, updates
+from bench import (
+    audit,
+    catalog,
+    engines,
+    export,
+    memory,
+    poll,
+    queries,
+    sender,
+    trips,
+    updates,
+)
 from bench.report import Row, table
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -23,6 +34,7 @@ Measure = Callable[[bool], Awaitable[tuple[list[Row], dict[str, Any]]]]
 
 BENCHMARKS: dict[str, Measure] = {
     "updates": updates.measure,
+    "trips": trips.rows,
     "poll": poll.scaling,
     "catalog": catalog.measure,
     "sender": sender.measure,
