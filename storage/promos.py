@@ -135,8 +135,8 @@ async def take_use(conn: Connection, promo_id: int) -> bool:
 
 
 async def pending(db: Database, user_id: int) -> Pending | None:
-    """The customer's oldest redeemed discount that no order has used."""
-    row = await db.fetchone(
+    """The customer's oldest redeemed discount that no order has used (an index finds it)."""
+    row = await db.lookup_one(
         "SELECT r.id, p.code, p.amount FROM promo_redemptions r JOIN promos p ON p.id = r.promo_id"
         " WHERE r.user_id = ? AND r.order_id IS NULL AND p.kind = 'discount'"
         " ORDER BY r.id LIMIT 1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.clock import now
-from storage.db import Database, Row
+from storage.db import Connection, Database, Row
 
 _COLUMNS = "id, username, first_name, locale, balance, banned, blocked, created_at, last_seen_at"
 
@@ -69,22 +69,24 @@ async def visit(
         and stamp - known.last_seen_at < SEEN_EVERY
     ):
         return known, False
-    async with db.transaction() as conn:
+
+    async def upsert(conn: Connection) -> Row:
         if username is not None:
             await conn.execute(
                 "UPDATE users SET username = NULL WHERE lower(username) = lower(?) AND id <> ?",
                 (username, user_id),
             )
-        await conn.execute(
+        cursor = await conn.execute(
             "INSERT INTO users (id, username, first_name, locale, created_at, last_seen_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
             " username = excluded.username, first_name = excluded.first_name,"
-            " last_seen_at = excluded.last_seen_at, blocked = 0",
+            f" last_seen_at = excluded.last_seen_at, blocked = 0 RETURNING {_COLUMNS}",
             (user_id, username, first_name, locale, stamp, stamp),
         )
-        async with conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
-    assert row is not None
+        found: Row = await cursor.fetchone()
+        return found
+
+    row = await db.run(upsert)  # one trip to SQLite's writer
     return _user(row), known is None
 
 
