@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from bot.audit_tool import run_audit
 from bot.config import Settings, settings_problems
 from bot.logs import setup_logging
-from bot.panel import serve as sandbox_server
 from bot.runtime import StartupError
 from bot.serving import Role, serve
 from storage.db import url_password
@@ -68,6 +67,8 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     command = args[0] if args else None
     if command == "sandbox-panel":  # a tool for tests and demos: needs no bot token
+        from bot.panel import serve as sandbox_server  # the sandbox's HTTP server only
+
         raise SystemExit(sandbox_server.main(args[1:]))
     if command == "migrate-to":
         if len(args) != 2:

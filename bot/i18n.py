@@ -54,6 +54,9 @@ def _bundle(locale: str) -> FluentBundle:
     return bundle
 
 
+RENDERED = 1024  # texts kept rendered
+
+
 class Translator:
     """Every locale's messages, loaded once at start-up."""
 
@@ -62,8 +65,9 @@ class Translator:
         folder = resources.files("locales")
         self.bundles = {locale: _bundle(locale) for locale in LOCALES if (folder / locale).is_dir()}
         # Rendering is a pure function of (locale, message, arguments) and Fluent is slow enough
-        # to show in a profile (a catalog page renders dozens of messages): keep recent results.
-        self._cached = functools.lru_cache(maxsize=4096)(self._format_key)
+        # to show in a profile: keep recent results (a catalog page, the biggest user of texts,
+        # is kept whole by handlers.screens.ScreenCache; a greeting with a name is one person's).
+        self._cached = functools.lru_cache(maxsize=RENDERED)(self._format_key)
 
     def pick(self, *candidates: str | None) -> str:
         """The first supported locale among the candidates (`pt-br` -> `pt`), else the default."""

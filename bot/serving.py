@@ -38,7 +38,6 @@ from bot.shutdown import (
     stop_on_signals,
     stop_scheduler,
 )
-from bot.webhook import health_check, run_webhook
 from storage import services
 
 log = logging.getLogger("bot")
@@ -196,6 +195,8 @@ async def _sync_catalog(deps: Deps) -> None:
 async def _serve_webhook(
     settings: Settings, deps: Deps, dp: Dispatcher, bot: Bot, scheduler: Any, stop: asyncio.Event
 ) -> None:
+    from bot.webhook import health_check, run_webhook  # a webhook's server only (aiohttp.web)
+
     url, secret = settings.webhook_url, settings.webhook_secret
     assert url is not None
     assert secret is not None  # Settings require it with the URL

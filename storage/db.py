@@ -224,6 +224,9 @@ class Database(ABC):
         return rows[0] if rows else None
 
 
+CACHE_KB = 512
+
+
 def _open(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -232,6 +235,9 @@ def _open(path: str) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         _use_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
+        # The writer's and the reader's pages: the reads by key (the hot ones) have their own
+        # connection and keep SQLite's default 2 MB; these two write, or scan, and stay small.
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KB}")
     except BaseException:
         conn.close()
         raise
