@@ -179,9 +179,10 @@ class Database(ABC):
         turns, across processes too, so each one sees every commit before it.
 
         `conversation=True` marks a write of one customer's conversation (a draft), which no
-        other writer reads to decide anything: where the engine allows (PostgreSQL), it does not
-        wait for the shop-wide turn nor for the disk. The customer's own lock already orders
-        their updates, and a draft lost to a crash costs a step, never money.
+        other writer reads to decide anything: its commit does not wait for the disk (a killed
+        process keeps it; a power cut may lose the last steps), and where the engine allows
+        (PostgreSQL) it does not wait for the shop-wide turn either. The customer's own lock
+        already orders their updates, and a draft lost to a crash costs a step, never money.
         """
 
     async def run(
@@ -335,7 +336,11 @@ def _rows(conn: sqlite3.Connection, sql: str, parameters: Params) -> list[Row]:
     return _statement(conn, sql, parameters).rows
 
 
-def _begin(conn: sqlite3.Connection) -> None:
+def _begin(conn: sqlite3.Connection, conversation: bool = False) -> None:
+    """Each write says how durable its commit is: money waits until the WAL is on disk (FULL);
+    a conversation's step (NORMAL) is in the WAL once committed, so a killed process keeps it,
+    and only a power cut before the next durable commit can lose it."""
+    conn.execute(f"PRAGMA synchronous = {'NORMAL' if conversation else 'FULL'}")
     conn.execute("BEGIN IMMEDIATE")
 
 
@@ -384,9 +389,13 @@ class _OnThread:
         return self._conn.in_transaction
 
 
-def _transact(conn: sqlite3.Connection, body: Callable[[Connection], Coroutine[Any, Any, T]]) -> T:
+def _transact(
+    conn: sqlite3.Connection,
+    body: Callable[[Connection], Coroutine[Any, Any, T]],
+    conversation: bool,
+) -> T:
     """A whole `Database.run` transaction, on the writer's thread."""
-    conn.execute("BEGIN IMMEDIATE")
+    _begin(conn, conversation)
     try:
         result = _to_the_end(body(_OnThread(conn)))
         conn.execute("COMMIT")
@@ -455,10 +464,11 @@ class SqliteDatabase(Database):
     @asynccontextmanager
     async def transaction(self, *, conversation: bool = False) -> AsyncIterator[Connection]:
         """`BEGIN IMMEDIATE` on the writer: SQLite's one writer at a time, in every process
-        (a conversation's write too: the file has one writer)."""
+        (a conversation's write too: the file has one writer; its commit does not wait for
+        the disk, see `_begin`)."""
         async with self._lock:
             try:  # a BEGIN whose caller was cancelled still runs on the thread: roll it back too
-                await self._writer.call(_begin)
+                await self._writer.call(_begin, conversation)
                 yield self._statements
                 await self._writer.call(_commit)
             except BaseException:
@@ -473,7 +483,7 @@ class SqliteDatabase(Database):
     ) -> T:
         """The whole transaction in one trip to the writer's thread (see `Database.run`)."""
         async with self._lock:
-            return await self._writer.call(_transact, body)
+            return await self._writer.call(_transact, body, conversation)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await self._reader.call(_rows, sql, params)  # one trip: run, read, close

@@ -13,7 +13,7 @@ import pytest
 
 from bot.shop.audit import audit
 from storage import orders, users
-from storage.db import Database, _migrations, _Thread
+from storage.db import Connection, Database, _migrations, _Thread
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -176,3 +176,29 @@ async def test_each_sqlite_connection_runs_our_calls_on_aiosqlites_thread_of_its
     finally:
         await first.close()
         await second.close()
+
+
+async def test_money_waits_for_the_disk_and_a_conversations_step_does_not(tmp_path: Path) -> None:
+    """A commit of money is on disk when it returns (FULL); a draft's step is in the WAL (a
+    killed process keeps it) without its own flush (NORMAL), and the next money write is FULL
+    again whatever ran before it."""
+    db = await Database.open(tmp_path / "shop.sqlite3")
+
+    async def level(conn: Connection) -> int:
+        cursor = await conn.execute("PRAGMA synchronous")
+        return int((await cursor.fetchone())[0])
+
+    try:
+        seen = [
+            await db.run(level),
+            await db.run(level, conversation=True),
+            await db.run(level),
+        ]
+        async with db.transaction(conversation=True) as conn:
+            seen.append(await level(conn))
+        async with db.transaction() as conn:
+            seen.append(await level(conn))
+    finally:
+        await db.close()
+    full, normal = 2, 1
+    assert seen == [full, normal, full, normal, full]
