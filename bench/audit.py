@@ -29,7 +29,7 @@ from bot.panel.models import ServiceType
 from bot.shop import audit as current
 from bot.shop.money import COST_SCALE
 from bot.shop.payments import StarTransaction, refunded_but_credited, uncredited
-from bot.shop.referrals import EARNING_STATES, PERCENT_RANGE, commission
+from bot.shop.referrals import commission
 from bot.shop.refunds import owed
 from storage import ledger, orders, payments, referrals
 from storage.clock import now
@@ -264,24 +264,8 @@ _CREDITS_BEFORE = (
 
 async def _referral_problems_before(db: Database) -> list[str]:
     paid = await ledger.paid_per_order(db)
-    problems = []
-    for credit in [referrals.Credit(*row) for row in await db.fetchall(_CREDITS_BEFORE)]:
-        where = f"referral credit for order {credit.order_id}"
-        if credit.order_id < 0:
-            problems.append(f"ledger referral credit to user {credit.referrer_id} has no order")
-            continue
-        if credit.order_state not in EARNING_STATES:
-            problems.append(f"{where}: the order is {credit.order_state}")
-        if credit.customer_referrer != credit.referrer_id:
-            problems.append(f"{where}: user {credit.referrer_id} did not refer its customer")
-        if (credit.ledger_user, credit.ledger_amount) != (credit.referrer_id, credit.amount):
-            problems.append(f"{where}: its ledger row disagrees")
-        rate = Decimal(credit.percent)
-        low, high = PERCENT_RANGE
-        net = paid.get(credit.order_id, 0)
-        if not low <= rate <= high or credit.amount != commission(rate, net):
-            problems.append(f"{where}: {credit.amount} at {rate}% of {net} paid net")
-    return problems
+    credits = [referrals.Credit(*row) for row in await db.fetchall(_CREDITS_BEFORE)]
+    return current.credit_problems(credits, paid)  # the same judgement, on what was read before
 
 
 async def _check_orders_before(db: Database, report: current.Report, max_open_days: float) -> None:

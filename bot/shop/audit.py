@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -108,9 +108,13 @@ async def promo_problems(db: Database) -> list[str]:
 async def referral_problems(db: Database) -> list[str]:
     """Each referral credit: one ledger row of its amount to the referrer of the order's
     customer, for a delivered order, equal to floor(percent x what the customer paid net)."""
-    problems = []
     credits = await referrals.credits(db)
-    paid = await orders.paid_net(db, {credit.order_id for credit in credits})
+    return credit_problems(credits, await orders.paid_net(db, {c.order_id for c in credits}))
+
+
+def credit_problems(credits: Sequence[referrals.Credit], paid: Mapping[int, int]) -> list[str]:
+    """What is wrong with these referral credits, given what each order's customer paid net."""
+    problems = []
     for credit in credits:
         where = f"referral credit for order {credit.order_id}"
         if credit.order_id < 0:
