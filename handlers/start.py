@@ -11,6 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.config import LOCALES
 from bot.i18n import Texts, Translator
 from bot.shop import referrals
+from bot.transport import unread
 from handlers.callbacks import Language, Nav, Screen
 from handlers.filters import When
 from handlers.keyboards import home_button, main_menu
@@ -47,7 +48,7 @@ async def start(
     await state.clear()
     if command.args:  # a friend's invite link: `/start <code>`
         await referrals.attribute(db, user.id, command.args, newcomer=newcomer)
-    await message.answer(t("welcome", name=user.first_name), reply_markup=main_menu(t))
+    await unread(message.answer(t("welcome", name=user.first_name), reply_markup=main_menu(t)))
 
 
 async def home(query: CallbackQuery, state: FSMContext, t: Texts) -> None:
