@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -73,17 +75,27 @@ async def services_screen(
     screens: ScreenCache,
     callback_data: Services,
 ) -> None:
-    markup = await global_markup(db, shop.markup)  # prices depend on it, the catalog aside
-    key = ("services", t.locale, callback_data.category, callback_data.page, markup)
-    screen = await screens.through(
-        await services.version(db),
-        key,
+    screen = await _priced(
+        db, shop, screens, ("services", t.locale, callback_data.category, callback_data.page),
         lambda: _services(db, shop, t, callback_data.category, callback_data.page),
-    )
+    )  # fmt: skip
     if screen is None:
         await query.answer(t.plain("not-available"), show_alert=True)
         return
     await show(query, *screen)
+
+
+async def _priced(
+    db: Database,
+    shop: ShopConfig,
+    screens: ScreenCache,
+    key: tuple[Hashable, ...],
+    build: Callable[[], Awaitable[Shown | None]],
+) -> Shown | None:
+    """A screen showing prices, kept while the catalog's version and the shop-wide markup (which
+    prices depend on, the catalog aside) stay the same."""
+    markup = await global_markup(db, shop.markup)
+    return await screens.through(await services.version(db), (*key, markup), build)
 
 
 async def _services(
@@ -166,14 +178,11 @@ async def found_screen(
 async def _found(
     db: Database, shop: ShopConfig, t: Texts, screens: ScreenCache, words: str, page: int
 ) -> Shown:
-    """A page of results: the same for everybody who searches the same words (kept while the
-    catalog's version and the markup stay the same, as the category pages are)."""
-    markup = await global_markup(db, shop.markup)
-    screen = await screens.through(
-        await services.version(db),
-        ("found", t.locale, words, page, markup),
+    """A page of results: the same for everybody who searches the same words."""
+    screen = await _priced(
+        db, shop, screens, ("found", t.locale, words, page),
         lambda: _results(db, shop, t, words, page),
-    )
+    )  # fmt: skip
     assert screen is not None  # a search always has a screen, "nothing found" included
     return screen
 
@@ -207,10 +216,9 @@ async def card_screen(
     if service is None or not service.available or service.hidden or service.category_hidden:
         await query.answer(t.plain("not-available"), show_alert=True)
         return
-    markup = await global_markup(db, shop.markup)
-    key = ("card", t.locale, service.id, callback_data.page, callback_data.found, markup)
-    screen = await screens.through(
-        await services.version(db), key, lambda: _card(db, shop, t, service, callback_data)
+    key = ("card", t.locale, service.id, callback_data.page, callback_data.found)
+    screen = await _priced(
+        db, shop, screens, key, lambda: _card(db, shop, t, service, callback_data)
     )
     assert screen is not None
     await show(query, *screen)

@@ -398,7 +398,7 @@ def _transact(
     _begin(conn, conversation)
     try:
         result = _to_the_end(body(_OnThread(conn)))
-        conn.execute("COMMIT")
+        _commit(conn)
     except BaseException:
         _roll_back(conn)
         raise

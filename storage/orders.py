@@ -27,6 +27,8 @@ class State(StrEnum):
 FINAL_STATES = frozenset(
     {State.FAILED, State.COMPLETED, State.PARTIAL, State.CANCELED, State.REFUNDED}
 )
+# Ended with nothing delivered that the customer keeps paying for: refunded in full.
+FULL_REFUND = frozenset({State.FAILED, State.CANCELED, State.REFUNDED})
 # Waiting for an admin's decision: what /review lists by itself.
 WAITING = (State.UNKNOWN, State.REVIEW)
 
@@ -352,7 +354,6 @@ def _listed(states: Collection[State]) -> str:
     return ", ".join(f"'{state}'" for state in sorted(states))
 
 
-_FULL_REFUND = (State.FAILED, State.CANCELED, State.REFUNDED)
 # Its charges (every round) less its refunds; the ledger's other rows of the order are skipped
 # here rather than in the join, so each order is one range of the `ledger_paid` index.
 _PAID = "COALESCE(-SUM(CASE WHEN l.kind IN ('order', 'refund') THEN l.amount END), 0)"
@@ -362,7 +363,7 @@ _AGREE = (
     f"(o.state NOT IN ({_listed(FINAL_STATES)}) AND {_PAID} = o.charge AND o.created_at >= ?)"
     f" OR (o.state IN ({_listed(FINAL_STATES)}) AND o.settled_refund IS NOT NULL AND {_PAID} ="
     " o.charge - CASE WHEN o.settled_refund < o.charge THEN o.settled_refund ELSE o.charge END)"
-    f" OR (o.state IN ({_listed(_FULL_REFUND)}) AND o.settled_refund IS NULL AND {_PAID} = 0)"
+    f" OR (o.state IN ({_listed(FULL_REFUND)}) AND o.settled_refund IS NULL AND {_PAID} = 0)"
     f" OR (o.state = '{State.COMPLETED}' AND o.settled_refund IS NULL AND {_PAID} = o.charge)"
 )
 

@@ -9,9 +9,8 @@ from typing import Protocol
 
 from bot.shop.money import from_cost
 from bot.shop.pricing import PER_PACKAGE
-from storage.orders import FINAL_STATES, State
+from storage.orders import FINAL_STATES, FULL_REFUND, State
 
-FULL_REFUND = frozenset({State.FAILED, State.CANCELED, State.REFUNDED})
 _STEP = Decimal("1e-12")  # finer than any panel quotes
 _MAX_EXPONENT = 15  # what the panel client accepts: larger charges never reach an order
 
