@@ -18,7 +18,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from aiohttp import FormData
 from pydantic import PrivateAttr
 
@@ -43,6 +43,18 @@ _UNREAD: dict[type[TelegramMethod[Any]], type[TelegramMethod[Any]]] = {
     EditMessageText: UnreadEdit,
     SendMessage: UnreadSend,
 }
+
+
+def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> UnreadEdit:
+    """`message.edit_text(text, reply_markup=markup)` built as an UnreadEdit at once (validated
+    once, instead of built as aiogram's and copied by `unread`)."""
+    return UnreadEdit(
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        business_connection_id=message.business_connection_id,
+        text=text,
+        reply_markup=markup,
+    ).as_(message.bot)
 
 
 def unread(method: TelegramMethod[TelegramType]) -> TelegramMethod[Any]:
@@ -156,6 +168,25 @@ def send_held_first(bot: Bot) -> None:
         bot.session.middleware(SendHeldFirst())
 
 
+# What Telegram sends back of the message a button was pressed on that no handler reads: its
+# keyboard and its formatting are most of the objects such an update is parsed into (a page of
+# ten categories: 156 -> 69 us to parse).
+_UNREAD_PARTS = ("reply_markup", "entities", "caption_entities")
+
+
+def lean(update: Mapping[str, Any]) -> dict[str, Any]:
+    """`update` as the shop's handlers read it: a button's message without `_UNREAD_PARTS`
+    (its id, chat, date and text are kept: what an edit or a reply needs)."""
+    query = update.get("callback_query")
+    if not isinstance(query, Mapping):
+        return dict(update)
+    shown = query.get("message")
+    if not isinstance(shown, Mapping) or not any(part in shown for part in _UNREAD_PARTS):
+        return dict(update)
+    message = {key: value for key, value in shown.items() if key not in _UNREAD_PARTS}
+    return {**update, "callback_query": {**query, "message": message}}
+
+
 async def handle_for_webhook(
     dp: Dispatcher, bot: Bot, update: Mapping[str, Any], **data: Any
 ) -> TelegramMethod[Any] | None:
@@ -167,7 +198,7 @@ async def handle_for_webhook(
     answer = _Answer()
     token = _ANSWER.set(answer)
     try:
-        result = await dp.feed_raw_update(bot, dict(update), **data)
+        result = await dp.feed_raw_update(bot, lean(update), **data)
     finally:
         # Closed: a task the update started sends its calls itself from now on. A failed
         # update's held call is dropped: Telegram delivers the update again.

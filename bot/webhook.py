@@ -7,13 +7,14 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
 from aiogram.types import InputFile
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import MultipartWriter, web
+from aiohttp.payload import BytesPayload, Payload
 from apscheduler.schedulers.base import STATE_RUNNING
 
 from bot.transport import form_fields, handle_for_webhook, send_held_first
@@ -22,6 +23,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+FORM_URLENCODED = "application/x-www-form-urlencoded"
 HEALTH_PATH = "/healthz"
 HEALTH_TIMEOUT = 5.0  # seconds for the database to answer `SELECT 1`
 # At shutdown aiohttp waits this long for the requests still being answered, then cancels them.
@@ -72,12 +74,15 @@ class ShopRequestHandler(SimpleRequestHandler):
             running.exception()  # aiogram logged it; a cancelled request never read it
 
 
-def answer_body(bot: Bot, method: TelegramMethod[Any]) -> MultipartWriter:
+def answer_body(bot: Bot, method: TelegramMethod[Any]) -> Payload:
     """The answer to a webhook POST that makes Telegram run `method`: its name and its fields
-    as a form, as aiogram's own handler writes it (fields as the session would post them)."""
-    writer = MultipartWriter("form-data", boundary=f"webhookBoundary{secrets.token_urlsafe(16)}")
+    as the session would post them, as an urlencoded form (a form with files, which Telegram
+    takes in a webhook answer only as multipart, as aiogram's own handler writes it)."""
     files: dict[str, InputFile] = {}
     fields = {"method": method.__api_method__, **form_fields(bot.session, bot, method, files)}
+    if not files:  # aiogram's session posts such a form urlencoded too
+        return BytesPayload(urlencode(fields).encode(), content_type=FORM_URLENCODED)
+    writer = MultipartWriter("form-data", boundary=f"webhookBoundary{secrets.token_urlsafe(16)}")
     for key, value in fields.items():
         writer.append(value).set_content_disposition("form-data", name=key)
     for key, upload in files.items():

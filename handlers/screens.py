@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.transport import reply, unread
+from bot.transport import edit, reply, unread
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ async def show(
     message = event.message
     if isinstance(message, Message):
         try:
-            await unread(message.edit_text(text, reply_markup=markup))
+            await edit(message, text, markup)
         except TelegramBadRequest as error:
             if "not modified" not in error.message:
                 log.info("cannot edit message %s (%s): sending anew", message.message_id, error)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import web
@@ -623,6 +624,8 @@ class TelegramEmulator:
                     while (part := await reader.next()) is not None:
                         assert isinstance(part, aiohttp.BodyPartReader)
                         answer[str(part.name)] = await part.text()
+                elif response.content_type == "application/x-www-form-urlencoded":
+                    answer = dict(parse_qsl(await response.text(), keep_blank_values=True))
                 else:
                     await response.read()
                 status = response.status

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
@@ -14,9 +15,21 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    TelegramMethod,
+)
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiohttp import web
 
 from bot.app import Deps, build_dispatcher
@@ -24,8 +37,16 @@ from bot.i18n import Translator
 from bot.panel.client import PanelClient
 from bot.panel.panels import Panels
 from bot.shop.config import ShopConfig
-from bot.transport import Keyboard, ShopSession, form_fields, reply, unread
-from bot.webhook import SECRET_HEADER, build_app
+from bot.transport import (
+    Keyboard,
+    ShopSession,
+    edit,
+    form_fields,
+    handle_for_webhook,
+    reply,
+    unread,
+)
+from bot.webhook import SECRET_HEADER, answer_body, build_app
 from storage.db import Database
 from tests.fakes.telegram import BOT_TOKEN, FakeSession, TelegramUser, make_bot
 
@@ -67,6 +88,8 @@ async def post(url: str, update: dict[str, Any]) -> tuple[int, dict[str, str]]:
             while (part := await reader.next()) is not None:
                 assert isinstance(part, aiohttp.BodyPartReader)
                 fields[str(part.name)] = await part.text()
+        elif response.content_type == "application/x-www-form-urlencoded":
+            fields = dict(parse_qsl(await response.text(), keep_blank_values=True))
         return response.status, fields
 
 
@@ -265,3 +288,74 @@ async def test_an_unread_edit_is_still_refused_as_telegram_refuses_it() -> None:
 
     await unread(sent.edit_text("next"))
     assert session.bot_messages(USER_ID)[-1]["text"] == "next"
+
+
+async def test_the_webhook_answer_is_the_form_aiograms_session_would_post() -> None:
+    """Telegram takes a webhook answer urlencoded: the very body aiogram's session posts for
+    the call, with the method's name first (HTML, symbols of the form and a shared keyboard)."""
+    bot = Bot(BOT_TOKEN, session=ShopSession())
+    call = SendMessage(
+        chat_id=USER_ID, text="<b>5 & 6</b> = 11 +1% ü", reply_markup=_markup(Keyboard)
+    )
+    aiogram = AiohttpSession().build_form_data(bot, call)()
+
+    body = answer_body(bot, call)
+
+    assert body.content_type == "application/x-www-form-urlencoded"
+    assert parse_qsl(body.decode()) == [("method", "sendMessage"), *parse_qsl(aiogram.decode())]
+    await bot.session.close()
+
+
+async def test_a_webhook_answer_with_a_file_is_multipart() -> None:
+    bot = Bot(BOT_TOKEN, session=ShopSession())
+    call = SendDocument(chat_id=USER_ID, document=BufferedInputFile(b"a,b\n", "orders.csv"))
+
+    body = answer_body(bot, call)
+
+    assert body.content_type.startswith("multipart/form-data; boundary=")
+    await bot.session.close()
+
+
+async def test_a_button_reaches_its_handler_without_the_keyboard_it_was_pressed_on() -> None:
+    """What no handler reads of the pressed message (its keyboard, its formatting) is not
+    parsed; what an edit or a reply needs is there, and the posted update is left as it was."""
+    seen: list[Message] = []
+    dp = Dispatcher()
+
+    @dp.callback_query()
+    async def pressed(query: CallbackQuery) -> None:
+        assert isinstance(query.message, Message)
+        seen.append(query.message)
+
+    session = FakeSession()
+    bot = make_bot(session)
+    session.register_user({"id": USER_ID, "is_bot": False, "first_name": "Cy"})
+    await bot.send_message(USER_ID, "menu", reply_markup=_markup(InlineKeyboardMarkup))
+    update = press(session, "c:1", 902)
+    update["callback_query"]["message"]["entities"] = [{"type": "bold", "offset": 0, "length": 4}]
+    posted = json.dumps(update)
+
+    await handle_for_webhook(dp, bot, update)
+
+    [message] = seen
+    assert (message.message_id, message.chat.id, message.text) == (
+        session.last_bot_message_id(USER_ID), USER_ID, "menu",
+    )  # fmt: skip
+    assert (message.reply_markup, message.entities) == (None, None)
+    assert json.dumps(update) == posted
+    await bot.session.close()
+
+
+async def test_an_edit_built_at_once_is_the_edit_aiogram_builds() -> None:
+    session = FakeSession()
+    bot = make_bot(session)
+    session.register_user({"id": USER_ID, "is_bot": False, "first_name": "Cy"})
+    sent = await bot.send_message(USER_ID, "menu")
+    markup = _markup(Keyboard)
+
+    built = edit(sent, "next <b>page</b>", markup)
+
+    aiogram = sent.edit_text("next <b>page</b>", reply_markup=markup)
+    assert form_fields(session, bot, built, {}) == form_fields(session, bot, aiogram, {})
+    await built
+    assert session.bot_messages(USER_ID)[-1]["text"] == "next page"
