@@ -278,7 +278,7 @@ async def _serve_async(
         async with AsyncExitStack() as stack:
             shop = await stack.enter_async_context(shop_on(db, generate_catalog(), sync=False))
             # One panel behind every process, as in production: its order ids never repeat.
-            shop.panel.sandbox._first_order_id = first
+            shop.panel.sandbox._last_order_id = first - 1
             dispatchers = {"": shop.dp}
             if redis is not None:
                 url, prefix = redis

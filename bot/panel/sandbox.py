@@ -429,8 +429,11 @@ class SandboxPanel:
         self.requests: list[dict[str, str]] = []
         self._clock = clock
         self._services = {spec.service: spec for spec in _CATALOGS[catalog].services}
-        self._first_order_id = _CATALOGS[catalog].first_order_id
         self._deposit = _CATALOGS[catalog].deposit if balance is None else balance
+        self._charged = Decimal(0)  # what every `add` took
+        self._given_back = Decimal(0)  # what the orders that ended Partial or Canceled did not cost
+        self._may_cost_less: set[int] = set()  # orders that may still end Partial or Canceled
+        self._last_order_id = _CATALOGS[catalog].first_order_id - 1
         self._timing = Timing(clock, pending_seconds, complete_seconds, cancel_seconds)
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
         self._actions: dict[str, Callable[[Form], object]] = {
@@ -450,8 +453,18 @@ class SandboxPanel:
 
     @property
     def balance(self) -> Decimal:
-        """The reseller's funds now: the deposit less what each order costs at this moment."""
-        return self._deposit - sum((order.billed for order in self.orders.values()), Decimal(0))
+        """The reseller's funds now: the deposit less what each order costs at this moment.
+
+        An order costs its charge unless it ends Partial or Canceled, and then less for good:
+        only the orders that may still end so (a partial end ahead, a cancel asked) are looked
+        at, not every order ever placed (a demo shop places thousands).
+        """
+        for order_id in list(self._may_cost_less):
+            order = self.orders[order_id]
+            if order.status in TERMINAL:  # its bill no longer moves
+                self._given_back += order.charge - order.billed
+                self._may_cost_less.discard(order_id)
+        return self._deposit - self._charged + self._given_back
 
     def fail_next(
         self, action: str, response: httpx.Response | Exception, *, processed: bool = False
@@ -520,7 +533,7 @@ class SandboxPanel:
         charge = charge.quantize(MONEY, rounding=ROUND_HALF_UP)
         if charge > self.balance:
             raise Refusal("Not enough funds on balance")
-        order_id = max(self.orders, default=self._first_order_id - 1) + 1
+        order_id = self._last_order_id = self._last_order_id + 1
         ends_partial = self.partial_every > 0 and order_id % self.partial_every == 0
         self.orders[order_id] = SandboxOrder(
             id=order_id,
@@ -532,6 +545,9 @@ class SandboxPanel:
             final_remains=quantity // 10 if ends_partial else 0,
             timing=self._timing,
         )
+        self._charged += charge
+        if ends_partial:
+            self._may_cost_less.add(order_id)
         return {"order": order_id}
 
     def _status_of(self, raw: str) -> Json:
@@ -562,6 +578,7 @@ class SandboxPanel:
         if not spec.cancel or order.cancel_requested_at is not None or order.status in TERMINAL:
             raise Refusal("Cancel is not available")
         order.cancel_requested_at = self._clock()
+        self._may_cost_less.add(order.id)
         return 1
 
     def _cancel(self, form: Form) -> list[Json]:

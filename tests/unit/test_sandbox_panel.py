@@ -515,6 +515,25 @@ async def test_cancel_in_progress_ends_partial(
     assert panel.balance == Decimal("999.55")
 
 
+async def test_the_balance_is_the_deposit_less_every_orders_bill_as_time_goes_by(
+    client: httpx.AsyncClient, panel: SandboxPanel, clock: FakeClock
+) -> None:
+    """Orders ending Completed, Partial (every fourth), canceled before and during delivery,
+    placed at different times: the balance the panel answers is always the deposit less the
+    sum of what each order is billed at that moment."""
+    for number in range(40):
+        await add(client, "Default", quantity=str(1000 + 10 * number))
+        if number % 5 == 0:
+            await call(client, "cancel", orders=str(1001 + number))
+        clock.advance(7)
+    for _ in range(30):
+        answer = await call(client, "balance")
+        billed = sum((order.billed for order in panel.orders.values()), Decimal(0))
+        assert Decimal(answer["balance"]) == Decimal("1000") - billed
+        clock.advance(4)
+    assert {order.status for order in panel.orders.values()} == {"Completed", "Partial", "Canceled"}
+
+
 # --- refill ---
 
 
