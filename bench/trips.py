@@ -64,18 +64,18 @@ def _instrument(db: SqliteDatabase, trips: _Trips) -> None:
     transaction = db.transaction
 
     @asynccontextmanager
-    async def counted(*, conversation: bool = False) -> AsyncIterator[Connection]:
+    async def counted(**kinds: bool) -> AsyncIterator[Connection]:
         name, start = _caller(), trips.count
-        async with transaction(conversation=conversation) as conn:
+        async with transaction(**kinds) as conn:
             yield conn
         trips.transaction(name, trips.count - start)
 
     run = db.run
 
-    async def counted_run(body: Any, *, conversation: bool = False) -> Any:
+    async def counted_run(body: Any, **kinds: bool) -> Any:
         name, start = _caller(), trips.count
         try:
-            return await run(body, conversation=conversation)
+            return await run(body, **kinds)
         finally:
             trips.transaction(name, trips.count - start)
 

@@ -174,7 +174,9 @@ class Database(ABC):
     async def close(self) -> None: ...
 
     @abstractmethod
-    def transaction(self, *, conversation: bool = False) -> AbstractAsyncContextManager[Connection]:
+    def transaction(
+        self, *, conversation: bool = False, durable: bool = True
+    ) -> AbstractAsyncContextManager[Connection]:
         """One write transaction: commit on success, roll back on any error. Writers take
         turns, across processes too, so each one sees every commit before it.
 
@@ -183,6 +185,11 @@ class Database(ABC):
         process keeps it; a power cut may lose the last steps), and where the engine allows
         (PostgreSQL) it does not wait for the shop-wide turn either. The customer's own lock
         already orders their updates, and a draft lost to a crash costs a step, never money.
+
+        `durable=False` commits without waiting for the disk too, but in turn: a write others
+        may read whose loss in a power cut costs nothing (a profile refreshed on contact is
+        written again at the next one). Either engine keeps commits in order, so the next
+        durable commit, whoever makes it, puts this one on disk as well.
         """
 
     async def run(
@@ -190,6 +197,7 @@ class Database(ABC):
         body: Callable[[Connection], Coroutine[Any, Any, T]],
         *,
         conversation: bool = False,
+        durable: bool = True,
     ) -> T:
         """One write transaction made of `body(conn)`: what it returns, once committed; any
         error it raises rolls everything back (as `transaction()`, whose turn it takes).
@@ -202,7 +210,7 @@ class Database(ABC):
         they need instead. A caller cancelled meanwhile does not stop it: it commits or not
         as if the caller had waited (as a crash after the commit would leave it).
         """
-        async with self.transaction(conversation=conversation) as conn:
+        async with self.transaction(conversation=conversation, durable=durable) as conn:
             return await body(conn)
 
     @abstractmethod
@@ -336,11 +344,11 @@ def _rows(conn: sqlite3.Connection, sql: str, parameters: Params) -> list[Row]:
     return _statement(conn, sql, parameters).rows
 
 
-def _begin(conn: sqlite3.Connection, conversation: bool = False) -> None:
+def _begin(conn: sqlite3.Connection, durable: bool = True) -> None:
     """Each write says how durable its commit is: money waits until the WAL is on disk (FULL);
     a conversation's step (NORMAL) is in the WAL once committed, so a killed process keeps it,
     and only a power cut before the next durable commit can lose it."""
-    conn.execute(f"PRAGMA synchronous = {'NORMAL' if conversation else 'FULL'}")
+    conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
     conn.execute("BEGIN IMMEDIATE")
 
 
@@ -392,10 +400,10 @@ class _OnThread:
 def _transact(
     conn: sqlite3.Connection,
     body: Callable[[Connection], Coroutine[Any, Any, T]],
-    conversation: bool,
+    durable: bool,
 ) -> T:
     """A whole `Database.run` transaction, on the writer's thread."""
-    _begin(conn, conversation)
+    _begin(conn, durable)
     try:
         result = _to_the_end(body(_OnThread(conn)))
         _commit(conn)
@@ -462,13 +470,15 @@ class SqliteDatabase(Database):
             await self._writer.close()
 
     @asynccontextmanager
-    async def transaction(self, *, conversation: bool = False) -> AsyncIterator[Connection]:
+    async def transaction(
+        self, *, conversation: bool = False, durable: bool = True
+    ) -> AsyncIterator[Connection]:
         """`BEGIN IMMEDIATE` on the writer: SQLite's one writer at a time, in every process
         (a conversation's write too: the file has one writer; its commit does not wait for
         the disk, see `_begin`)."""
         async with self._lock:
             try:  # a BEGIN whose caller was cancelled still runs on the thread: roll it back too
-                await self._writer.call(_begin, conversation)
+                await self._writer.call(_begin, durable and not conversation)
                 yield self._statements
                 await self._writer.call(_commit)
             except BaseException:
@@ -480,10 +490,11 @@ class SqliteDatabase(Database):
         body: Callable[[Connection], Coroutine[Any, Any, T]],
         *,
         conversation: bool = False,
+        durable: bool = True,
     ) -> T:
         """The whole transaction in one trip to the writer's thread (see `Database.run`)."""
         async with self._lock:
-            return await self._writer.call(_transact, body, conversation)
+            return await self._writer.call(_transact, body, durable and not conversation)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await self._reader.call(_rows, sql, params)  # one trip: run, read, close

@@ -30,6 +30,8 @@ _TURN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
 # A conversation's write commits without waiting for the WAL to reach the disk: a crash may
 # lose its last fraction of a second, never anyone else's write (PostgreSQL keeps the order).
 _CONVERSATION = "BEGIN; SET LOCAL synchronous_commit = off"
+# A write in turn that need not wait for the disk either (`durable=False`).
+_TURN_NOT_DURABLE = f"{_TURN}; SET LOCAL synchronous_commit = off"
 # Writers take turns (the advisory lock), so a few connections keep the next one ready; reads
 # run side by side.
 WRITERS = 4
@@ -152,13 +154,17 @@ class PostgresDatabase(Database):
         await self._writers.close()
 
     @asynccontextmanager
-    async def transaction(self, *, conversation: bool = False) -> AsyncIterator[Connection]:
+    async def transaction(
+        self, *, conversation: bool = False, durable: bool = True
+    ) -> AsyncIterator[Connection]:
         """BEGIN with the turn (or a conversation's setting) in one round trip, where asyncpg's
         `transaction()` would make two; COMMIT, or ROLLBACK on any error. A transaction left
         open all the same (a cancel mid-ROLLBACK) is rolled back by the pool on release."""
         async with self._writers.acquire() as raw:
             try:
-                await raw.execute(_CONVERSATION if conversation else _TURN)
+                await raw.execute(
+                    _CONVERSATION if conversation else _TURN if durable else _TURN_NOT_DURABLE
+                )
                 yield PgConnection(raw)
                 await raw.execute("COMMIT;")
             except BaseException:

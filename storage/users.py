@@ -86,7 +86,9 @@ async def visit(
         found: Row = await cursor.fetchone()
         return found
 
-    row = await db.run(upsert)  # one trip to SQLite's writer
+    # One trip to SQLite's writer. A profile is written again at the next contact if a power
+    # cut takes it: its commit does not wait for the disk.
+    row = await db.run(upsert, durable=False)
     return _user(row), known is None
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from bot.shop.audit import audit
 from storage import orders, users
-from storage.db import Connection, Database, _migrations, _Thread
+from storage.db import Connection, Database, _migrations, _Thread, is_postgres
+from storage.postgres import WRITE_LOCK
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -176,6 +177,47 @@ async def test_each_sqlite_connection_runs_our_calls_on_aiosqlites_thread_of_its
     finally:
         await first.close()
         await second.close()
+
+
+async def _how_it_commits(conn: Connection, postgres: bool) -> tuple[bool, bool]:
+    """(waits for the disk, holds the shop-wide write turn) of the transaction on `conn`."""
+    if not postgres:  # one writer at a time is SQLite's own rule: every write is in turn
+        cursor = await conn.execute("PRAGMA synchronous")
+        return int((await cursor.fetchone())[0]) == 2, True
+    cursor = await conn.execute(
+        "SELECT current_setting('synchronous_commit') = 'on',"
+        " EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = ?"
+        " AND pid = pg_backend_pid())",
+        (WRITE_LOCK,),
+    )
+    durable, in_turn = await cursor.fetchone()
+    return bool(durable), bool(in_turn)
+
+
+async def test_each_kind_of_write_commits_as_its_loss_would_cost(
+    db: Database, db_target: str
+) -> None:
+    """Money waits for the disk, in turn; a profile refresh (durable=False) takes its turn
+    without waiting for the disk; a conversation's step waits for neither where the engine
+    allows. Whatever ran before, the next write of money is durable again."""
+    postgres = is_postgres(db_target)
+
+    async def how(conn: Connection) -> tuple[bool, bool]:
+        return await _how_it_commits(conn, postgres)
+
+    seen = [
+        await db.run(how),
+        await db.run(how, durable=False),
+        await db.run(how),
+        await db.run(how, conversation=True),
+        await db.run(how),
+    ]
+    async with db.transaction(durable=False) as conn:
+        seen.append(await how(conn))
+    async with db.transaction() as conn:
+        seen.append(await how(conn))
+    money, profile, step = (True, True), (False, True), (False, not postgres)
+    assert seen == [money, profile, money, step, money, profile, money]
 
 
 async def test_money_waits_for_the_disk_and_a_conversations_step_does_not(tmp_path: Path) -> None:
