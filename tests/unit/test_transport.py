@@ -3,7 +3,9 @@ order, shared keyboards posted as the same JSON, unread answers still checked.""
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -32,7 +34,7 @@ from aiogram.types import (
 )
 from aiohttp import web
 
-from bot.app import Deps, build_dispatcher
+from bot.app import _ANSWER_TYPES, Deps, build_dispatcher
 from bot.i18n import Translator
 from bot.panel.client import PanelClient
 from bot.panel.panels import Panels
@@ -40,6 +42,8 @@ from bot.shop.config import ShopConfig
 from bot.transport import (
     Keyboard,
     ShopSession,
+    UnreadEdit,
+    UnreadSend,
     edit,
     form_fields,
     handle_for_webhook,
@@ -359,3 +363,17 @@ async def test_an_edit_built_at_once_is_the_edit_aiogram_builds() -> None:
     assert form_fields(session, bot, built, {}) == form_fields(session, bot, aiogram, {})
     await built
     assert session.bot_messages(USER_ID)[-1]["text"] == "next page"
+
+
+@pytest.mark.parametrize("method", [UnreadEdit, UnreadSend, AnswerCallbackQuery, SendMessage])
+def test_the_answer_types_the_shop_checks_outlive_a_collection(
+    method: type[TelegramMethod[Any]],
+) -> None:
+    """aiogram checks each answer as `Response[T]`, which pydantic keeps only weakly: one
+    the shop does not hold is built again (milliseconds) after the next garbage collection."""
+    assert len(_ANSWER_TYPES) > 0  # the shop's app holds them
+    built = weakref.ref(Response[method.__returning__])  # type: ignore[name-defined]
+
+    gc.collect()
+
+    assert built() is not None
