@@ -22,6 +22,7 @@ from aiogram.types import (
     TelegramObject,
 )
 
+from bot.drafts import clear, save
 from bot.i18n import Markup, Texts, lines
 from bot.labels import FIELD_TEXT, field_value, reason_text
 from bot.limits import shorten
@@ -171,14 +172,14 @@ def create_router() -> Router:
 
 async def cancel_command(message: Message, state: FSMContext, t: Texts) -> None:
     had_flow = await state.get_state() is not None
-    await state.clear()
+    await clear(state)
     await message.answer(
         t("cancelled" if had_flow else "nothing-to-cancel"), reply_markup=main_menu(t)
     )
 
 
 async def cancel(query: CallbackQuery, state: FSMContext, t: Texts) -> None:
-    await state.clear()
+    await clear(state)
     await show(query, t("cancelled"), main_menu(t))
 
 
@@ -309,7 +310,7 @@ class OrderFlow:
             return
         service, draft = loaded
         if not draft.answers:
-            await self.state.clear()
+            await clear(self.state)
             await show(self.event, self.t("cancelled"), main_menu(self.t))
             return
         answers = dict(draft.answers)
@@ -353,7 +354,7 @@ class OrderFlow:
         if result.outcome is Outcome.CHANGED:
             await self._offer_again(offer, result.change or Change.SERVICE)
             return
-        await self.state.clear()
+        await clear(self.state)
         builder = Rows()
         if result.order_id is not None and result.outcome is not Outcome.FAILED:
             builder.row(button(self.t("btn-view-order"), Detail(order=result.order_id)))
@@ -373,8 +374,9 @@ class OrderFlow:
         service, draft = loaded
         field_ = order_types.next_field(service, draft.answers)
         if field_ is None:
-            # Every answer is in but not the step (a process died between the two writes):
-            # the summary they lead to.
+            # Every answer is in but not the step (a process died between the two writes a
+            # storage other than the database makes, see bot.drafts.save): the summary they
+            # lead to.
             await self._next(service, draft.answering(draft.answers))
             return None
         return service, draft, field_
@@ -395,16 +397,17 @@ class OrderFlow:
         return service, draft
 
     async def _step(self, state: State, draft: Draft) -> None:
-        """The draft, then the step it is at (written only when it moves: most answers stay at
-        OrderForm.answer). A process dying between the two leaves the answers in and the step
-        behind, which the next update finds (`_asked`)."""
-        await self.state.set_data(replace(draft, by=self.origin).to_data())
-        if self.at != state.state:
-            await self.state.set_state(state)
-            self.at = state.state
+        """The draft, with the step it is at when that moves (most answers stay at
+        OrderForm.answer), in one write."""
+        data = replace(draft, by=self.origin).to_data()
+        if self.at == state.state:
+            await self.state.set_data(data)
+            return
+        await save(self.state, state, data)
+        self.at = state.state
 
     async def _gone(self) -> None:
-        await self.state.clear()
+        await clear(self.state)
         await show(self.event, self.t("service-gone"), main_menu(self.t), answered=self.answered)
 
     async def _alert(self, message: str) -> None:
@@ -456,7 +459,7 @@ class OrderFlow:
                 user_id=self.user.id,
             )
         except BelowCost:
-            await self.state.clear()
+            await clear(self.state)
             builder.row(button(t("btn-back"), Card(service=service.id)), home_button(t))
             return t("service-gone"), builder.as_markup()
         await self._step(OrderForm.confirm, replace(draft, offer=offer))

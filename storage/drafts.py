@@ -37,11 +37,17 @@ async def data(db: Database, key: Key) -> dict[str, Any]:
 
 
 async def set_state(db: Database, key: Key, value: str | None) -> None:
-    await _put(db, key, "state", value)
+    await _put(db, key, state=value)
 
 
 async def set_data(db: Database, key: Key, value: Mapping[str, Any]) -> None:
-    await _put(db, key, "data", _encoded(value))
+    await _put(db, key, data=_encoded(value))
+
+
+async def save(db: Database, key: Key, state: str | None, data: Mapping[str, Any]) -> None:
+    """The step and the data in one write, where `set_data` then `set_state` make two (and a
+    process dying between them leaves the step behind its data)."""
+    await _put(db, key, state=state, data=_encoded(data))
 
 
 async def purge(db: Database, older_than: int) -> int:
@@ -64,21 +70,22 @@ def _encoded(value: Mapping[str, Any]) -> str:
     return text
 
 
-async def _put(db: Database, key: Key, column: str, value: str | None) -> None:
-    """Set one column; a conversation left with no state and no data has no row."""
-    empty = value is None or value == _EMPTY
+async def _put(db: Database, key: Key, **columns: str | None) -> None:
+    """Set these columns (`state`, `data`); a conversation left with no state and no data has
+    no row."""
+    empty = all(value is None or value == _EMPTY for value in columns.values())
     if empty and await db.lookup_one(f"SELECT 1 FROM drafts WHERE {_WHERE}", key) is None:
         return  # clearing a conversation without a draft (every /start) writes nothing
-    state = value if column == "state" else None
-    data = value if column == "data" else _EMPTY
+    row = {"state": None, "data": _EMPTY, **columns}
+    changed = ", ".join(f"{column} = excluded.{column}" for column in columns)
 
     async def put(conn: Connection) -> None:
         await conn.execute(
             "INSERT INTO drafts (bot_id, chat_id, user_id, thread_id, business, destiny, state,"
             " data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (bot_id, chat_id, user_id, thread_id, business, destiny)"
-            f" DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at",
-            (*key, state, data, now()),
+            f" DO UPDATE SET {changed}, updated_at = excluded.updated_at",
+            (*key, row["state"], row["data"], now()),
         )
         if empty:
             await conn.execute(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
+from contextlib import AsyncExitStack
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
@@ -13,11 +15,13 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.drafts import DraftStorage
+from bot.drafts import DraftStorage, clear, save
 from bot.shop.checkout import Offer
+from handlers.order import OrderForm
 from storage import drafts
 from storage.clock import now
 from storage.db import Database, is_postgres
+from tests.conftest import PER_USER_STATE, REDIS_TEST_URL
 
 KEY = StorageKey(bot_id=7, chat_id=1, user_id=1)
 OFFER = Offer(
@@ -80,6 +84,55 @@ async def test_clearing_a_draft_leaves_no_row(db: Database) -> None:
     assert await rows(db) == 0
     await context.clear()  # what /start does every time: nothing to clear, nothing written
     assert await rows(db) == 0
+
+
+async def test_a_step_and_its_data_are_one_write_and_clearing_them_too(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wizard's step that moves writes its data and its state in one transaction (a crash
+    cannot keep one without the other); clearing is one write, and none with nothing to clear."""
+    context = FSMContext(DraftStorage(db), KEY)
+    writes: list[str] = []
+    run = db.run
+
+    async def counted(body: Any, **kinds: bool) -> Any:
+        writes.append(body.__qualname__)
+        return await run(body, **kinds)
+
+    monkeypatch.setattr(db, "run", counted)
+
+    await save(context, OrderForm.confirm, DRAFTS[0])
+    assert (await context.get_state(), await context.get_data()) == ("OrderForm:confirm", DRAFTS[0])
+    await save(context, OrderForm.answer, DRAFTS[1])
+    assert (await context.get_state(), await context.get_data()) == ("OrderForm:answer", DRAFTS[1])
+    assert len(writes) == 2
+    await clear(context)
+    assert (await context.get_state(), await context.get_data(), await rows(db)) == (None, {}, 0)
+    await clear(context)
+    assert len(writes) == 3
+
+
+@pytest.mark.parametrize("where", PER_USER_STATE)
+async def test_save_and_clear_read_back_in_every_storage(where: str, tmp_path: Path) -> None:
+    """On Redis (REDIS_URL) they are aiogram's two writes: the same draft reads back."""
+    async with AsyncExitStack() as stack:
+        if where == "redis":
+            from bot.redis_sessions import on_redis  # only where Redis is used, as the bot does
+
+            prefix = f"test-drafts-{secrets.token_hex(4)}"
+            sessions = await stack.enter_async_context(on_redis(REDIS_TEST_URL, prefix=prefix))
+            storage = sessions.storage
+        else:
+            db = await Database.open(tmp_path / "shop.sqlite3")
+            stack.push_async_callback(db.close)
+            storage = DraftStorage(db)
+        context = FSMContext(storage, KEY)
+        await save(context, OrderForm.confirm, DRAFTS[0])
+        assert (await context.get_state(), await context.get_data()) == (
+            "OrderForm:confirm", DRAFTS[0],
+        )  # fmt: skip
+        await clear(context)
+        assert (await context.get_state(), await context.get_data()) == (None, {})
 
 
 async def test_a_state_without_data_and_data_without_a_state_are_kept(db: Database) -> None:
