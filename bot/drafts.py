@@ -35,6 +35,10 @@ class DraftStorage(BaseStorage):
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return await drafts.data(self._db, _key(key))
 
+    async def clear(self, key: StorageKey) -> None:
+        """`set_state(None)` and `set_data({})` in one write (see `clear`)."""
+        await drafts.clear(self._db, _key(key))
+
     async def save(self, key: StorageKey, state: StateType, data: dict[str, Any]) -> None:
         """`set_data` and `set_state` in one write (see `save`)."""
         value = state.state if isinstance(state, State) else state
@@ -57,8 +61,12 @@ async def save(context: FSMContext, state: StateType, data: dict[str, Any]) -> N
 
 
 async def clear(context: FSMContext) -> None:
-    """`context.clear()` in one write where `save` can (aiogram's makes two)."""
-    await save(context, None, {})
+    """`context.clear()` in one write on the shop's database (aiogram's makes two), and with
+    nothing to clear (every /start and Menu) one read."""
+    if isinstance(context.storage, DraftStorage):
+        await context.storage.clear(context.key)
+        return
+    await context.clear()
 
 
 def _key(key: StorageKey) -> drafts.Key:

@@ -19,6 +19,7 @@ from babel.dates import format_timedelta
 
 from bot import callback_prefixes
 from bot.callback_types import Id
+from bot.drafts import clear
 from bot.i18n import Markup, Texts, format_amount, lines
 from bot.jobs.catalog import sync_all
 from bot.labels import STATE_TEXT
@@ -438,7 +439,7 @@ async def _for_order(
     if value is None or order_id is None:
         await message.answer(t(prompt, order=order_id or 0))
         return None
-    await state.clear()
+    await clear(state)
     return order_id
 
 

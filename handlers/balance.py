@@ -7,6 +7,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.drafts import clear
 from bot.i18n import Texts, lines
 from bot.shop import payments, promos
 from bot.shop.config import ShopConfig
@@ -41,7 +42,7 @@ def create_router() -> Router:
 async def balance(
     query: CallbackQuery, state: FSMContext, db: Database, shop: ShopConfig, t: Texts, user: User
 ) -> None:
-    await state.clear()  # Back from a top-up prompt lands here: the prompt no longer listens
+    await clear(state)  # Back from a top-up prompt lands here: the prompt no longer listens
     entries = await ledger.recent(db, user.id, MOVEMENTS)
     movement_lines = [
         t(

@@ -12,6 +12,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import callback_prefixes
+from bot.drafts import clear
 from bot.i18n import Markup, Texts, lines
 from bot.shop import promos
 from bot.shop.promos import Redeemed, Redemption
@@ -102,7 +103,7 @@ async def _redeem(
         await message.answer(_result_text(t, result), reply_markup=_back(t))
         return
     if await state.get_state() == PromoForm.code.state:  # an order draft stays as it is
-        await state.clear()
+        await clear(state)
     builder = Rows()
     builder.row(button(t("btn-new-order"), Nav(screen=Screen.CATALOG)))
     builder.row(button(t("btn-back"), Nav(screen=Screen.BALANCE)), home_button(t))

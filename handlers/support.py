@@ -11,6 +11,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.drafts import clear
 from bot.i18n import Texts, lines
 from bot.jobs.support import TicketAct, TicketAction
 from bot.limits import fit, shorten
@@ -152,7 +153,7 @@ async def write(
     about = None if order_id is None else await orders.get_for_user(db, order_id, user.id)
     result = await support.write(db, user, shop.admin_ids, written, about, data.get("ticket"))
     if result.outcome is Outcome.CLOSED:
-        await state.clear()
+        await clear(state)
         await message.answer(t("support-reply-closed"), reply_markup=main_menu(t))
         return
     if result.outcome is Outcome.TOO_FAST:
@@ -207,7 +208,7 @@ async def answer_reply(message: Message, db: Database, t: Texts, ticket: Ticket)
 
 async def answer_typed(message: Message, state: FSMContext, db: Database, t: Texts) -> None:
     ticket_id = int((await state.get_data())["ticket"])
-    await state.clear()
+    await clear(state)
     await _answer(message, db, t, ticket_id)
 
 

@@ -29,6 +29,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import callback_prefixes
 from bot.callback_types import Id
+from bot.drafts import clear
 from bot.i18n import Markup, Texts, Translator
 from bot.language import locales_of
 from bot.limits import MESSAGE_TEXT, fit
@@ -141,7 +142,7 @@ def create_admin_router() -> Router:
 
 
 async def amounts(query: CallbackQuery, state: FSMContext, shop: ShopConfig, t: Texts) -> None:
-    await state.clear()
+    await clear(state)
     builder = InlineKeyboardBuilder()
     for amount in payments.presets(shop):
         builder.button(
@@ -166,7 +167,7 @@ async def amount_typed(message: Message, state: FSMContext, shop: ShopConfig, t:
     elif not payments.in_bounds(shop, amount):
         problem = _refusal(t, shop, Refusal.BOUNDS)
     else:
-        await state.clear()
+        await clear(state)
         await show(message, *_methods(t, shop, amount))
         return
     await message.answer(
@@ -182,7 +183,7 @@ async def amount_not_text(message: Message, shop: ShopConfig, t: Texts) -> None:
 async def pick(
     query: CallbackQuery, callback_data: Topup, state: FSMContext, shop: ShopConfig, t: Texts
 ) -> None:
-    await state.clear()
+    await clear(state)
     if not payments.in_bounds(shop, callback_data.amount):
         await query.answer(_refusal_plain(t, shop, Refusal.BOUNDS), show_alert=True)
         return
@@ -350,7 +351,7 @@ async def note_typed(
 ) -> None:  # fmt: skip
     amount = (await state.get_data()).get("amount")
     if not isinstance(amount, int):
-        await state.clear()
+        await clear(state)
         await message.answer(t("not-available"), reply_markup=main_menu(t))
         return
     try:
@@ -359,10 +360,10 @@ async def note_typed(
         await message.answer(t(invalid.message, **invalid.args_))
         return
     except Refused as refused:
-        await state.clear()
+        await clear(state)
         await message.answer(_refusal(t, shop, refused.reason), reply_markup=main_menu(t))
         return
-    await state.clear()
+    await clear(state)
     text = t("topup-manual-sent", payment=payment.id, amount=t.money(payment.amount))
     await message.answer(text, reply_markup=_after_payment(t))
     await _tell_admins(bot, db, shop, translator, payment, user)

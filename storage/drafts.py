@@ -44,6 +44,11 @@ async def set_data(db: Database, key: Key, value: Mapping[str, Any]) -> None:
     await _put(db, key, data=_encoded(value))
 
 
+async def clear(db: Database, key: Key) -> None:
+    """No step and no data: the conversation's row goes (nothing is written without one)."""
+    await _put(db, key, state=None, data=_EMPTY)
+
+
 async def save(db: Database, key: Key, state: str | None, data: Mapping[str, Any]) -> None:
     """The step and the data in one write, where `set_data` then `set_state` make two (and a
     process dying between them leaves the step behind its data)."""
