@@ -9,9 +9,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import LOCALES
+from bot.drafts import clear
 from bot.i18n import Texts, Translator
 from bot.shop import referrals
-from bot.transport import unread
 from handlers.callbacks import Language, Nav, Screen
 from handlers.filters import When
 from handlers.keyboards import home_button, main_menu
@@ -45,14 +45,14 @@ async def start(
     user: User,
     newcomer: bool,
 ) -> None:
-    await state.clear()
+    await clear(state)
     if command.args:  # a friend's invite link: `/start <code>`
         await referrals.attribute(db, user.id, command.args, newcomer=newcomer)
-    await unread(message.answer(t("welcome", name=user.first_name), reply_markup=main_menu(t)))
+    await show(message, t("welcome", name=user.first_name), main_menu(t))
 
 
 async def home(query: CallbackQuery, state: FSMContext, t: Texts) -> None:
-    await state.clear()
+    await clear(state)
     await show(query, t("menu"), main_menu(t))
 
 

@@ -182,24 +182,29 @@ async def spawn_bot(
 
 
 async def terminate_mid_update(
-    emulator: TelegramEmulator, bot: Process, user: TgUser
+    emulator: TelegramEmulator, bot: Process, user: TgUser, *, press: str | None = None
 ) -> tuple[int, Call, dict[str, Any]]:
-    """SIGTERM while the bot is answering `/start` (Telegram made slow): (status, reply, update).
+    """SIGTERM while the bot is answering `/start`, or a press of the button `press` (the
+    screen it edits), Telegram made slow: (status, reply, update).
 
-    A graceful bot lets that reply finish before it exits.
+    A graceful bot lets that reply finish before it exits. (Over a webhook, /start's reply
+    goes back in the answer to the POST: a press's edit is a request of its own.)
     """
-    emulator.delays["sendMessage"] = SLOW_TELEGRAM
+    method = "sendMessage" if press is None else "editMessageText"
+    emulator.delays[method] = SLOW_TELEGRAM
     mark, sent = len(emulator.calls), len(emulator.delivered)
     # A webhook POST is answered only once its update is handled: it runs meanwhile.
-    delivering = asyncio.create_task(emulator.send_text(user, "/start"))
+    delivering = asyncio.create_task(
+        emulator.send_text(user, "/start") if press is None else emulator.press(user, press)
+    )
 
     def replying() -> Call | None:
         for call in emulator.calls[mark:]:
-            if call.method == "sendMessage" and call.params.get("chat_id") == user.id:
+            if call.method == method and call.params.get("chat_id") == user.id:
                 return call
         return None
 
-    reply: Call = await emulator.wait_for(replying, "the bot to start answering /start")
+    reply: Call = await emulator.wait_for(replying, "the bot to start answering")
     assert not reply.answered
     bot.terminate()
     status = await bot.exit_status()

@@ -45,7 +45,7 @@ async def test_webhook_mode_secret_health_and_sigterm(
     assert emulator.webhook_deliveries == [200, 200]
     assert emulator.refused() == []
 
-    status, reply, _ = await terminate_mid_update(emulator, bot, CUSTOMER)
+    status, reply, _ = await terminate_mid_update(emulator, bot, CUSTOMER, press="Menu")
     stderr = bot.stderr()
     assert status == 0, stderr[-3000:]
     assert reply.answered and reply.ok  # the reply being sent at SIGTERM was not cut off
