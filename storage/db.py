@@ -269,11 +269,35 @@ def _use_wal(conn: sqlite3.Connection) -> None:
         time.sleep(0.1)  # on the connection's own thread: the event loop goes on
 
 
-def _open_lookups(path: str) -> sqlite3.Connection:
+# How much a read on the event loop's thread may do before it is left to the reader's thread:
+# SQLite's virtual machine steps, counted by a progress handler every _STEPS_COUNTED of them.
+# A read by key takes tens to a few thousand (a page of a category about 2,000, a search for
+# two words about 4,000); a search for a word that starts a thousand names, 80,000 (2 ms).
+LOOKUP_STEPS = 20_000
+_STEPS_COUNTED = 1_000
+
+
+class _Budget:
+    """The progress handler of the lookups' connection: a read is interrupted once it has
+    spent `LOOKUP_STEPS` (`lookup` then makes it on the reader's thread)."""
+
+    def __init__(self) -> None:
+        self.left = 0
+
+    def renew(self) -> None:
+        self.left = LOOKUP_STEPS // _STEPS_COUNTED
+
+    def __call__(self) -> int:
+        self.left -= 1
+        return int(self.left < 0)  # non-zero: SQLite interrupts the statement
+
+
+def _open_lookups(path: str, budget: _Budget) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 0")  # the event loop's thread never waits for a lock
     conn.execute("PRAGMA query_only = ON")
+    conn.set_progress_handler(budget, _STEPS_COUNTED)
     return conn
 
 
@@ -437,12 +461,13 @@ def _migrations(folder: Traversable | None = None) -> list[tuple[int, str]]:
 class SqliteDatabase(Database):
     """The bot's SQLite file."""
 
-    def __init__(self, writer: _Thread, reader: _Thread, lookups: sqlite3.Connection) -> None:
+    def __init__(self, writer: _Thread, reader: _Thread, path: str) -> None:
         super().__init__()
         self._writer = writer
         self._statements = _Writer(writer)
         self._reader = reader
-        self._lookups = lookups
+        self._budget = _Budget()
+        self._lookups = _open_lookups(path, self._budget)
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -457,7 +482,7 @@ class SqliteDatabase(Database):
             await writer.close()
             raise
         try:
-            return cls(writer, reader, _open_lookups(path))
+            return cls(writer, reader, path)
         except BaseException:
             await reader.close()
             await writer.close()
@@ -503,19 +528,24 @@ class SqliteDatabase(Database):
         """Rows an index finds at once, read on the calling (the event loop's) thread.
 
         A trip to the reader's thread costs about 0.1 ms, ten times a read by key; every update
-        makes a few of these. A read that walks many rows (search, statistics, the audit) goes
+        makes a few of these. A read known to walk many rows (statistics, the audit) goes
         through `fetchall` instead, which leaves the loop free while SQLite works.
 
-        This read never waits for a lock: when SQLite answers busy (another connection is
-        recovering the WAL, say) it is made again by the reader's thread, which waits there
-        while every other chat goes on.
+        This read never holds the loop long, nor waits for a lock: one that turns out to take
+        more than `LOOKUP_STEPS` (a search for a word that starts many names), or that SQLite
+        answers busy (another connection is recovering the WAL, say), is made again by the
+        reader's thread, while every other chat goes on.
         """
+        self._budget.renew()
         try:
             return self._lookups.execute(sql, params).fetchall()
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            if error.sqlite_errorcode & 0xFF not in _LEFT_TO_THE_READER:
                 raise
         return await self.fetchall(sql, params)
+
+
+_LEFT_TO_THE_READER = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

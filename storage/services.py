@@ -381,7 +381,8 @@ _FOUND = {"sqlite": _found(_MATCHES_SQLITE), "postgresql": _found(_MATCHES_POSTG
 async def search(db: Database, typed: str, offset: int, limit: int) -> tuple[list[Service], int]:
     """Visible services with every word typed as the start of a word of their name or
     category, in catalog order, and how many there are; nothing for text without a word.
-    Read through the search index, in the engine's thread (a short word can match much)."""
+    Read through the search index as a lookup: a short word can match much, and such a search
+    goes on in the engine's thread (see `Database.lookup`)."""
     found = words(typed)
     if not found:
         return [], 0
@@ -389,10 +390,10 @@ async def search(db: Database, typed: str, offset: int, limit: int) -> tuple[lis
         (page, count), query = _FOUND["sqlite"], " ".join(f'"{word}"*' for word in found)
     else:
         (page, count), query = _FOUND["postgresql"], " & ".join(f"'{word}':*" for word in found)
-    rows = await db.fetchall(page, (query, limit, offset))
+    rows = await db.lookup(page, (query, limit, offset))
     if rows:
         return _counted(rows)
-    return [], 0 if offset == 0 else int(await db.scalar(count, (query,)))
+    return [], 0 if offset == 0 else int((await db.lookup(count, (query,)))[0][0])
 
 
 Query = tuple[str, tuple[object, ...]]

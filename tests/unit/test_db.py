@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -244,3 +245,34 @@ async def test_money_waits_for_the_disk_and_a_conversations_step_does_not(tmp_pa
         await db.close()
     full, normal = 2, 1
     assert seen == [full, normal, full, normal, full]
+
+
+async def test_a_lookup_that_turns_out_long_is_left_to_the_readers_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read by key runs on the event loop; one that walks far more (a search for a word that
+    starts half the catalog) is interrupted there and made on the reader's thread, with the
+    same answer: the loop is never held long by a read."""
+    db = await Database.open(tmp_path / "shop.sqlite3")
+    on_the_thread: list[str] = []
+    fetchall = db.fetchall
+
+    async def fetched(sql: str, params: Any = ()) -> Any:
+        on_the_thread.append(sql)
+        return await fetchall(sql, params)
+
+    monkeypatch.setattr(db, "fetchall", fetched)
+    long = (
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)"
+        " SELECT COUNT(*), SUM(x) FROM n"
+    )
+    try:
+        assert [tuple(row) for row in await db.lookup(long, (100,))] == [(100, 5050)]
+        assert on_the_thread == []
+        [row] = await db.lookup(long, (200_000,))
+        assert tuple(row) == (200_000, 200_000 * 200_001 // 2)
+        assert on_the_thread == [long]
+        assert [tuple(row) for row in await db.lookup(long, (100,))] == [(100, 5050)]
+        assert on_the_thread == [long]  # the next short read is on the loop again
+    finally:
+        await db.close()
