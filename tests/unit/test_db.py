@@ -198,9 +198,10 @@ async def _how_it_commits(conn: Connection, postgres: bool) -> tuple[bool, bool]
 async def test_each_kind_of_write_commits_as_its_loss_would_cost(
     db: Database, db_target: str
 ) -> None:
-    """Money waits for the disk, in turn; a profile refresh (durable=False) takes its turn
-    without waiting for the disk; a conversation's step waits for neither where the engine
-    allows. Whatever ran before, the next write of money is durable again."""
+    """Money waits for the disk (SQLite: FULL), in turn; a profile refresh (durable=False)
+    takes its turn without waiting for the disk; a conversation's step (NORMAL: a killed
+    process keeps it in the WAL) waits for neither where the engine allows. Whatever ran
+    before, the next write of money is durable again."""
     postgres = is_postgres(db_target)
 
     async def how(conn: Connection) -> tuple[bool, bool]:
@@ -213,38 +214,11 @@ async def test_each_kind_of_write_commits_as_its_loss_would_cost(
         await db.run(how, conversation=True),
         await db.run(how),
     ]
-    async with db.transaction(durable=False) as conn:
-        seen.append(await how(conn))
-    async with db.transaction() as conn:
-        seen.append(await how(conn))
+    for kinds in ({"durable": False}, {"conversation": True}, {}):
+        async with db.transaction(**kinds) as conn:
+            seen.append(await how(conn))
     money, profile, step = (True, True), (False, True), (False, not postgres)
-    assert seen == [money, profile, money, step, money, profile, money]
-
-
-async def test_money_waits_for_the_disk_and_a_conversations_step_does_not(tmp_path: Path) -> None:
-    """A commit of money is on disk when it returns (FULL); a draft's step is in the WAL (a
-    killed process keeps it) without its own flush (NORMAL), and the next money write is FULL
-    again whatever ran before it."""
-    db = await Database.open(tmp_path / "shop.sqlite3")
-
-    async def level(conn: Connection) -> int:
-        cursor = await conn.execute("PRAGMA synchronous")
-        return int((await cursor.fetchone())[0])
-
-    try:
-        seen = [
-            await db.run(level),
-            await db.run(level, conversation=True),
-            await db.run(level),
-        ]
-        async with db.transaction(conversation=True) as conn:
-            seen.append(await level(conn))
-        async with db.transaction() as conn:
-            seen.append(await level(conn))
-    finally:
-        await db.close()
-    full, normal = 2, 1
-    assert seen == [full, normal, full, normal, full]
+    assert seen == [money, profile, money, step, money, profile, step, money]
 
 
 async def test_a_lookup_that_turns_out_long_is_left_to_the_readers_thread(
