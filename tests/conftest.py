@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import asyncpg
 import httpx
 import pytest
+from aiohttp import web
 from pydantic import SecretStr
 
 from bot.i18n import Translator
@@ -258,3 +259,20 @@ async def user(db: Database) -> int:
 async def catalog(db: Database, panel: PanelClient) -> None:
     """The sandbox's catalog synced into the database."""
     await sync_catalog(db, panel)
+
+
+@pytest.fixture
+async def serve_app() -> AsyncIterator[Callable[[web.Application], Any]]:
+    """Serve an app on 127.0.0.1 (a free port); yields a starter returning its base URL."""
+    runners: list[web.AppRunner] = []
+
+    async def start(app: web.Application) -> str:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        runners.append(runner)
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        return f"http://127.0.0.1:{next(iter(runner.addresses))[1]}"
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()

@@ -133,6 +133,22 @@ def _buttons(markup: Any) -> list[dict[str, Any]]:
     return [button for row in markup.get("inline_keyboard", []) for button in row]
 
 
+async def read_webhook_answer(response: aiohttp.ClientResponse) -> dict[str, str]:
+    """The call a bot's answer to a webhook POST carries, as Telegram reads it (a form,
+    multipart or urlencoded): its fields by name, `method` among them; {} for any other answer."""
+    if response.content_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(await response.text(), keep_blank_values=True))
+    fields: dict[str, str] = {}
+    if response.content_type == "multipart/form-data":
+        reader = aiohttp.MultipartReader.from_response(response)
+        while (part := await reader.next()) is not None:
+            assert isinstance(part, aiohttp.BodyPartReader)
+            fields[str(part.name)] = await part.text()
+    else:
+        await response.read()
+    return fields
+
+
 class TelegramEmulator:
     """The Bot API at http://127.0.0.1:<port>, one bot token, private chats only."""
 
@@ -619,15 +635,7 @@ class TelegramEmulator:
         answer: dict[str, str] = {}
         with suppress(aiohttp.ClientError, TimeoutError):
             async with self._client.post(url, json=update, headers=headers) as response:
-                if response.content_type == "multipart/form-data":
-                    reader = aiohttp.MultipartReader.from_response(response)
-                    while (part := await reader.next()) is not None:
-                        assert isinstance(part, aiohttp.BodyPartReader)
-                        answer[str(part.name)] = await part.text()
-                elif response.content_type == "application/x-www-form-urlencoded":
-                    answer = dict(parse_qsl(await response.text(), keep_blank_values=True))
-                else:
-                    await response.read()
+                answer = await read_webhook_answer(response)
                 status = response.status
         self.webhook_deliveries.append(status)
         if status == 200 and "method" in answer:  # a call in the answer: run, its result lost

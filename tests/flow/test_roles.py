@@ -8,7 +8,6 @@ import gc
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
@@ -26,6 +25,7 @@ from bot.webhook import SECRET_HEADER
 from storage import outbox
 from storage.db import Database
 from tests.e2e.conftest import free_port
+from tests.e2e.telegram_emulator import read_webhook_answer
 from tests.fakes.telegram import FakeSession, make_bot
 
 SECRET = "roles-webhook-secret"
@@ -152,7 +152,7 @@ async def test_a_web_process_takes_updates_syncs_nothing_and_leaves_the_webhook_
         headers = {SECRET_HEADER: SECRET}
         async with http.post(settings.webhook_url, json=update, headers=headers) as answer:
             assert answer.status == 200
-            welcome = dict(parse_qsl(await answer.text()))
+            welcome = await read_webhook_answer(answer)
     # The reply to /start rides back in the answer to Telegram's POST.
     assert (welcome["method"], welcome["chat_id"]) == ("sendMessage", str(CHAT))
     stop.set()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -52,6 +52,7 @@ from bot.transport import (
 )
 from bot.webhook import SECRET_HEADER, answer_body, build_app
 from storage.db import Database
+from tests.e2e.telegram_emulator import read_webhook_answer
 from tests.fakes.telegram import BOT_TOKEN, FakeSession, TelegramUser, make_bot
 
 SECRET = "webhook-secret-for-tests"
@@ -63,38 +64,13 @@ async def healthy() -> bool:
     return True
 
 
-@pytest.fixture
-async def serve() -> AsyncIterator[Callable[[web.Application], Any]]:
-    """Serve an app on 127.0.0.1 (a free port); yields a starter returning its base URL."""
-    runners: list[web.AppRunner] = []
-
-    async def start(app: web.Application) -> str:
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        runners.append(runner)
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        return f"http://127.0.0.1:{next(iter(runner.addresses))[1]}"
-
-    yield start
-    for runner in runners:
-        await runner.cleanup()
-
-
 async def post(url: str, update: dict[str, Any]) -> tuple[int, dict[str, str]]:
     """POST an update as Telegram does; the HTTP status and the form of the answer, if any."""
-    fields: dict[str, str] = {}
     async with (
         aiohttp.ClientSession() as http,
         http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as response,
     ):
-        if response.content_type == "multipart/form-data":
-            reader = aiohttp.MultipartReader.from_response(response)
-            while (part := await reader.next()) is not None:
-                assert isinstance(part, aiohttp.BodyPartReader)
-                fields[str(part.name)] = await part.text()
-        elif response.content_type == "application/x-www-form-urlencoded":
-            fields = dict(parse_qsl(await response.text(), keep_blank_values=True))
-        return response.status, fields
+        return response.status, await read_webhook_answer(response)
 
 
 def press(session: FakeSession, data: str, update_id: int) -> dict[str, Any]:
@@ -114,7 +90,7 @@ def press(session: FakeSession, data: str, update_id: int) -> dict[str, Any]:
 
 
 async def test_a_button_pressed_through_the_webhook_is_answered_in_the_http_answer(
-    serve: Callable[[web.Application], Any],
+    serve_app: Callable[[web.Application], Any],
     db: Database,
     panel: PanelClient,
     shop_config: ShopConfig,
@@ -131,7 +107,7 @@ async def test_a_button_pressed_through_the_webhook_is_answered_in_the_http_answ
     await cy.send("/start")
     [new_order] = [b for row in cy.last_message().reply_markup.inline_keyboard for b in row  # type: ignore[union-attr]
                    if "New order" in b.text]  # fmt: skip
-    base = await serve(build_app(dp, bot, secret=SECRET, path=PATH, health=healthy))
+    base = await serve_app(build_app(dp, bot, secret=SECRET, path=PATH, health=healthy))
     session.clear()
 
     status, answer = await post(base + PATH, press(session, str(new_order.callback_data), 900))
@@ -144,7 +120,7 @@ async def test_a_button_pressed_through_the_webhook_is_answered_in_the_http_answ
 
 
 async def test_a_call_after_the_held_answer_sends_that_answer_first(
-    serve: Callable[[web.Application], Any],
+    serve_app: Callable[[web.Application], Any],
 ) -> None:
     """Telegram sees an update's calls in the order they were made, whatever goes back in
     the answer to its POST."""
@@ -161,7 +137,7 @@ async def test_a_call_after_the_held_answer_sends_that_answer_first(
     session.register_user({"id": USER_ID, "is_bot": False, "first_name": "Cy"})
     await bot.send_message(USER_ID, "menu")
     session.clear()
-    base = await serve(build_app(dp, bot, secret=SECRET, path=PATH, health=healthy))
+    base = await serve_app(build_app(dp, bot, secret=SECRET, path=PATH, health=healthy))
 
     status, answer = await post(base + PATH, press(session, "x", 901))
 
@@ -174,7 +150,7 @@ async def test_a_call_after_the_held_answer_sends_that_answer_first(
 
 
 async def test_the_answer_in_the_webhook_answer_went_through_the_session_middlewares(
-    serve: Callable[[web.Application], Any],
+    serve_app: Callable[[web.Application], Any],
 ) -> None:
     """What a request would have carried (the sandbox banner is such a middleware)."""
 
@@ -200,7 +176,7 @@ async def test_the_answer_in_the_webhook_answer_went_through_the_session_middlew
     session.middleware(Stamp())
     session.register_user({"id": USER_ID, "is_bot": False, "first_name": "Cy"})
     await bot.send_message(USER_ID, "menu")
-    base = await serve(build_app(dp, bot, secret=SECRET, path=PATH, health=healthy))
+    base = await serve_app(build_app(dp, bot, secret=SECRET, path=PATH, health=healthy))
 
     _, answer_form = await post(base + PATH, press(session, "x", 902))
 
@@ -236,7 +212,7 @@ def _markup(kind: type[InlineKeyboardMarkup]) -> InlineKeyboardMarkup:
 
 
 async def test_a_shared_keyboard_is_posted_as_aiogram_posts_any_keyboard(
-    serve: Callable[[web.Application], Any],
+    serve_app: Callable[[web.Application], Any],
 ) -> None:
     """Serialised once and reused, the keyboard Telegram receives is the one aiogram's own
     session would have posted, each time."""
@@ -249,7 +225,7 @@ async def test_a_shared_keyboard_is_posted_as_aiogram_posts_any_keyboard(
 
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", telegram)
-    base = await serve(app)
+    base = await serve_app(app)
     keyboard = _markup(Keyboard)
     expected = AiohttpSession().prepare_value(
         _markup(InlineKeyboardMarkup), bot=Bot(BOT_TOKEN), files={}

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
@@ -34,6 +33,7 @@ from bot.shutdown import InFlight, RunningJobs, stop_scheduler
 from bot.webhook import SECRET_HEADER, build_app, health_check, run_webhook, webhook_path
 from storage import users
 from storage.db import Database
+from tests.e2e.telegram_emulator import read_webhook_answer
 from tests.fakes.telegram import FakeSession, make_bot
 
 SECRET = "webhook-secret-for-tests"
@@ -62,25 +62,6 @@ async def eventually(predicate: Callable[[], Any], what: str, within: float = 10
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {within}s for {what}")
         await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-async def serve_app() -> AsyncIterator[Callable[[web.Application], Any]]:
-    """Serve an app on 127.0.0.1 (a free port); yields a starter returning its base URL."""
-    runners: list[web.AppRunner] = []
-
-    async def start(app: web.Application) -> str:
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        runners.append(runner)
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = next(iter(runner.addresses))[1]
-        return f"http://127.0.0.1:{port}"
-
-    yield start
-    for runner in runners:
-        await runner.cleanup()
 
 
 @pytest.fixture
@@ -150,7 +131,7 @@ async def test_a_valid_update_is_answered_only_once_it_is_handled(
     async def post() -> tuple[int, dict[str, str]]:
         headers = {SECRET_HEADER: SECRET}
         async with http.post(base + PATH, json=start_update(41), headers=headers) as response:
-            return response.status, dict(parse_qsl(await response.text()))
+            return response.status, await read_webhook_answer(response)
 
     key = dp.fsm.get_context(bot, chat_id=USER_ID, user_id=USER_ID).key
     async with dp.fsm.events_isolation.lock(key):  # Cy's earlier update is still running
