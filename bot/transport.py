@@ -39,12 +39,6 @@ class UnreadSend(SendMessage):
     __returning__ = Any  # type: ignore[assignment]  # the answer stays JSON
 
 
-_UNREAD: dict[type[TelegramMethod[Any]], type[TelegramMethod[Any]]] = {
-    EditMessageText: UnreadEdit,
-    SendMessage: UnreadSend,
-}
-
-
 def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> UnreadEdit:
     """`message.edit_text(text, reply_markup=markup)` built as an UnreadEdit at once (validated
     once, instead of built as aiogram's and copied by `unread`)."""
@@ -58,13 +52,13 @@ def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> Un
 
 
 def unread(method: TelegramMethod[TelegramType]) -> TelegramMethod[Any]:
-    """`method` (as an aiogram shortcut built it) as a call whose result is not parsed; other
-    kinds of call are returned as they are."""
-    kind = _UNREAD.get(type(method))
-    if kind is None:
+    """`method` (as an aiogram shortcut built it) as a call whose result is not parsed: a
+    message sent as an UnreadSend; other kinds of call as they are (an edit is built unread
+    at once: `edit`)."""
+    if type(method) is not SendMessage:
         return method
     # The fields were validated when `method` was built: copied, not validated again.
-    return kind.model_construct(**dict(method)).as_(method.bot)
+    return UnreadSend.model_construct(**dict(method)).as_(method.bot)
 
 
 # -- keyboards serialised once -------------------------------------------------------------

@@ -48,7 +48,6 @@ from bot.transport import (
     form_fields,
     handle_for_webhook,
     reply,
-    unread,
 )
 from bot.webhook import SECRET_HEADER, answer_body, build_app
 from storage.db import Database
@@ -264,9 +263,9 @@ async def test_an_unread_edit_is_still_refused_as_telegram_refuses_it() -> None:
     session.fail(EditMessageText, 400, "Bad Request: message to edit not found")
 
     with pytest.raises(TelegramBadRequest, match="message to edit not found"):
-        await unread(sent.edit_text("next"))
+        await edit(sent, "next", None)
 
-    await unread(sent.edit_text("next"))
+    await edit(sent, "next", None)
     assert session.bot_messages(USER_ID)[-1]["text"] == "next"
 
 
