@@ -8,8 +8,10 @@ answer (`SimpleRequestHandler` does that with what a handler returns).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
+from http import HTTPStatus
 from typing import Any, cast
 
 from aiogram import Bot, Dispatcher
@@ -28,7 +30,8 @@ from pydantic import PrivateAttr
 class UnreadEdit(EditMessageText):
     """An edit whose result nobody reads. Telegram's answer is still checked (a refusal raises
     as usual) but not parsed: the edited Message is about a hundred pydantic objects (its chat,
-    sender, keyboard), built for nothing. Awaited, it gives Telegram's JSON, not a Message."""
+    sender, keyboard), built for nothing. Through a session with `UnreadAnswers` (the shop's),
+    a success is not even decoded from JSON, and gives None; otherwise Telegram's JSON."""
 
     __returning__ = Any  # type: ignore[assignment]  # the answer stays JSON
 
@@ -59,6 +62,24 @@ def unread(method: TelegramMethod[TelegramType]) -> TelegramMethod[Any]:
         return method
     # The fields were validated when `method` was built: copied, not validated again.
     return UnreadSend.model_construct(**dict(method)).as_(method.bot)
+
+
+_UNREAD = (UnreadEdit, UnreadSend)
+# How Telegram's every success starts: `ok` first (its JSON has no spaces; a test's may).
+_SUCCESS = re.compile(r'\{\s*"ok"\s*:\s*true\b')
+
+
+class UnreadAnswers(BaseSession):
+    """A session's `check_response` that leaves a success of an unread call undecoded: the
+    edited or sent message's JSON, a kilobyte or two, read by nobody. Any other answer (a
+    refusal, a flood wait, a body of another shape) is checked as aiogram checks it."""
+
+    def check_response(
+        self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int, content: str
+    ) -> Response[TelegramType]:
+        if status_code == HTTPStatus.OK and isinstance(method, _UNREAD) and _SUCCESS.match(content):
+            return Response[TelegramType].model_construct(ok=True)
+        return super().check_response(bot, method, status_code, content)
 
 
 # -- keyboards serialised once -------------------------------------------------------------
@@ -94,8 +115,9 @@ def form_fields(
     return fields
 
 
-class ShopSession(AiohttpSession):
-    """aiogram's HTTP session, building each request's form with `form_fields`."""
+class ShopSession(UnreadAnswers, AiohttpSession):
+    """aiogram's HTTP session, building each request's form with `form_fields`, leaving the
+    answers of unread calls undecoded (`UnreadAnswers`)."""
 
     def build_form_data(self, bot: Bot, method: TelegramMethod[TelegramType]) -> FormData:
         form = FormData(quote_fields=False)

@@ -134,8 +134,18 @@ def _buttons(markup: Any) -> list[dict[str, Any]]:
 
 
 async def read_webhook_answer(response: aiohttp.ClientResponse) -> dict[str, str]:
-    """The call a bot's answer to a webhook POST carries, as Telegram reads it (a form,
-    multipart or urlencoded): its fields by name, `method` among them; {} for any other answer."""
+    """The call a bot's answer to a webhook POST carries, as Telegram reads it (JSON, or a
+    form, multipart or urlencoded): its fields by name, `method` among them; {} for any other
+    answer. In JSON, a string is the field's value and anything else its JSON text, as in the
+    Bot API's parser."""
+    if response.content_type == "application/json":
+        body = await response.json()
+        if not isinstance(body, dict):
+            return {}
+        return {
+            str(name): value if isinstance(value, str) else json.dumps(value)
+            for name, value in body.items()
+        }
     if response.content_type == "application/x-www-form-urlencoded":
         return dict(parse_qsl(await response.text(), keep_blank_values=True))
     fields: dict[str, str] = {}

@@ -21,7 +21,6 @@ from typing import Any, TypeVar, Union, cast, get_args, get_origin, overload
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import (
@@ -42,7 +41,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardButton, InputFile, Message, TelegramObject, Update
 
 from bot.late_answers import LateAnswers
-from bot.transport import form_fields
+from bot.transport import UnreadAnswers, form_fields
 
 __all__ = ["BOT_TOKEN", "Exchange", "FakeSession", "TelegramUser", "make_bot"]
 
@@ -149,7 +148,7 @@ class _StoredMessage:
     touched: int  # order of the last send or edit, to find what is on screen
 
 
-class FakeSession(BaseSession):
+class FakeSession(UnreadAnswers):
     """Records every method the bot calls and answers as Telegram would, through check_response.
 
     Fault injection: `fail()` queues refusals per method type (optionally per chat);
@@ -211,14 +210,18 @@ class FakeSession(BaseSession):
         exchange.result = response.result
         return cast(TelegramType, response.result)
 
-    async def deliver(self, bot: Bot, method: TelegramMethod[Any]) -> None:
-        """Telegram runs `method`, found in the answer to a webhook POST: nothing goes back to
-        the bot, not even a refusal (recorded in `exchanges` all the same)."""
+    async def deliver(
+        self, bot: Bot, method: TelegramMethod[Any], params: dict[str, str] | None = None
+    ) -> None:
+        """Telegram runs `method`, found in the answer to a webhook POST (its fields as read
+        from that answer, if given): nothing goes back to the bot, not even a refusal (recorded
+        in `exchanges` all the same)."""
         exchange = Exchange(seq=self._requests_made, method=method)
         self._requests_made += 1
         self.requests.append(method)
         self.exchanges.append(exchange)
-        params = self._wire_params(bot, method, {})
+        if params is None:
+            params = self._wire_params(bot, method, {})
         try:
             exchange.result = await self._answer(bot, method, params)
         except _Refusal as refusal:

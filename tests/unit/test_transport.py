@@ -16,7 +16,12 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramRetryAfter,
+)
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageText,
@@ -269,9 +274,58 @@ async def test_an_unread_edit_is_still_refused_as_telegram_refuses_it() -> None:
     assert session.bot_messages(USER_ID)[-1]["text"] == "next"
 
 
+SENT = json.dumps(
+    {"message_id": 5, "date": 0, "chat": {"id": USER_ID, "type": "private"}, "text": "next"}
+)
+
+
+@pytest.mark.parametrize("method", [UnreadEdit, UnreadSend])
+def test_the_success_of_an_unread_call_is_not_decoded(method: type[TelegramMethod[Any]]) -> None:
+    """The message Telegram gives back for an edit or a send nobody reads is left as text:
+    even a result that would not parse passes, when Telegram said ok."""
+    bot = Bot(BOT_TOKEN, session=ShopSession())
+    call = method(chat_id=USER_ID, text="next")
+
+    for content in ('{"ok":true,"result":{"message_id": 5, "chat": ', '{ "ok": true }'):
+        response = bot.session.check_response(bot, call, 200, content)
+        assert response.ok and response.result is None
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "error"),
+    [
+        (400, '{"ok":false,"error_code":400,"description":"Bad Request: message to edit not found"}',
+         TelegramBadRequest),
+        (429, '{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3",'
+         '"parameters":{"retry_after":3}}', TelegramRetryAfter),
+        (200, '{"ok":false,"error_code":400,"description":"Bad Request: odd"}', TelegramAPIError),
+        (200, "<html>bad gateway</html>", ClientDecodeError),
+    ],
+)  # fmt: skip
+def test_an_unread_call_is_still_refused_as_aiogram_refuses_it(
+    status: int, content: str, error: type[Exception]
+) -> None:
+    bot = Bot(BOT_TOKEN, session=ShopSession())
+    call = UnreadEdit(chat_id=USER_ID, message_id=5, text="next")
+
+    with pytest.raises(error):
+        bot.session.check_response(bot, call, status, content)
+
+
+def test_a_call_whose_answer_is_read_is_parsed_as_aiogram_parses_it() -> None:
+    bot = Bot(BOT_TOKEN, session=ShopSession())
+    call = EditMessageText(chat_id=USER_ID, message_id=5, text="next")
+
+    response = bot.session.check_response(bot, call, 200, f'{{"ok":true,"result":{SENT}}}')
+
+    assert isinstance(response.result, Message) and response.result.text == "next"
+    assert response.result.bot is bot
+
+
 async def test_the_webhook_answer_is_the_form_aiograms_session_would_post() -> None:
-    """Telegram takes a webhook answer urlencoded: the very body aiogram's session posts for
-    the call, with the method's name first (HTML, symbols of the form and a shared keyboard)."""
+    """Telegram takes a webhook answer as JSON: the very fields aiogram's session posts for
+    the call, each a string as in its form, with the method's name first (HTML, symbols of
+    the form, a character outside ASCII and a shared keyboard)."""
     bot = Bot(BOT_TOKEN, session=ShopSession())
     call = SendMessage(
         chat_id=USER_ID, text="<b>5 & 6</b> = 11 +1% ü", reply_markup=_markup(Keyboard)
@@ -280,8 +334,9 @@ async def test_the_webhook_answer_is_the_form_aiograms_session_would_post() -> N
 
     body = answer_body(bot, call)
 
-    assert body.content_type == "application/x-www-form-urlencoded"
-    assert parse_qsl(body.decode()) == [("method", "sendMessage"), *parse_qsl(aiogram.decode())]
+    assert body.content_type == "application/json"
+    fields = json.loads(body.decode())
+    assert list(fields.items()) == [("method", "sendMessage"), *parse_qsl(aiogram.decode())]
     await bot.session.close()
 
 
