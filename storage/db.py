@@ -301,6 +301,22 @@ def _open_lookups(path: str, budget: _Budget) -> sqlite3.Connection:
     return conn
 
 
+def _open_quick_writes(path: str, budget: _Budget) -> sqlite3.Connection:
+    """The event loop's own writer, for the short writes that do not wait for the disk."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 0")  # another process writing: the thread waits, not this
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")  # a checkpoint waits for the disk: the thread's
+    conn.set_progress_handler(budget, _STEPS_COUNTED)
+    return conn
+
+
+# Quick writes in a row before one is left to the writer's thread, whose commit checkpoints the
+# WAL when it has grown (those on the loop never do): a few hundred pages at most between two.
+QUICK_WRITES_IN_A_ROW = 64
+
+
 class _Thread:
     """One sqlite3 connection on the thread aiosqlite keeps for it. `call` is a trip there from
     the event loop (about 20 us, and the wake-ups); calls run in the order they were made.
@@ -403,9 +419,10 @@ class _Writer:
         return self._thread.conn.in_transaction
 
 
-class _OnThread:
-    """The writer as a `Database.run` body sees it, on the writer's thread: each statement
-    runs when it is called, and awaiting it then never suspends."""
+class _InPlace:
+    """The writer as a `Database.run` body sees it (on the writer's thread, or on the loop's
+    own connection for a quick write): each statement runs when it is called, and awaiting it
+    then never suspends."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -426,10 +443,10 @@ def _transact(
     body: Callable[[Connection], Coroutine[Any, Any, T]],
     durable: bool,
 ) -> T:
-    """A whole `Database.run` transaction, on the writer's thread."""
+    """A whole `Database.run` transaction on `conn`, here and now."""
     _begin(conn, durable)
     try:
-        result = _to_the_end(body(_OnThread(conn)))
+        result = _to_the_end(body(_InPlace(conn)))
         _commit(conn)
     except BaseException:
         _roll_back(conn)
@@ -468,6 +485,8 @@ class SqliteDatabase(Database):
         self._reader = reader
         self._budget = _Budget()
         self._lookups = _open_lookups(path, self._budget)
+        self._quick = _open_quick_writes(path, self._budget)
+        self._quick_in_a_row = 0
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -491,6 +510,7 @@ class SqliteDatabase(Database):
     async def close(self) -> None:
         async with self._lock:
             self._lookups.close()
+            self._quick.close()
             await self._reader.close()
             await self._writer.close()
 
@@ -517,9 +537,37 @@ class SqliteDatabase(Database):
         conversation: bool = False,
         durable: bool = True,
     ) -> T:
-        """The whole transaction in one trip to the writer's thread (see `Database.run`)."""
+        """The whole transaction in one trip to the writer's thread (see `Database.run`); one
+        that does not wait for the disk (a conversation's step, a profile) is made on the event
+        loop's thread instead, in its turn all the same (`_quick_write`)."""
+        durable = durable and not conversation
         async with self._lock:
-            return await self._writer.call(_transact, body, durable and not conversation)
+            if not durable and self._quick_in_a_row < QUICK_WRITES_IN_A_ROW:
+                done, result = self._quick_write(body)
+                if done:
+                    return result
+            self._quick_in_a_row = 0
+            return await self._writer.call(_transact, body, durable)
+
+    def _quick_write(self, body: Callable[[Connection], Coroutine[Any, Any, T]]) -> tuple[bool, T]:
+        """`body` run here, on the event loop's own connection: a trip to the writer's thread
+        costs more than such a write (an upsert by key, committed to the WAL without an fsync).
+
+        Like a lookup, it never holds the loop long nor waits for a lock: one that turns out
+        longer than `LOOKUP_STEPS`, or finds another process writing, is rolled back and made
+        on the writer's thread (`(False, None)`; a body only returns what it did, so running it
+        again is safe). Its turn is the writer's, held by the caller: the writer's thread is
+        idle meanwhile.
+        """
+        self._budget.renew()
+        try:
+            result = _transact(self._quick, body, False)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF not in _LEFT_TO_THE_READER:
+                raise
+            return False, cast(T, None)
+        self._quick_in_a_row += 1
+        return True, result
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await self._reader.call(_rows, sql, params)  # one trip: run, read, close

@@ -14,7 +14,14 @@ import pytest
 
 from bot.shop.audit import audit
 from storage import orders, users
-from storage.db import Connection, Database, _migrations, _Thread, is_postgres
+from storage.db import (
+    QUICK_WRITES_IN_A_ROW,
+    Connection,
+    Database,
+    _migrations,
+    _Thread,
+    is_postgres,
+)
 from storage.postgres import WRITE_LOCK
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -248,5 +255,121 @@ async def test_a_lookup_that_turns_out_long_is_left_to_the_readers_thread(
         assert on_the_thread == [long]
         assert [tuple(row) for row in await db.lookup(long, (100,))] == [(100, 5050)]
         assert on_the_thread == [long]  # the next short read is on the loop again
+    finally:
+        await db.close()
+
+
+async def _kv_write(conn: Connection, key: str = "k", value: str = "v") -> int:
+    """A short write; which thread made it."""
+    await conn.execute(
+        "INSERT INTO kv (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+    return threading.get_ident()
+
+
+async def test_a_write_that_does_not_wait_for_the_disk_is_made_on_the_loop(
+    tmp_path: Path,
+) -> None:
+    """A conversation's step or a profile costs no trip to the writer's thread (which costs
+    more than the write); money still goes there, to wait for the disk off the loop."""
+    db = await Database.open(tmp_path / "shop.sqlite3")
+    loop = threading.get_ident()
+    try:
+        assert await db.run(_kv_write, conversation=True) == loop
+        assert await db.run(_kv_write, durable=False) == loop
+        assert await db.run(_kv_write) != loop
+        assert await db.scalar("SELECT value FROM kv WHERE key = 'k'") == "v"
+    finally:
+        await db.close()
+
+
+async def test_a_quick_write_waits_for_another_process_off_the_loop(tmp_path: Path) -> None:
+    """Another process holding SQLite's write lock: the step is made on the writer's thread,
+    which waits its turn; the loop goes on meanwhile."""
+    path = tmp_path / "shop.sqlite3"
+    db = await Database.open(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    loop = threading.get_ident()
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        step = asyncio.create_task(
+            db.run(lambda conn: _kv_write(conn, "k", "mine"), conversation=True)
+        )
+        started = time.monotonic()
+        for _ in range(20):  # the loop is free: nothing on it waits for SQLite's lock
+            await asyncio.sleep(0.005)
+        assert time.monotonic() - started < 1.5  # the busy timeout of a thread is 10 s
+        assert not step.done()
+        other.execute("INSERT INTO kv (key, value) VALUES ('k', 'theirs')")
+        other.execute("COMMIT")
+        assert await step != loop
+        assert await db.scalar("SELECT value FROM kv WHERE key = 'k'") == "mine"
+    finally:
+        other.close()
+        await db.close()
+
+
+async def test_a_long_quick_write_is_left_to_the_writers_thread(tmp_path: Path) -> None:
+    """A write that turns out long (here: thousands of rows) is rolled back on the loop and
+    made whole on the writer's thread: the loop is never held long by a write either."""
+    db = await Database.open(tmp_path / "shop.sqlite3")
+    loop = threading.get_ident()
+
+    async def many(conn: Connection) -> int:
+        await conn.execute(
+            "INSERT INTO kv (key, value) WITH RECURSIVE n(x) AS"
+            " (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 50000) SELECT 'n' || x, x FROM n"
+        )
+        return threading.get_ident()
+
+    try:
+        assert await db.run(many, conversation=True) != loop
+        assert await db.scalar("SELECT COUNT(*) FROM kv WHERE key LIKE 'n%'") == 50_000
+        assert await db.run(_kv_write, conversation=True) == loop  # the next short one: here
+    finally:
+        await db.close()
+
+
+async def test_a_failed_quick_write_leaves_nothing_and_the_next_one_works(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "shop.sqlite3")
+
+    async def half(conn: Connection) -> None:
+        await _kv_write(conn, "half", "written")
+        await conn.execute("INSERT INTO kv (key, value) VALUES ('half', 'again')")  # not unique
+
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.run(half, conversation=True)
+        assert await db.scalar("SELECT COUNT(*) FROM kv WHERE key = 'half'") == 0
+        await db.run(_kv_write, conversation=True)
+        assert await db.scalar("SELECT value FROM kv WHERE key = 'k'") == "v"
+    finally:
+        await db.close()
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size
+
+
+async def test_quick_writes_leave_the_wal_to_the_writers_thread_now_and_then(
+    tmp_path: Path,
+) -> None:
+    """The loop's commits never checkpoint (that waits for the disk): after a run of them one
+    goes to the writer's thread, whose commit checkpoints a grown WAL, so it stays bounded."""
+    db = await Database.open(tmp_path / "shop.sqlite3")
+    loop = threading.get_ident()
+    try:
+        where = [await db.run(_kv_write, conversation=True) for _ in range(QUICK_WRITES_IN_A_ROW)]
+        assert set(where) == {loop}
+        assert await db.run(_kv_write, conversation=True) != loop
+        assert await db.run(_kv_write, conversation=True) == loop  # a new run begins
+        wal = Path(f"{tmp_path / 'shop.sqlite3'}-wal")
+        for number in range(2_000):  # ~2 pages each: past the 1,000 of an autocheckpoint
+            await db.run(
+                lambda conn, n=number: _kv_write(conn, f"w{n}", "x" * 3000), conversation=True
+            )
+        assert _size(wal) < 1_600 * 4096
     finally:
         await db.close()
