@@ -67,6 +67,7 @@ def unread(method: TelegramMethod[TelegramType]) -> TelegramMethod[Any]:
 _UNREAD = (UnreadEdit, UnreadSend)
 # How Telegram's every success starts: `ok` first (its JSON has no spaces; a test's may).
 _SUCCESS = re.compile(r'\{\s*"ok"\s*:\s*true\b')
+_DONE: Response[Any] = Response[Any](ok=True)  # what an unread call's success gives: nothing
 
 
 class UnreadAnswers(BaseSession):
@@ -78,7 +79,7 @@ class UnreadAnswers(BaseSession):
         self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int, content: str
     ) -> Response[TelegramType]:
         if status_code == HTTPStatus.OK and isinstance(method, _UNREAD) and _SUCCESS.match(content):
-            return Response[TelegramType].model_construct(ok=True)
+            return cast("Response[TelegramType]", _DONE)
         return super().check_response(bot, method, status_code, content)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from aiogram import Router
-from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.dispatcher.event.bases import REJECTED, UNHANDLED
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.types import CallbackQuery
 
@@ -37,10 +37,31 @@ class ButtonSwitch:
     async def press(self, query: CallbackQuery, **data: Any) -> Any:
         prefix = (query.data or "").partition(SEPARATOR)[0]
         for router in self.owners.get(prefix, ()):
-            found = await router.propagate_event(UPDATE, query, **data)
+            found = await _offer(router, query, data)
             if found is not UNHANDLED:
                 return found
         return await self.fallback.propagate_event(UPDATE, query, **data)
+
+
+async def _offer(router: Router, query: CallbackQuery, data: dict[str, Any]) -> Any:
+    """`router.propagate_event` for a press, UNHANDLED when no handler took it.
+
+    A router without routers of its own and without an outer middleware on its buttons (every
+    router of the tree today) has nothing to propagate to and nothing to wrap: what is left
+    of the propagation is its filters (ADMIN_IDS, say), then its observer's `trigger` (its
+    handlers with their filters, inside the inner middlewares), as aiogram's `Router` runs
+    them. tests/unit/test_buttons.py holds both ways to the same outcomes.
+    """
+    observer = router.callback_query
+    if router.sub_routers or observer.outer_middleware:
+        return await router.propagate_event(UPDATE, query, **data)
+    kwargs = {**data, "event_router": router}
+    passed, found = await observer.check_root_filters(query, **kwargs)
+    if not passed:
+        return UNHANDLED
+    kwargs.update(found)
+    handled = await observer.trigger(query, **kwargs)
+    return UNHANDLED if handled is REJECTED else handled
 
 
 def _prefixes(router: Router) -> Iterator[str]:

@@ -114,3 +114,67 @@ def test_the_shop_tree_indexes_every_button_kind_once_per_owner() -> None:
     }
     assert set(switch.owners) == kinds
     assert all(len(set(owners)) == len(owners) for owners in switch.owners.values())
+
+
+async def test_a_press_goes_through_its_routers_middlewares_and_names_its_router() -> None:
+    """Inner middlewares run around the handler; an outer middleware on a router's buttons
+    runs too (that router is propagated into as aiogram does); the handler's `event_router`
+    is its own router."""
+    got: list[str] = []
+
+    async def first(query: CallbackQuery, callback_data: First, event_router: Router) -> None:
+        got.append(f"first {callback_data.value} in {event_router.name}")
+
+    async def second(query: CallbackQuery, event_router: Router) -> None:
+        got.append(f"second in {event_router.name}")
+
+    def around(name: str) -> Any:
+        async def middleware(handler: Any, event: Any, data: dict[str, Any]) -> Any:
+            got.append(name)
+            return await handler(event, data)
+
+        return middleware
+
+    one, two, fallback = Router(name="one"), Router(name="two"), Router(name="fallback")
+    one.callback_query.middleware(around("inner of one"))
+    one.callback_query.register(first, First.filter())
+    two.callback_query.outer_middleware(around("outer of two"))
+    two.callback_query.register(second, Second.filter())
+    root = Router(name="root")
+    root.callback_query.register(ButtonSwitch([one, two], fallback).press)
+    root.include_routers(one, two, fallback)
+    dp = Dispatcher()
+    dp.include_router(root)
+
+    await _feed(dp, "ta:1", "tb:2")
+
+    assert got == ["inner of one", "first 1 in one", "outer of two", "second in two"]
+
+
+async def test_a_press_for_a_nested_router_passes_its_parents_filter_first() -> None:
+    got: list[str] = []
+
+    async def nested(query: CallbackQuery, callback_data: First) -> None:
+        got.append(f"nested {callback_data.value}")
+
+    async def stale(query: CallbackQuery) -> None:
+        got.append(f"stale {query.data}")
+
+    guard = Seen(passes=False)
+    parent, child, fallback = Router(name="parent"), Router(name="child"), Router(name="fb")
+    parent.callback_query.filter(guard)
+    child.callback_query.register(nested, First.filter())
+    parent.include_router(child)
+    fallback.callback_query.register(stale)
+    root = Router(name="root")
+    root.callback_query.register(ButtonSwitch([parent], fallback).press)
+    root.include_routers(parent, fallback)
+    dp = Dispatcher()
+    dp.include_router(root)
+
+    await _feed(dp, "ta:4")
+    guard.passes = True
+    await _feed(dp, "ta:5")
+
+    assert got == ["stale ta:4", "nested 5"]
+    assert guard.asked == ["ta:4", "ta:5"]
