@@ -34,9 +34,9 @@ from storage.db import Database
 # weakly, so after a garbage collection each one is built again (milliseconds per reply). Held
 # here for the methods the shop calls and reads the answer of, they are built once. (Edits go
 # out unread, bot.transport.UnreadEdit: the Message-or-True answer's validator, some 3 MB, is
-# never needed; an unread answer is checked as `Response[Any]`, held here like the others: a
-# young class, it went with the next collection of the youngest generation, and cost 2-4 ms
-# to build again.)
+# never needed; an unread call's refusal is checked as `Response[Any]`, held here like the
+# others: a young class, it went with the next collection of the youngest generation, and cost
+# 2-4 ms to build again.)
 _ANSWER_TYPES = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
     for method in (
