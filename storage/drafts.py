@@ -98,4 +98,4 @@ async def _put(db: Database, key: Key, **columns: str | None) -> None:
                 (*key, _EMPTY),
             )
 
-    await db.run(put, conversation=True)  # one trip to SQLite's writer
+    await db.run(put, conversation=True)  # one write (SQLite: on the loop, see Database.run)

@@ -86,8 +86,9 @@ async def visit(
         found: Row = await cursor.fetchone()
         return found
 
-    # One trip to SQLite's writer. A profile is written again at the next contact if a power
-    # cut takes it: its commit does not wait for the disk.
+    # One write, whose commit does not wait for the disk (on SQLite: made on the event loop,
+    # no trip to the writer's thread). A power cut may take it: it is written again at the next
+    # contact.
     row = await db.run(upsert, durable=False)
     return _user(row), known is None
 
