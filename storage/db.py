@@ -205,10 +205,13 @@ class Database(ABC):
         The body awaits nothing but its own statements on `conn`: no network, no read through
         the `Database`, no sleep. On SQLite it then runs whole, `BEGIN` to `COMMIT`, on the
         writer's thread: one trip from the event loop, where `transaction()` makes one per
-        statement. A body that awaits anything else fails there and writes nothing. Being on
-        another thread, it changes no object the event loop's tasks use: it returns what
-        they need instead. A caller cancelled meanwhile does not stop it: it commits or not
-        as if the caller had waited (as a crash after the commit would leave it).
+        statement (a write that does not wait for the disk runs on the loop's own connection
+        instead: no trip). A body that awaits anything else fails there and writes nothing.
+        Being possibly on another thread, and possibly run again (a write begun on the loop
+        that finds the file busy is rolled back and made on the thread), it changes no object
+        the event loop's tasks use: it returns what they need instead. A caller cancelled
+        meanwhile does not stop it: it commits or not as if the caller had waited (as a crash
+        after the commit would leave it).
         """
         async with self.transaction(conversation=conversation, durable=durable) as conn:
             return await body(conn)
