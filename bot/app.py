@@ -25,7 +25,7 @@ from bot.sessions import Sessions
 from bot.shop.config import ShopConfig
 from bot.shutdown import InFlight
 from bot.transport import UnreadEdit, UnreadSend
-from handlers import create_router
+from handlers import build_tree
 from handlers.middleware import UserMiddleware
 from handlers.screens import ScreenCache
 from storage.db import Database
@@ -81,5 +81,5 @@ def build_dispatcher(
         dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(dp.fsm)  # the per-user lock and the conversation's state
     dp.update.outer_middleware(UserMiddleware(deps.db, deps.translator, deps.shop))
-    dp.include_router(create_router(catch_errors=catch_errors))
+    build_tree(dp, catch_errors=catch_errors)
     return dp

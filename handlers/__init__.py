@@ -25,7 +25,13 @@ from handlers.filters import When
 
 
 def create_router(*, catch_errors: bool = True) -> Router:
-    root = Router(name="root")
+    """The whole tree under a router of its own."""
+    return build_tree(Router(name="root"), catch_errors=catch_errors)
+
+
+def build_tree(root: Router, *, catch_errors: bool = True) -> Router:
+    """Every router and the root's own rules, into `root`: the Dispatcher itself in the bot
+    (one router level fewer for every update to go through), a plain router in tests."""
     root.message.filter(When(F.chat.type == "private"))
     # Browsing only takes text outside any form, so the order below matters for what else a
     # message could match; the busiest routers come first, since aiogram tries each in turn.
