@@ -39,9 +39,8 @@ def bind_bot(model: BaseModel, context: Any, /) -> None:
         private["_bot"] = bot
 
 
-def install() -> int:
-    """Give every aiogram class defined so far `bind_bot` as its post-init; how many."""
-    done = 0
+def install() -> None:
+    """Give every aiogram class defined so far `bind_bot` as its post-init."""
     pending: list[type[BaseModel]] = [BotContextController]
     seen: set[type[BaseModel]] = set()
     while pending:
@@ -52,5 +51,3 @@ def install() -> int:
         pending.extend(cls.__subclasses__())
         if set(cls.__private_attributes__) == _ONLY_BOT:
             cls.model_post_init = bind_bot  # type: ignore[method-assign]
-            done += 1
-    return done

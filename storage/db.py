@@ -281,8 +281,9 @@ _STEPS_COUNTED = 1_000
 
 
 class _Budget:
-    """The progress handler of the lookups' connection: a read is interrupted once it has
-    spent `LOOKUP_STEPS` (`lookup` then makes it on the reader's thread)."""
+    """The progress handler of the event loop's connections: a statement there is interrupted
+    once it has spent `LOOKUP_STEPS` (a lookup is then made on the reader's thread, a quick
+    write on the writer's)."""
 
     def __init__(self) -> None:
         self.left = 0
@@ -295,22 +296,14 @@ class _Budget:
         return int(self.left < 0)  # non-zero: SQLite interrupts the statement
 
 
-def _open_lookups(path: str, budget: _Budget) -> sqlite3.Connection:
+def _open_on_the_loop(path: str, budget: _Budget, *pragmas: str) -> sqlite3.Connection:
+    """A connection used on the event loop's thread: it never waits for a lock (another
+    process's: a thread waits instead) and works within `budget`; `pragmas` say what for."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA busy_timeout = 0")  # the event loop's thread never waits for a lock
-    conn.execute("PRAGMA query_only = ON")
-    conn.set_progress_handler(budget, _STEPS_COUNTED)
-    return conn
-
-
-def _open_quick_writes(path: str, budget: _Budget) -> sqlite3.Connection:
-    """The event loop's own writer, for the short writes that do not wait for the disk."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA busy_timeout = 0")  # another process writing: the thread waits, not this
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA wal_autocheckpoint = 0")  # a checkpoint waits for the disk: the thread's
+    conn.execute("PRAGMA busy_timeout = 0")
+    for pragma in pragmas:
+        conn.execute(f"PRAGMA {pragma}")
     conn.set_progress_handler(budget, _STEPS_COUNTED)
     return conn
 
@@ -487,8 +480,12 @@ class SqliteDatabase(Database):
         self._statements = _Writer(writer)
         self._reader = reader
         self._budget = _Budget()
-        self._lookups = _open_lookups(path, self._budget)
-        self._quick = _open_quick_writes(path, self._budget)
+        self._lookups = _open_on_the_loop(path, self._budget, "query_only = ON")
+        # The loop's own writer, for the short writes that do not wait for the disk; its
+        # commits never checkpoint (that waits for the disk): the writer's thread's do.
+        self._quick = _open_on_the_loop(
+            path, self._budget, "foreign_keys = ON", "wal_autocheckpoint = 0"
+        )
         self._quick_in_a_row = 0
         self._lock = asyncio.Lock()
 
@@ -566,7 +563,7 @@ class SqliteDatabase(Database):
         try:
             result = _transact(self._quick, body, False)
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode & 0xFF not in _LEFT_TO_THE_READER:
+            if error.sqlite_errorcode & 0xFF not in _LEFT_TO_A_THREAD:
                 raise
             return False, cast(T, None)
         self._quick_in_a_row += 1
@@ -591,12 +588,12 @@ class SqliteDatabase(Database):
         try:
             return self._lookups.execute(sql, params).fetchall()
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode & 0xFF not in _LEFT_TO_THE_READER:
+            if error.sqlite_errorcode & 0xFF not in _LEFT_TO_A_THREAD:
                 raise
         return await self.fetchall(sql, params)
 
 
-_LEFT_TO_THE_READER = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT)
+_LEFT_TO_A_THREAD = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
