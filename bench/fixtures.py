@@ -7,24 +7,29 @@ import json
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 import httpx
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Message
 from aiohttp.payload import Payload
 from pydantic import SecretStr
 
-from bot.app import Deps, build_dispatcher
+from bot.app import Deps, build_dispatcher, shop_dispatcher
 from bot.i18n import Translator
 from bot.jobs.catalog import sync_catalog
 from bot.panel.client import PanelClient
@@ -34,7 +39,7 @@ from bot.shop.config import ShopConfig
 from bot.transport import handle_for_webhook, reply, send_held_first
 from bot.webhook import JSON, answer_body
 from storage import ledger, users
-from storage.db import Database
+from storage.db import Connection, Database, SqliteDatabase
 from tests.fakes.telegram import FakeSession, make_bot
 
 PANEL_URL = "https://panel.bench/api/v2"
@@ -129,11 +134,18 @@ class ShopPanel:
         return self.sandbox.handle(request)
 
 
-# The Telegram calls made for one update: each with True when it went back in the answer to
-# the webhook POST rather than as a request of its own.
-Calls = list[tuple[TelegramMethod[Any], bool]]
-# The Telegram calls made for the update being fed in this task, when a Chat records them.
-_RECORDING: ContextVar[Calls | None] = ContextVar("bench_recording", default=None)
+@dataclass
+class Played:
+    """What the shop did for one update, as a Chat records it: its Telegram calls, each with
+    True when it went back in the answer to the webhook POST rather than as a request of its
+    own; and how many of its write transactions waited for the disk (`count_durable_writes`)."""
+
+    calls: list[tuple[TelegramMethod[Any], bool]] = field(default_factory=list)
+    durable_writes: int = 0
+
+
+# What the shop does for the update being fed in this task, when a Chat records it.
+_RECORDING: ContextVar[Played | None] = ContextVar("bench_recording", default=None)
 # Updates reach every bot as Telegram POSTs them to a webhook (how a shop with more than one
 # process is deployed): an update's last call may go back in the answer (bot.transport.reply).
 WEBHOOK = True
@@ -164,7 +176,7 @@ class BenchSession(FakeSession):
         self.calls += 1
         recording = _RECORDING.get()
         if recording is not None:
-            recording.append((method, False))
+            recording.calls.append((method, False))
         started = time.perf_counter()
         try:
             return await super().make_request(bot, method, timeout)
@@ -179,7 +191,7 @@ class BenchSession(FakeSession):
         self.answers += 1
         recording = _RECORDING.get()
         if recording is not None:
-            recording.append((method, True))
+            recording.calls.append((method, True))
         started = time.perf_counter()
         try:
             body = answer_body(bot, method)
@@ -212,9 +224,55 @@ def read_answer(body: Payload) -> dict[str, str] | None:
     return fields
 
 
+RouterT = TypeVar("RouterT", bound=Router)
+T = TypeVar("T")
+
+
+def watch_writes(
+    db: SqliteDatabase, around: Callable[[bool], AbstractContextManager[None]]
+) -> None:
+    """Make each write transaction of `db` (this bench's database only) inside `around(durable)`,
+    `durable` saying whether its commit waits for the disk."""
+    transaction = db.transaction
+
+    @asynccontextmanager
+    async def watched(
+        *, conversation: bool = False, durable: bool = True
+    ) -> AsyncIterator[Connection]:
+        with around(durable and not conversation):
+            async with transaction(conversation=conversation, durable=durable) as conn:
+                yield conn
+
+    run = db.run
+
+    async def watched_run(
+        body: Callable[[Connection], Coroutine[Any, Any, T]],
+        *,
+        conversation: bool = False,
+        durable: bool = True,
+    ) -> T:
+        with around(durable and not conversation):
+            return await run(body, conversation=conversation, durable=durable)
+
+    as_transaction: Callable[..., AbstractAsyncContextManager[Connection]] = watched
+    setattr(db, "transaction", as_transaction)  # noqa: B010  (an instance's method, for this run)
+    setattr(db, "run", watched_run)  # noqa: B010
+
+
+@contextmanager
+def count_durable(durable: bool) -> Iterator[None]:
+    """`watch_writes`'s `around` counting the writes that wait for the disk into the update
+    being recorded (`Played.durable_writes`)."""
+    played = _RECORDING.get()
+    if durable and played is not None:
+        played.durable_writes += 1
+    yield
+
+
 @dataclass
 class Shop:
     db: Database
+    deps: Deps
     dp: Dispatcher
     bot: Bot
     session: BenchSession
@@ -269,7 +327,7 @@ async def shop_on(
         dp = build_dispatcher(deps, catch_errors=True)
         session = BenchSession()
         bot = bench_bot(session)
-        yield Shop(db, dp, bot, session, panel, client)
+        yield Shop(db, deps, dp, bot, session, panel, client)
         await bot.session.close()
 
 
@@ -296,15 +354,56 @@ def echo_dispatcher() -> Dispatcher:
     return dp
 
 
-def replay_dispatcher(recorded: dict[int, deque[Calls]]) -> Dispatcher:
+def replay_dispatcher(recorded: dict[int, deque[Played]]) -> Dispatcher:
     """The second baseline: a bare Dispatcher making, for each update, the Telegram calls the
     shop made for it (same texts, same keyboards, the same call in the webhook's answer) and
     nothing else: no storage, no logic."""
     dp = Dispatcher()
+    _replaying(dp, recorded)
+    return dp
+
+
+async def floor_dispatcher(recorded: dict[int, deque[Played]], deps: Deps) -> Dispatcher:
+    """The floor: the shop's Dispatcher with what every update goes through before its routers
+    (`shop_dispatcher`: the per-user lock, the conversation's state read from the shop's
+    database, the stored user read or written), then one router making the shop's calls as the
+    replay does, and as many writes that wait for the disk as the shop made (one row's counter
+    each: a money write does more). No logic: a shop that reads its user and a durable
+    conversation per update, and keeps its money on disk, pays this much whatever it does."""
+
+    async def create(conn: Connection) -> None:
+        await conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (n INTEGER NOT NULL)")
+        await conn.execute(
+            "INSERT INTO bench_floor (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM bench_floor)"
+        )
+
+    async def write(conn: Connection) -> None:
+        await conn.execute("UPDATE bench_floor SET n = n + 1")  # a changed page: an fsync
+
+    async def durable_writes(count: int) -> None:
+        for _ in range(count):
+            await deps.db.run(write)
+
+    await deps.db.run(create)
+    dp = shop_dispatcher(deps)
+    dp.include_router(_replaying(Router(name="floor"), recorded, durable_writes))
+    return dp
+
+
+def _replaying(
+    router: RouterT,
+    recorded: dict[int, deque[Played]],
+    durable_writes: Callable[[int], Awaitable[None]] | None = None,
+) -> RouterT:
+    """`router` making, for each message and button press, the calls recorded for its sender's
+    next update (and, given `durable_writes`, as many writes as waited for the disk)."""
 
     async def replay(event: Message | CallbackQuery, bot: Bot) -> None:
         assert event.from_user is not None
-        for call, answer in recorded[event.from_user.id].popleft():
+        played = recorded[event.from_user.id].popleft()
+        if durable_writes is not None:
+            await durable_writes(played.durable_writes)
+        for call, answer in played.calls:
             if isinstance(call, AnswerCallbackQuery) and isinstance(event, CallbackQuery):
                 call = call.model_copy(update={"callback_query_id": event.id})  # this query
             if answer:
@@ -312,9 +411,9 @@ def replay_dispatcher(recorded: dict[int, deque[Calls]]) -> Dispatcher:
             else:
                 await bot(call)
 
-    dp.message.register(replay)
-    dp.callback_query.register(replay)
-    return dp
+    router.message.register(replay)
+    router.callback_query.register(replay)
+    return router
 
 
 Button = dict[str, Any]  # one inline button, as Telegram's JSON
@@ -336,7 +435,7 @@ class Chat:
         bot: Bot,
         session: BenchSession,
         user_id: int,
-        record: deque[Calls] | None = None,
+        record: deque[Played] | None = None,
     ) -> None:
         self.dp = dp
         self.bot = bot
@@ -391,9 +490,9 @@ class Chat:
         if self.record is None:
             await self._deliver(update)
             return
-        calls: Calls = []
-        self.record.append(calls)
-        token = _RECORDING.set(calls)
+        played = Played()
+        self.record.append(played)
+        token = _RECORDING.set(played)
         try:
             await self._deliver(update)
         finally:

@@ -21,17 +21,19 @@ import inspect
 import json
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from bench.fixtures import Chat, open_shop
+from bench.fixtures import Chat, open_shop, watch_writes
 from bench.report import Row
 from bench.updates import purchase_steps
-from storage.db import Connection, SqliteDatabase
+from storage.db import SqliteDatabase
 
 TARGET = 1  # trips per write transaction (issue 18)
-_WRAPPERS = frozenset({"__aenter__", "transaction", "run", "counted", "helper"})
+_WRAPPERS = frozenset(
+    {"__enter__", "__aenter__", "counted", "watched", "watched_run", "transaction", "run", "helper"}
+)
 
 
 class _Trips:
@@ -61,27 +63,16 @@ def _caller() -> str:
 
 def _instrument(db: SqliteDatabase, trips: _Trips) -> None:
     """Name and count each write transaction of `db` (this bench's database only)."""
-    transaction = db.transaction
 
-    @asynccontextmanager
-    async def counted(**kinds: bool) -> AsyncIterator[Connection]:
-        name, start = _caller(), trips.count
-        async with transaction(**kinds) as conn:
-            yield conn
-        trips.transaction(name, trips.count - start)
-
-    run = db.run
-
-    async def counted_run(body: Any, **kinds: bool) -> Any:
+    @contextmanager
+    def counted(durable: bool) -> Iterator[None]:
         name, start = _caller(), trips.count
         try:
-            return await run(body, **kinds)
+            yield
         finally:
             trips.transaction(name, trips.count - start)
 
-    as_transaction: Callable[..., AbstractAsyncContextManager[Connection]] = counted
-    setattr(db, "transaction", as_transaction)  # noqa: B010  (an instance's method, for this run)
-    setattr(db, "run", counted_run)  # noqa: B010
+    watch_writes(db, counted)
 
 
 async def measure() -> dict[str, Any]:

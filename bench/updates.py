@@ -1,8 +1,10 @@
-"""Update throughput of the real Dispatcher (browsing, purchases) beside two bare bots.
+"""Update throughput of the real Dispatcher (browsing, purchases) beside three other bots.
 
 The echo bot is the baseline the issue asks for. The replay bot makes the very Telegram calls
 the shop made for the same updates and nothing else: the share of the shop's time that any
-aiogram bot showing these screens would spend too.
+aiogram bot showing these screens would spend too. The floor makes them too, behind what every
+update of the shop goes through before its routers (the per-user lock, the conversation's state
+and the stored user, read from the shop's database): what the shop would cost with no logic.
 """
 
 from __future__ import annotations
@@ -29,18 +31,22 @@ from bench.fixtures import (
     BenchSession,
     Button,
     ButtonPick,
-    Calls,
     Chat,
+    Played,
     Shop,
     bench_bot,
+    count_durable,
     echo_dispatcher,
+    floor_dispatcher,
     generate_catalog,
     open_shop,
     replay_dispatcher,
+    watch_writes,
 )
 from bench.report import Row
 from bot.transport import ShopSession
 from bot.webhook import answer_body
+from storage.db import SqliteDatabase
 from tests.fakes.telegram import BOT_TOKEN
 
 LINK = "https://instagram.com/p/bench"
@@ -154,6 +160,11 @@ class Tally:
     requests: int = 0  # Telegram calls made as requests of their own
     answers: int = 0  # Telegram calls given back in the answer to the webhook POST
 
+    @property
+    def rate(self) -> float:
+        """Updates per second."""
+        return self.updates / self.seconds
+
     def as_json(self) -> dict[str, float]:
         return {
             "updates": self.updates,
@@ -175,7 +186,7 @@ async def _wave(
     echo: bool,
     tally: Tally,
     clock: GcClock,
-    record: dict[int, deque[Calls]] | None = None,
+    record: dict[int, deque[Played]] | None = None,
 ) -> None:
     """These users' scripts, all at once (one user: one after another), into `tally`;
     into `record`, the Telegram calls made for each update, when given.
@@ -217,12 +228,14 @@ class Case:
     shop: Tally = field(default_factory=Tally)
     echo: Tally = field(default_factory=Tally)
     replay: Tally = field(default_factory=Tally)
+    floor: Tally = field(default_factory=Tally)
+    durable_writes: int = 0  # the shop's write transactions that waited for the disk
 
     async def run(
         self, shop: Shop, echo: Dispatcher, users: int, ids: Iterator[int], clock: GcClock
     ) -> None:
-        """Waves of `concurrency` users, the echo bot's, the shop's and its replay in turn, so
-        that the machine's drift (it is shared) hits every side alike."""
+        """Waves of `concurrency` users, the echo bot's, the shop's, its replay and its floor in
+        turn, so that the machine's drift (it is shared) hits every side alike."""
         for _ in range(max(1, users // self.concurrency)):
             echo_ids = [next(ids) for _ in range(self.concurrency)]
             shop_ids = [next(ids) for _ in range(self.concurrency)]
@@ -230,33 +243,36 @@ class Case:
                 for user_id in shop_ids:
                     await shop.customer(user_id, 1_000_000)
             await _wave(echo, echo_ids, self.script, True, self.echo, clock)
-            recorded: dict[int, deque[Calls]] = {user_id: deque() for user_id in shop_ids}
+            recorded: dict[int, deque[Played]] = {user_id: deque() for user_id in shop_ids}
             await _wave(shop.dp, shop_ids, self.script, False, self.shop, clock, recorded)
+            again = {user_id: deque(played) for user_id, played in recorded.items()}
+            self.durable_writes += sum(p.durable_writes for each in again.values() for p in each)
             replay = replay_dispatcher(recorded)
             await _wave(replay, shop_ids, self.script, False, self.replay, clock)
+            # The same users again: their rows and conversations are the shop's, as it left them.
+            floor = await floor_dispatcher(again, shop.deps)
+            await _wave(floor, shop_ids, self.script, False, self.floor, clock)
             self.buyers += len(shop_ids) if self.script is purchase_steps else 0
 
     def row(self) -> Row:
-        shop_rate = self.shop.updates / self.shop.seconds
-        echo_rate = self.echo.updates / self.echo.seconds
-        return Row(
-            self.name,
-            shop_rate,
-            "upd/s",
-            echo_rate,
-            "upd/s (echo)",
-            target=f">= {self.target}",
-            met=shop_rate / echo_rate >= self.target,
-        )
+        met = self.shop.rate / self.echo.rate >= self.target
+        return _rates(self.name, self.shop, self.echo, "echo", target=f">= {self.target}", met=met)
 
     def replay_row(self) -> Row:
-        return Row(
-            self.name.replace("updates:", "updates vs replay:"),
-            self.shop.updates / self.shop.seconds,
-            "upd/s",
-            self.replay.updates / self.replay.seconds,
-            "upd/s (replay)",
+        name = self.name.replace("updates:", "updates vs replay:")
+        return _rates(name, self.shop, self.replay, "replay")
+
+    def floor_row(self) -> Row:
+        """The floor against the echo bot: the most the shop's line could reach with its user
+        and its conversation read per update and its money on disk, whatever its logic."""
+        return _rates(
+            self.name.replace("updates:", "updates, the floor:"), self.floor, self.echo, "echo"
         )
+
+
+def _rates(name: str, side: Tally, baseline: Tally, baseline_name: str, **target: Any) -> Row:
+    """`side`'s updates per second beside `baseline`'s."""
+    return Row(name, side.rate, "upd/s", baseline.rate, f"upd/s ({baseline_name})", **target)
 
 
 # A stand-in for Telegram's Bot API in a process of its own: every call answered `true`.
@@ -333,6 +349,8 @@ async def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
     echo = echo_dispatcher()
     with tempfile.TemporaryDirectory() as folder, GcClock() as clock:
         async with open_shop(Path(folder), generate_catalog()) as shop:
+            assert isinstance(shop.db, SqliteDatabase)
+            watch_writes(shop.db, count_durable)  # for the floor: the shop's writes to disk
             warm_up = [Case("warm-up", script, 2, 0, paid=True) for script in SCRIPTS]
             for case in warm_up:  # first queries, caches, lazily built types
                 await case.run(shop, echo, 4, ids, clock)
@@ -359,6 +377,8 @@ async def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
             "shop": mine.as_json(),
             "echo": bare.as_json(),
             "replay": case.replay.as_json(),
+            "floor": case.floor.as_json(),
+            "durable_writes_per_update": round(case.durable_writes / case.shop.updates, 3),
             "ratio_cpu": round(bare.cpu / mine.cpu, 4),
             # The ratio a shop would get whose handlers cost nothing beyond its Telegram calls
             # through this fake session (which keeps a chat model in Python).
@@ -385,11 +405,23 @@ async def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
             - tally.telegram
             + tally.requests * as_request / 1e6
             + tally.answers * in_answer / 1e6
-            for side, tally in (("shop", case.shop), ("echo", case.echo), ("replay", case.replay))
+            for side, tally in (
+                ("shop", case.shop),
+                ("echo", case.echo),
+                ("replay", case.replay),
+                ("floor", case.floor),
+            )
         }
         details[case.name]["ratio_cpu_as_deployed"] = round(deployed["echo"] / deployed["shop"], 4)
         details[case.name]["replay_ratio_cpu_as_deployed"] = round(
             deployed["echo"] / deployed["replay"], 4
         )
-    rows = [case.row() for case in cases] + [case.replay_row() for case in cases]
+        details[case.name]["floor_ratio_cpu_as_deployed"] = round(
+            deployed["echo"] / deployed["floor"], 4
+        )
+    rows = [
+        *(case.row() for case in cases),
+        *(case.replay_row() for case in cases),
+        *(case.floor_row() for case in cases),
+    ]
     return [*rows, answers], details

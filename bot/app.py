@@ -66,6 +66,15 @@ def build_dispatcher(
 ) -> Dispatcher:
     """`catch_errors=False` lets a test fail on a bug instead of seeing a polite message;
     `in_flight` counts the updates being handled, so that a shutdown can wait for them."""
+    dp = shop_dispatcher(deps, in_flight=in_flight)
+    build_tree(dp, catch_errors=catch_errors)
+    return dp
+
+
+def shop_dispatcher(deps: Deps, *, in_flight: InFlight | None = None) -> Dispatcher:
+    """The Dispatcher with what every update goes through before any router: the per-user
+    lock, the conversation's state and the stored user. No router yet (`build_dispatcher`
+    adds the shop's; the bench's floor, a replay of its own)."""
     sessions = deps.sessions or Sessions.in_database(deps.db)
     dp = Dispatcher(
         storage=sessions.storage,  # a wizard survives a restart
@@ -81,5 +90,4 @@ def build_dispatcher(
         dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(dp.fsm)  # the per-user lock and the conversation's state
     dp.update.outer_middleware(UserMiddleware(deps.db, deps.translator, deps.shop))
-    build_tree(dp, catch_errors=catch_errors)
     return dp
