@@ -138,7 +138,7 @@ class ShopPanel:
 class Played:
     """What the shop did for one update, as a Chat records it: its Telegram calls, each with
     True when it went back in the answer to the webhook POST rather than as a request of its
-    own; and how many of its write transactions waited for the disk (`count_durable_writes`)."""
+    own; and how many of its write transactions waited for the disk (`count_durable`)."""
 
     calls: list[tuple[TelegramMethod[Any], bool]] = field(default_factory=list)
     durable_writes: int = 0
@@ -441,7 +441,7 @@ class Chat:
         self.bot = bot
         self.session = session
         self.user_id = user_id
-        self.record = record  # the Telegram calls the bot made, one list per update
+        self.record = record  # what the bot did, one Played per update
         self.profile = {
             "id": user_id,
             "is_bot": False,
