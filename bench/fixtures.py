@@ -38,7 +38,7 @@ from bot.panel.sandbox import CATALOG, SandboxPanel
 from bot.shop.config import ShopConfig
 from bot.transport import handle_for_webhook, reply, send_held_first
 from bot.webhook import JSON, answer_body
-from storage import ledger, users
+from storage import kv, ledger, users
 from storage.db import Connection, Database, SqliteDatabase
 from tests.fakes.telegram import FakeSession, make_bot
 
@@ -224,7 +224,6 @@ def read_answer(body: Payload) -> dict[str, str] | None:
     return fields
 
 
-RouterT = TypeVar("RouterT", bound=Router)
 T = TypeVar("T")
 
 
@@ -363,38 +362,34 @@ def replay_dispatcher(recorded: dict[int, deque[Played]]) -> Dispatcher:
     return dp
 
 
-async def floor_dispatcher(recorded: dict[int, deque[Played]], deps: Deps) -> Dispatcher:
+def floor_dispatcher(recorded: dict[int, deque[Played]], deps: Deps) -> Dispatcher:
     """The floor: the shop's Dispatcher with what every update goes through before its routers
     (`shop_dispatcher`: the per-user lock, the conversation's state read from the shop's
     database, the stored user read or written), then one router making the shop's calls as the
-    replay does, and as many writes that wait for the disk as the shop made (one row's counter
-    each: a money write does more). No logic: a shop that reads its user and a durable
+    replay does, and as many writes that wait for the disk as the shop made (one setting each,
+    `kv.put`: a money write does more). No logic: a shop that reads its user and a durable
     conversation per update, and keeps its money on disk, pays this much whatever it does."""
 
-    async def create(conn: Connection) -> None:
-        await conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (n INTEGER NOT NULL)")
-        await conn.execute(
-            "INSERT INTO bench_floor (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM bench_floor)"
-        )
-
-    async def write(conn: Connection) -> None:
-        await conn.execute("UPDATE bench_floor SET n = n + 1")  # a changed page: an fsync
-
     async def durable_writes(count: int) -> None:
-        for _ in range(count):
-            await deps.db.run(write)
+        for _ in range(count):  # a value of its own each time: an unchanged row is not written
+            await kv.put(deps.db, _FLOOR_KEY, str(next(_FLOOR_WRITES)))
 
-    await deps.db.run(create)
+    router = Router(name="floor")
+    _replaying(router, recorded, durable_writes)
     dp = shop_dispatcher(deps)
-    dp.include_router(_replaying(Router(name="floor"), recorded, durable_writes))
+    dp.include_router(router)
     return dp
 
 
+_FLOOR_KEY = "bench:floor"
+_FLOOR_WRITES = itertools.count()
+
+
 def _replaying(
-    router: RouterT,
+    router: Router,
     recorded: dict[int, deque[Played]],
     durable_writes: Callable[[int], Awaitable[None]] | None = None,
-) -> RouterT:
+) -> None:
     """`router` making, for each message and button press, the calls recorded for its sender's
     next update (and, given `durable_writes`, as many writes as waited for the disk)."""
 
@@ -413,7 +408,6 @@ def _replaying(
 
     router.message.register(replay)
     router.callback_query.register(replay)
-    return router
 
 
 Button = dict[str, Any]  # one inline button, as Telegram's JSON

@@ -250,7 +250,7 @@ class Case:
             replay = replay_dispatcher(recorded)
             await _wave(replay, shop_ids, self.script, False, self.replay, clock)
             # The same users again: their rows and conversations are the shop's, as it left them.
-            floor = await floor_dispatcher(again, shop.deps)
+            floor = floor_dispatcher(again, shop.deps)
             await _wave(floor, shop_ids, self.script, False, self.floor, clock)
             self.buyers += len(shop_ids) if self.script is purchase_steps else 0
 

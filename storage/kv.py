@@ -25,13 +25,17 @@ async def get(db: Database, key: str) -> str | None:
 
 
 async def put(db: Database, key: str, value: str) -> None:
+    """Set `key`, on disk once this returns (one trip to SQLite's writer)."""
     db.kv_cache.pop(key, None)
-    async with db.transaction() as conn:
+
+    async def upsert(conn: Connection) -> None:
         await conn.execute(
             "INSERT INTO kv (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    await db.run(upsert)
 
 
 async def take_lease(db: Database, name: str, holder: str, seconds: int) -> bool:
